@@ -1,0 +1,238 @@
+//! The pipeline driver: load → Markdown → site model → render → write.
+//! `build` runs it all; `render_site` stops before writing (for `check`,
+//! tests and, later, `serve`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::{Config, Mode};
+use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
+use crate::output::{self, Source};
+use crate::render::{self, functions::Functions, Engine, OutFile, Renderer, SiteData};
+use crate::site::Site;
+
+/// What the command line (or a test) asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub root: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub output_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub force: bool,
+    pub mode: Mode,
+}
+
+/// A finished render, in memory.
+pub struct Rendered {
+    pub config: Arc<Config>,
+    pub site: Site,
+    pub files: Vec<OutFile>,
+    pub copies: Vec<(String, Source)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What a successful build reports.
+#[derive(Debug)]
+pub struct Report {
+    pub output: PathBuf,
+    pub pages: usize,
+    pub sections: usize,
+    pub files: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn fail(diags: &Diagnostics) -> BuildFailed {
+    BuildFailed { diagnostics: diags.snapshot() }
+}
+
+/// Load the config named by `opts` (or found in the root).
+pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
+    let path = match &opts.config_file {
+        Some(p) if p.is_absolute() => p.clone(),
+        Some(p) => opts.root.join(p),
+        None => Config::find(&opts.root),
+    };
+    match Config::load(&path) {
+        Ok(loaded) => {
+            diags.extend(loaded.warnings);
+            let mut config = loaded.config;
+            if let Some(b) = &opts.base_url {
+                config.base_url = b.clone();
+            }
+            config.mode = opts.mode;
+            Some(config)
+        }
+        Err(ds) => {
+            diags.extend(ds);
+            None
+        }
+    }
+}
+
+/// Everything up to, not including, writing.
+pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {
+    let diags = Diagnostics::new();
+    let root = opts.root.clone();
+    let config = Arc::new(load_config(opts, &diags).ok_or_else(|| fail(&diags))?);
+    let engine = match Engine::load(&root, config.clone()) {
+        Ok(e) => Some(e),
+        Err(ds) => {
+            diags.extend(ds);
+            None
+        }
+    };
+    let loaded = crate::load::load_content(&root, &config, opts.drafts, &diags);
+    let mut site = Site::new(loaded, &config, &diags);
+    diags.extend(site.ignored_page_warnings());
+    let Some(engine) = engine else { return Err(fail(&diags)) };
+
+    let fixed_now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+    let make_functions = |site: &Site| {
+        let data = Arc::new(SiteData::new(site, config.to_template_value()));
+        Arc::new(Functions {
+            data,
+            config: config.clone(),
+            root: root.clone(),
+            permalinks: site
+                .pages
+                .iter()
+                .map(|p| (p.file.relative.clone(), p.permalink.clone()))
+                .chain(site.sections.iter().map(|s| (s.file.relative.clone(), s.permalink.clone())))
+                .collect(),
+            page_index: site.pages.iter().enumerate().map(|(i, p)| (p.file.relative.clone(), i)).collect(),
+            section_index: site.sections.iter().enumerate().map(|(i, s)| (s.file.relative.clone(), i)).collect(),
+            theme_static: config.theme.as_ref().map(|t| root.join("themes").join(t).join("static")),
+            fixed_now,
+        })
+    };
+    // Shortcodes may call functions before content exists.
+    engine.set_functions(make_functions(&site));
+    render::render_markdown(&mut site, &config, &engine, &diags);
+    let functions = make_functions(&site);
+    engine.set_functions(functions.clone());
+
+    let renderer = Renderer {
+        site: &site,
+        config: &config,
+        engine: &engine,
+        data: functions.data.clone(),
+        globals: Default::default(),
+    };
+    let files = renderer.render_all(&diags);
+    let copies = collect_copies(&root, &config, &site, &diags);
+    if diags.has_errors() {
+        return Err(fail(&diags));
+    }
+    Ok(Rendered { config, site, files, copies, diagnostics: diags.snapshot() })
+}
+
+/// Build the site into its output folder.
+pub fn build(opts: &Options) -> Result<Report, BuildFailed> {
+    // Check the output folder before doing any work.
+    let pre = Diagnostics::new();
+    let config = load_config(opts, &pre).ok_or_else(|| fail(&pre))?;
+    let out = match &opts.output_dir {
+        Some(o) if o.is_absolute() => o.clone(),
+        Some(o) => std::env::current_dir().unwrap_or_default().join(o),
+        None => opts.root.join(&config.output_dir),
+    };
+    if let Err(d) = output::check_output_dir(&opts.root, &out, opts.force) {
+        pre.push(d);
+        return Err(fail(&pre));
+    }
+    let rendered = render_site(opts)?;
+    if let Err(d) = output::write_site(&out, &rendered.files, &rendered.copies, rendered.config.hard_link_static) {
+        let mut diagnostics = rendered.diagnostics;
+        diagnostics.push(d);
+        return Err(BuildFailed { diagnostics });
+    }
+    Ok(Report {
+        output: out,
+        pages: rendered.site.pages.len(),
+        sections: rendered.site.sections.len(),
+        files: rendered.files.len() + rendered.copies.len(),
+        diagnostics: rendered.diagnostics,
+    })
+}
+
+fn walk_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return out;
+    }
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        if e.file_type().is_file() {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(e.path())
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, e.path().to_path_buf()));
+        }
+    }
+    out
+}
+
+fn collect_copies(root: &Path, config: &Config, site: &Site, diags: &Diagnostics) -> Vec<(String, Source)> {
+    let mut copies: Vec<(String, Source)> = Vec::new();
+    match &config.theme {
+        None => {
+            for (rel, bytes) in render::theme::default_static() {
+                copies.push((rel, Source::Bytes(bytes)));
+            }
+        }
+        Some(t) => {
+            for (rel, p) in walk_files(&root.join("themes").join(t).join("static")) {
+                copies.push((rel, Source::File(p)));
+            }
+        }
+    }
+    let ignore = if config.ignored_static.is_empty() {
+        None
+    } else {
+        let mut b = globset::GlobSetBuilder::new();
+        for p in &config.ignored_static {
+            match globset::Glob::new(p) {
+                Ok(g) => {
+                    b.add(g);
+                }
+                Err(e) => diags.push(Diagnostic::error(format!("`{p}` in `ignored_static` is not a valid glob: {e}"))),
+            }
+        }
+        b.build().ok()
+    };
+    for (rel, p) in walk_files(&root.join("static")) {
+        if ignore.as_ref().is_some_and(|g| g.is_match(&rel)) {
+            continue;
+        }
+        copies.push((rel, Source::File(p)));
+    }
+    let content = root.join("content");
+    for page in &site.pages {
+        let Some(col) = &page.file.colocated_path else { continue };
+        let bundle = content.join(col);
+        let dir = page.path.trim_start_matches('/');
+        for a in &page.assets {
+            if let Ok(rel) = a.strip_prefix(&bundle) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                copies.push((format!("{dir}{rel}"), Source::File(a.clone())));
+            }
+        }
+    }
+    for s in &site.sections {
+        let dir = s.path.trim_start_matches('/');
+        for a in &s.assets {
+            if let Some(n) = a.file_name() {
+                copies.push((format!("{dir}{}", n.to_string_lossy()), Source::File(a.clone())));
+            }
+        }
+    }
+    copies
+}

@@ -1,0 +1,443 @@
+//! The site's configuration: `zola.toml`, falling back to `config.toml`.
+//!
+//! The keys and their defaults are Zola 0.22's. Unknown top-level keys are
+//! errors (as in Zola), reported with file, line and column. Features Zola
+//! has and throughline does not yet are reported as warnings naming the key,
+//! never ignored silently (see `docs/zola-differences.md`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{closest, Diagnostic, Location};
+use crate::slug::Strategy;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub base_url: String,
+    pub theme: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub default_language: String,
+    pub languages: BTreeMap<String, toml::Value>,
+    pub translations: BTreeMap<String, String>,
+    pub generate_feeds: bool,
+    pub feed_limit: Option<usize>,
+    pub feed_filenames: Vec<String>,
+    pub hard_link_static: bool,
+    pub taxonomies: Vec<TaxonomyConfig>,
+    pub taxonomy_root: Option<String>,
+    pub author: Option<String>,
+    pub compile_sass: bool,
+    pub minify_html: bool,
+    pub build_search_index: bool,
+    pub ignored_content: Vec<String>,
+    pub ignored_static: Vec<String>,
+    pub output_dir: String,
+    pub preserve_dotfiles_in_output: bool,
+    pub link_checker: toml::Table,
+    pub slugify: Slugify,
+    pub search: toml::Table,
+    pub markdown: Markdown,
+    pub extra: toml::Table,
+    pub generate_sitemap: bool,
+    pub generate_robots_txt: bool,
+    pub exclude_paginated_pages_in_sitemap: String,
+    /// Set by the command line, not the file.
+    #[serde(skip)]
+    pub mode: Mode,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Build,
+    Serve,
+    Check,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            base_url: String::new(),
+            theme: None,
+            title: None,
+            description: None,
+            default_language: "en".into(),
+            languages: BTreeMap::new(),
+            translations: BTreeMap::new(),
+            generate_feeds: false,
+            feed_limit: None,
+            feed_filenames: vec!["atom.xml".into()],
+            hard_link_static: false,
+            taxonomies: Vec::new(),
+            taxonomy_root: None,
+            author: None,
+            compile_sass: false,
+            minify_html: false,
+            build_search_index: false,
+            ignored_content: Vec::new(),
+            ignored_static: Vec::new(),
+            output_dir: "public".into(),
+            preserve_dotfiles_in_output: false,
+            link_checker: toml::Table::new(),
+            slugify: Slugify::default(),
+            search: toml::Table::new(),
+            markdown: Markdown::default(),
+            extra: toml::Table::new(),
+            generate_sitemap: true,
+            generate_robots_txt: true,
+            exclude_paginated_pages_in_sitemap: "none".into(),
+            mode: Mode::Build,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TaxonomyConfig {
+    pub name: String,
+    #[serde(skip_deserializing)]
+    pub slug: String,
+    pub paginate_by: Option<usize>,
+    pub paginate_path: Option<String>,
+    pub render: bool,
+    pub feed: bool,
+    #[serde(skip_serializing)]
+    pub lang: Option<String>,
+}
+
+impl Default for TaxonomyConfig {
+    fn default() -> Self {
+        TaxonomyConfig {
+            name: String::new(),
+            slug: String::new(),
+            paginate_by: None,
+            paginate_path: None,
+            render: true,
+            feed: false,
+            lang: None,
+        }
+    }
+}
+
+impl TaxonomyConfig {
+    pub fn paginate_path(&self) -> &str {
+        self.paginate_path.as_deref().unwrap_or("page")
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Slugify {
+    pub paths: Strategy,
+    pub paths_keep_dates: bool,
+    pub taxonomies: Strategy,
+    pub anchors: Strategy,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InsertAnchor {
+    Left,
+    Right,
+    Heading,
+    #[default]
+    None,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Markdown {
+    pub highlighting: Option<toml::Table>,
+    pub render_emoji: bool,
+    pub external_links_class: Option<String>,
+    pub external_links_target_blank: bool,
+    pub external_links_no_follow: bool,
+    pub external_links_no_referrer: bool,
+    pub external_links_external: bool,
+    pub smart_punctuation: bool,
+    pub definition_list: bool,
+    pub bottom_footnotes: bool,
+    pub lazy_async_image: bool,
+    pub insert_anchor_links: InsertAnchor,
+    pub github_alerts: bool,
+}
+
+impl Default for Markdown {
+    fn default() -> Markdown {
+        Markdown {
+            highlighting: None,
+            render_emoji: false,
+            external_links_class: None,
+            external_links_target_blank: false,
+            external_links_no_follow: false,
+            external_links_no_referrer: false,
+            external_links_external: true,
+            smart_punctuation: false,
+            definition_list: false,
+            bottom_footnotes: false,
+            lazy_async_image: false,
+            insert_anchor_links: InsertAnchor::None,
+            github_alerts: false,
+        }
+    }
+}
+
+impl Markdown {
+    pub fn has_external_link_tweaks(&self) -> bool {
+        self.external_links_target_blank
+            || self.external_links_no_follow
+            || self.external_links_no_referrer
+            || self.external_links_external
+            || self.external_links_class.is_some()
+    }
+}
+
+/// The top-level keys Zola accepts, for "did you mean" hints.
+const KNOWN_KEYS: &[&str] = &[
+    "base_url",
+    "theme",
+    "title",
+    "description",
+    "default_language",
+    "languages",
+    "translations",
+    "generate_feeds",
+    "feed_limit",
+    "feed_filenames",
+    "hard_link_static",
+    "taxonomies",
+    "taxonomy_root",
+    "author",
+    "compile_sass",
+    "minify_html",
+    "build_search_index",
+    "ignored_content",
+    "ignored_static",
+    "output_dir",
+    "preserve_dotfiles_in_output",
+    "link_checker",
+    "slugify",
+    "search",
+    "markdown",
+    "extra",
+    "generate_sitemap",
+    "generate_robots_txt",
+    "exclude_paginated_pages_in_sitemap",
+];
+
+/// A loaded configuration, with what loading it had to say.
+pub struct Loaded {
+    pub config: Config,
+    pub path: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Config {
+    /// The config file to use in `root`: `zola.toml`, else `config.toml`.
+    pub fn find(root: &Path) -> PathBuf {
+        let zola = root.join("zola.toml");
+        if zola.is_file() {
+            zola
+        } else {
+            root.join("config.toml")
+        }
+    }
+
+    /// Read and check a config file.
+    pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            vec![Diagnostic::error(format!("cannot read the config file: {e}"))
+                .in_file(path)
+                .with_hint(
+                    "a site needs `zola.toml` or `config.toml` at its root; pass --root or --config to point at it",
+                )]
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            vec![crate::load::invalid_utf8(path, e.as_bytes(), e.utf8_error())]
+        })?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+        let mut config: Config = toml::from_str(text)
+            .map_err(|e| vec![toml_error(path, text, &e, Some(KNOWN_KEYS))])?;
+        let mut warnings = Vec::new();
+        if config.base_url.is_empty() {
+            return Err(vec![Diagnostic::error(
+                "the config has no `base_url`: every link on the site is built from it",
+            )
+            .in_file(path)
+            .with_hint("add a line such as `base_url = \"https://example.org\"` at the top")]);
+        }
+        for tax in &mut config.taxonomies {
+            tax.slug = crate::slug::slugify(&tax.name, config.slugify.taxonomies);
+        }
+        let unsupported = |what: &str, hint: &str| {
+            Diagnostic::warning(format!("{what} is not supported by throughline yet"))
+                .in_file(path)
+                .with_hint(hint.to_string())
+        };
+        if !config.languages.is_empty() {
+            warnings.push(unsupported(
+                "`[languages]` (a multilingual site)",
+                "pages are built in the default language only; see docs/zola-differences.md",
+            ));
+        }
+        if config.markdown.highlighting.is_some() {
+            warnings.push(unsupported(
+                "`[markdown.highlighting]` (syntax highlighting)",
+                "code blocks are written with a `language-…` class but not coloured",
+            ));
+        }
+        if config.compile_sass {
+            warnings.push(unsupported(
+                "`compile_sass`",
+                "Sass files are not compiled; ship plain CSS in static/",
+            ));
+        }
+        if config.build_search_index {
+            warnings.push(unsupported(
+                "`build_search_index`",
+                "no search index is written yet",
+            ));
+        }
+        if config.minify_html {
+            warnings.push(unsupported("`minify_html`", "HTML is written unminified"));
+        }
+        if config.markdown.render_emoji {
+            warnings.push(unsupported(
+                "`markdown.render_emoji`",
+                "emoji shortcodes such as :smile: are left as written",
+            ));
+        }
+        Ok(Loaded {
+            config,
+            path: path.to_path_buf(),
+            warnings,
+        })
+    }
+
+    /// `base_url` without its trailing slash.
+    pub fn base(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// The absolute URL for a site path such as `/blog/` (Zola's
+    /// `make_permalink`).
+    pub fn permalink(&self, path: &str) -> String {
+        let trailing = !path.contains('.') || path.ends_with('/');
+        let p = path.trim_start_matches('/');
+        if p.is_empty() {
+            format!("{}/", self.base())
+        } else if trailing && !p.ends_with('/') && !p.contains('#') && !p.contains('?') {
+            format!("{}/{}/", self.base(), p)
+        } else {
+            format!("{}/{}", self.base(), p)
+        }
+    }
+
+    /// Translation lookup for `trans()`. Zola's `[translations]` table.
+    pub fn translation(&self, key: &str) -> Option<&str> {
+        self.translations.get(key).map(String::as_str)
+    }
+
+    /// The config as templates see it (`config.*`).
+    pub fn to_template_value(&self) -> serde_json::Value {
+        let mut languages = serde_json::Map::new();
+        for (k, v) in &self.languages {
+            languages.insert(k.clone(), serde_json::to_value(v).unwrap_or_default());
+        }
+        serde_json::json!({
+            "base_url": self.base_url,
+            "mode": self.mode,
+            "title": self.title,
+            "description": self.description,
+            "languages": languages,
+            "default_language": self.default_language,
+            "generate_feed": self.generate_feeds,
+            "generate_feeds": self.generate_feeds,
+            "feed_filenames": self.feed_filenames,
+            "taxonomies": self.taxonomies,
+            "author": self.author,
+            "build_search_index": self.build_search_index,
+            "extra": crate::value::toml_to_json(&toml::Value::Table(self.extra.clone())),
+            "markdown": self.markdown,
+            "search": crate::value::toml_to_json(&toml::Value::Table(self.search.clone())),
+            "generate_sitemap": self.generate_sitemap,
+            "generate_robots_txt": self.generate_robots_txt,
+            "exclude_paginated_pages_in_sitemap": self.exclude_paginated_pages_in_sitemap,
+        })
+    }
+}
+
+/// Turn a `toml` parse or type error into a located diagnostic.
+pub fn toml_error(
+    path: &Path,
+    text: &str,
+    e: &toml::de::Error,
+    known_keys: Option<&[&str]>,
+) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let mut d = Diagnostic::error(plain_toml_message(&message)).in_file(path);
+    if let Some(span) = e.span() {
+        d = d.at(Location::from_span(path, text, span));
+    }
+    if let (Some(keys), Some(unknown)) = (known_keys, unknown_field(&message)) {
+        if let Some(best) = closest(&unknown, keys.iter().copied()) {
+            d = d.with_hint(format!("did you mean `{best}`?"));
+        } else {
+            d = d.with_hint(format!("remove `{unknown}`, or move it under `[extra]`"));
+        }
+    } else if d.hint.is_none() {
+        d = d.with_hint(
+            "check the TOML syntax: strings need quotes, each key goes on its own line as `key = value`",
+        );
+    }
+    d
+}
+
+fn plain_toml_message(m: &str) -> String {
+    if let Some(f) = unknown_field(m) {
+        return format!("unknown key `{f}`");
+    }
+    format!("invalid TOML: {m}")
+}
+
+/// The field name in serde's "unknown field `x`, expected …" message.
+fn unknown_field(m: &str) -> Option<String> {
+    let rest = m.strip_prefix("unknown field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permalinks() {
+        let c = Config {
+            base_url: "https://example.org/".into(),
+            ..Config::default()
+        };
+        assert_eq!(c.permalink("/"), "https://example.org/");
+        assert_eq!(c.permalink("blog"), "https://example.org/blog/");
+        assert_eq!(c.permalink("/atom.xml"), "https://example.org/atom.xml");
+    }
+
+    #[test]
+    fn unknown_key_points_at_line_and_suggests() {
+        let text = "base_url = \"https://x.org\"\ngenerate_feed = true\n";
+        let err = Config::parse(Path::new("config.toml"), text)
+            .err()
+            .expect("error");
+        let d = &err[0];
+        assert_eq!(d.location.as_ref().unwrap().line, 2);
+        assert!(d.message.contains("generate_feed"), "{}", d.message);
+        assert_eq!(d.hint.as_deref(), Some("did you mean `generate_feeds`?"));
+    }
+}

@@ -1,0 +1,245 @@
+//! Splitting a content file into front matter and body, and parsing the
+//! front matter as TOML while keeping the byte span of every value so that
+//! later stages (the core's key checks, plugins' reference checks) can point
+//! at the exact line and column.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Location};
+
+/// Which fence the front matter used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fence {
+    Toml,
+    Yaml,
+}
+
+/// The parts of a content file.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    pub fence: Fence,
+    /// The front matter text, between the fences.
+    pub front: &'a str,
+    /// Byte offset of `front` in the file.
+    pub front_offset: usize,
+    /// The Markdown body after the closing fence.
+    pub body: &'a str,
+    /// Byte offset of `body` in the file.
+    pub body_offset: usize,
+}
+
+/// Split a file into front matter and body. Zola requires front matter, so
+/// a file without it, or with an unclosed fence, is an error.
+pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+    let trimmed_start = text.len() - text.trim_start().len();
+    let rest = &text[trimmed_start..];
+    let fence = if rest.starts_with("+++") {
+        Fence::Toml
+    } else if rest.starts_with("---") {
+        Fence::Yaml
+    } else {
+        return Err(Diagnostic::error("this file has no front matter")
+            .at(Location::from_line(file, text, 1, 1))
+            .with_hint(
+                "start the file with a line `+++`, then keys such as `title = \"…\"`, then another line `+++`",
+            ));
+    };
+    let marker = if fence == Fence::Toml { "+++" } else { "---" };
+    let open_line_end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+    let front_offset = trimmed_start + open_line_end;
+    // Find the closing fence: a line that is the marker (trailing spaces allowed).
+    let mut pos = front_offset;
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+        let line = text[pos..line_end].trim_end();
+        if line == marker {
+            let front = &text[front_offset..pos];
+            return Ok(Split {
+                fence,
+                front,
+                front_offset,
+                body: &text[line_end..],
+                body_offset: line_end,
+            });
+        }
+        pos = line_end;
+    }
+    let open_line = text[..trimmed_start].matches('\n').count() + 1;
+    Err(
+        Diagnostic::error(format!("the front matter opened with `{marker}` is never closed"))
+            .at(Location::from_line(file, text, open_line, 1))
+            .with_hint(format!(
+                "add a line containing only `{marker}` after the last front matter key"
+            )),
+    )
+}
+
+/// Where each value of the front matter is, by dotted key path
+/// (`extra.priorities[1]`), as byte ranges in the whole file.
+#[derive(Debug, Clone, Default)]
+pub struct Spans {
+    values: HashMap<String, Range<usize>>,
+    keys: HashMap<String, Range<usize>>,
+}
+
+impl Spans {
+    /// The span of the value at `path`.
+    pub fn value(&self, path: &str) -> Option<Range<usize>> {
+        self.values.get(path).cloned()
+    }
+
+    /// The span of the key at `path` (for "unknown key" errors).
+    pub fn key(&self, path: &str) -> Option<Range<usize>> {
+        self.keys.get(path).cloned()
+    }
+}
+
+/// Parsed front matter: the values and where they are.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub table: toml::Table,
+    pub spans: Spans,
+}
+
+/// Parse the front matter of `split` (which came from `text`, the file).
+pub fn parse(file: &Path, text: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
+    match split.fence {
+        Fence::Toml => parse_toml(file, text, split.front, split.front_offset),
+        Fence::Yaml => parse_yaml(file, text, split.front, split.front_offset),
+    }
+}
+
+fn parse_toml(file: &Path, text: &str, front: &str, offset: usize) -> Result<FrontMatter, Diagnostic> {
+    let table: toml::Table = toml::from_str(front).map_err(|e| {
+        let mut d = Diagnostic::error(format!(
+            "the front matter is not valid TOML: {}",
+            e.message().trim()
+        ))
+        .in_file(file)
+        .with_hint(
+            "strings need double quotes (`title = \"Our plan\"`), lists need square brackets (`priorities = [\"a\", \"b\"]`)",
+        );
+        if let Some(span) = e.span() {
+            d = d.at(Location::from_span(file, text, span.start + offset..span.end + offset));
+        }
+        d
+    })?;
+    let mut spans = Spans::default();
+    if let Ok(doc) = toml::de::DeTable::parse(front) {
+        collect_table(doc.get_ref(), "", offset, &mut spans);
+    }
+    Ok(FrontMatter { table, spans })
+}
+
+fn collect_table(t: &toml::de::DeTable<'_>, prefix: &str, offset: usize, spans: &mut Spans) {
+    for (k, v) in t.iter() {
+        let path = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
+        let ks = k.span();
+        spans.keys.insert(path.clone(), ks.start + offset..ks.end + offset);
+        collect_value(v, &path, offset, spans);
+    }
+}
+
+fn collect_value(
+    v: &toml::Spanned<toml::de::DeValue<'_>>,
+    path: &str,
+    offset: usize,
+    spans: &mut Spans,
+) {
+    let s = v.span();
+    spans.values.insert(path.to_string(), s.start + offset..s.end + offset);
+    match v.get_ref() {
+        toml::de::DeValue::Table(t) => collect_table(t, path, offset, spans),
+        toml::de::DeValue::Array(a) => {
+            for (i, item) in a.iter().enumerate() {
+                collect_value(item, &format!("{path}[{i}]"), offset, spans);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn parse_yaml(file: &Path, text: &str, front: &str, offset: usize) -> Result<FrontMatter, Diagnostic> {
+    let value: serde_norway::Value = serde_norway::from_str(front).map_err(|e| {
+        let mut d = Diagnostic::error(format!("the YAML front matter is not valid: {e}")).in_file(file);
+        if let Some(loc) = e.location() {
+            let line = text[..offset].matches('\n').count() + loc.line();
+            d = d.at(Location::from_line(file, text, line, loc.column()));
+        }
+        d
+    })?;
+    let json = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
+    let table = match json_to_toml(&json) {
+        Some(toml::Value::Table(t)) => t,
+        _ if front.trim().is_empty() => toml::Table::new(),
+        _ => {
+            return Err(Diagnostic::error("the YAML front matter must be a mapping of keys to values")
+                .at(Location::from_line(file, text, 1, 1)))
+        }
+    };
+    Ok(FrontMatter {
+        table,
+        spans: Spans::default(),
+    })
+}
+
+fn json_to_toml(v: &serde_json::Value) -> Option<toml::Value> {
+    Some(match v {
+        serde_json::Value::Null => return None,
+        serde_json::Value::Bool(b) => toml::Value::Boolean(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64()?),
+        },
+        serde_json::Value::String(s) => match s.parse::<toml::value::Datetime>() {
+            Ok(d) if s.len() >= 10 && s.as_bytes()[4] == b'-' => toml::Value::Datetime(d),
+            _ => toml::Value::String(s.clone()),
+        },
+        serde_json::Value::Array(a) => toml::Value::Array(a.iter().filter_map(json_to_toml).collect()),
+        serde_json::Value::Object(o) => toml::Value::Table(
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), json_to_toml(v)?)))
+                .collect(),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_into_the_file() {
+        let text = "+++\ntitle = \"A\"\n[extra]\npriorities = [\"x\", \"yy\"]\n+++\nBody\n";
+        let s = split(Path::new("a.md"), text).unwrap();
+        assert_eq!(s.body, "Body\n");
+        let fm = parse(Path::new("a.md"), text, &s).unwrap();
+        let span = fm.spans.value("extra.priorities[1]").unwrap();
+        assert_eq!(&text[span], "\"yy\"");
+        let key = fm.spans.key("title").unwrap();
+        assert_eq!(&text[key], "title");
+    }
+
+    #[test]
+    fn unclosed_fence_is_an_error_at_line_one() {
+        let text = "+++\ntitle = \"A\"\nBody\n";
+        let e = split(Path::new("a.md"), text).unwrap_err();
+        assert!(e.message.contains("never closed"));
+        assert_eq!(e.location.unwrap().line, 1);
+    }
+
+    #[test]
+    fn toml_errors_are_located_in_the_file() {
+        let text = "+++\ntitle = \"A\"\ndate = nope\n+++\n";
+        let s = split(Path::new("a.md"), text).unwrap();
+        let e = parse(Path::new("a.md"), text, &s).unwrap_err();
+        let loc = e.location.unwrap();
+        assert_eq!(loc.line, 3, "{}", e.message);
+    }
+}

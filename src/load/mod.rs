@@ -1,0 +1,454 @@
+//! Stage 1: load. Walks `content/`, reads every Markdown file, splits and
+//! parses its front matter, and builds the raw [`Page`]s and [`Section`]s
+//! with their slugs, paths and permalinks. Nothing here knows about
+//! templates or strategies.
+
+pub mod frontmatter;
+pub mod meta;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use regex::Regex;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::site::model::{
+    reading_analytics, FileInfo, Page, Rendered, Section, Source,
+};
+use crate::slug::slugify;
+
+/// Everything found under `content/`.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sections: Vec<Section>,
+    pub pages: Vec<Page>,
+    /// Pages and sections left out as drafts (relative paths), so that links
+    /// to them can be reported as links to drafts rather than as broken.
+    pub drafts: Vec<String>,
+}
+
+/// The error for a file that is not UTF-8, pointing at the first bad byte.
+pub fn invalid_utf8(path: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let good = &bytes[..e.valid_up_to()];
+    let text = String::from_utf8_lossy(bytes);
+    let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = good.iter().rposition(|b| *b == b'\n').map(|i| i + 1).unwrap_or(0);
+    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+    let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+    Diagnostic::error(format!(
+        "this file is not UTF-8 text: byte 0x{byte:02X} cannot be read"
+    ))
+    .at(Location::from_line(path, &text, line, column))
+    .with_hint("open the file in your editor and save it with the UTF-8 encoding (\"Save with encoding\" → UTF-8)")
+}
+
+/// Whether a file or folder name is an editor's or system's leftover that is
+/// never content: dotfiles, swap and backup files.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
+fn date_in_name() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"^(?P<datetime>\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?)(\s|_|-)(?P<slug>.+$)",
+        )
+        .expect("static regex")
+    })
+}
+
+/// Load every content file under `root/content`.
+pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnostics) -> Loaded {
+    let content = root.join("content");
+    let ignore = build_globset(&config.ignored_content, diags);
+    let mut md_files = Vec::new();
+    let mut other_files = Vec::new();
+    if content.is_dir() {
+        let walker = walkdir::WalkDir::new(&content)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy())
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(Diagnostic::error(format!("cannot read the content folder: {e}")));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path().to_path_buf();
+            let rel = relative(&content, &path);
+            if ignore.as_ref().is_some_and(|g| g.is_match(&rel)) {
+                continue;
+            }
+            if path.extension().is_some_and(|e| e == "md") {
+                md_files.push(path);
+            } else {
+                other_files.push(path);
+            }
+        }
+    }
+
+    let results: Vec<Result<Item, ()>> = md_files
+        .par_iter()
+        .map(|path| load_file(&content, path, config, diags))
+        .collect();
+    let mut loaded = Loaded::default();
+    for item in results.into_iter().flatten() {
+        match item {
+            Item::Page(p) if p.meta.draft && !drafts => loaded.drafts.push(p.file.relative.clone()),
+            Item::Section(s) if s.meta.draft && !drafts => {
+                loaded.drafts.push(s.file.relative.clone())
+            }
+            Item::Page(p) => loaded.pages.push(*p),
+            Item::Section(s) => loaded.sections.push(*s),
+        }
+    }
+
+    // A draft section hides everything beneath it.
+    let draft_dirs: Vec<String> = loaded
+        .drafts
+        .iter()
+        .filter(|r| r.ends_with("_index.md"))
+        .map(|r| r.trim_end_matches("_index.md").to_string())
+        .filter(|d| !d.is_empty())
+        .collect();
+    if !draft_dirs.is_empty() {
+        let (hidden, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut loaded.pages)
+            .into_iter()
+            .partition(|p| draft_dirs.iter().any(|d| p.file.relative.starts_with(d)));
+        loaded.drafts.extend(hidden.into_iter().map(|p| p.file.relative));
+        loaded.pages = kept;
+        let (hidden, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut loaded.sections)
+            .into_iter()
+            .partition(|s| draft_dirs.iter().any(|d| s.file.relative.starts_with(d)));
+        loaded.drafts.extend(hidden.into_iter().map(|s| s.file.relative));
+        loaded.sections = kept;
+    }
+
+    // The index section exists even without `content/_index.md`.
+    if !loaded.sections.iter().any(|s| s.is_index()) {
+        loaded.sections.push(default_index(&content, config));
+    }
+
+    attach_assets(&content, &mut loaded, &other_files);
+    loaded.sections.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
+    loaded.pages.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
+    check_unique_paths(&loaded, diags);
+    loaded
+}
+
+enum Item {
+    Page(Box<Page>),
+    Section(Box<Section>),
+}
+
+fn relative(base: &Path, path: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn build_globset(patterns: &[String], diags: &Diagnostics) -> Option<globset::GlobSet> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        match globset::Glob::new(p) {
+            Ok(g) => {
+                b.add(g);
+            }
+            Err(e) => diags.push(
+                Diagnostic::error(format!("`{p}` in `ignored_content` is not a valid glob: {e}"))
+                    .with_hint("globs look like `*.xlsx` or `drafts/**`"),
+            ),
+        }
+    }
+    b.build().ok()
+}
+
+fn load_file(content: &Path, path: &Path, config: &Config, diags: &Diagnostics) -> Result<Item, ()> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        diags.push(Diagnostic::error(format!("cannot read this file: {e}")).in_file(path));
+    })?;
+    let text: Arc<str> = match std::str::from_utf8(&bytes) {
+        Ok(t) => Arc::from(t),
+        Err(e) => {
+            diags.push(invalid_utf8(path, &bytes, e));
+            return Err(());
+        }
+    };
+    let split = frontmatter::split(path, &text).map_err(|d| diags.push(d))?;
+    let fm = frontmatter::parse(path, &text, &split).map_err(|d| diags.push(d))?;
+    let body_offset = split.body_offset;
+    let rel = relative(content, path);
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut dirs: Vec<String> = rel.split('/').map(str::to_string).collect();
+    dirs.pop();
+    let (word_count, reading_time) = reading_analytics(&text[body_offset..]);
+    let source = Source {
+        text: text.clone(),
+        body_offset,
+        spans: fm.spans.clone(),
+        front: fm.table.clone(),
+    };
+
+    if file_name == "_index.md" {
+        let (meta, ds) = meta::section_meta(path, &text, &fm);
+        diags.extend(ds);
+        let path_str = if dirs.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{}/", dirs.join("/"))
+        };
+        let parent_section = if dirs.is_empty() {
+            String::new()
+        } else {
+            section_rel(&dirs[..dirs.len() - 1])
+        };
+        let permalink = config.permalink(&path_str);
+        return Ok(Item::Section(Box::new(Section {
+            file: FileInfo {
+                path: path.to_path_buf(),
+                relative: rel,
+                colocated_path: None,
+                components: dirs.clone(),
+                name: "_index".into(),
+                parent_section,
+            },
+            source,
+            meta,
+            path: path_str,
+            components: dirs,
+            permalink,
+            assets: Vec::new(),
+            serialized_assets: Vec::new(),
+            lang: config.default_language.clone(),
+            word_count,
+            reading_time,
+            rendered: Rendered::default(),
+            pages: Vec::new(),
+            ignored_pages: Vec::new(),
+            subsections: Vec::new(),
+            ancestors: Vec::new(),
+            backlinks: Vec::new(),
+        })));
+    }
+
+    let (mut meta, ds) = meta::page_meta(path, &text, &fm);
+    diags.extend(ds);
+    let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let is_bundle = stem == "index" && !dirs.is_empty();
+    let (name, components, colocated_path) = if is_bundle {
+        let name = dirs.last().cloned().unwrap_or_default();
+        let colocated = format!("{}/", dirs.join("/"));
+        let comps = dirs[..dirs.len() - 1].to_vec();
+        (name, comps, Some(colocated))
+    } else {
+        (stem.clone(), dirs.clone(), None)
+    };
+    let mut slug_source = name.clone();
+    if let Some(caps) = date_in_name().captures(&name) {
+        if !config.slugify.paths_keep_dates {
+            slug_source = caps["slug"].to_string();
+        }
+        if meta.date.is_none() {
+            meta.date = meta::Date::parse(&caps["datetime"]);
+        }
+    }
+    let slug = match &meta.slug {
+        Some(s) => slugify(s, config.slugify.paths),
+        None => slugify(&slug_source, config.slugify.paths),
+    };
+    let mut page_path = match &meta.path {
+        Some(p) => {
+            let p = p.trim();
+            if p.starts_with('/') {
+                p.to_string()
+            } else {
+                format!("/{p}")
+            }
+        }
+        None => {
+            if components.is_empty() {
+                if stem == "index" && !is_bundle {
+                    "/".to_string()
+                } else {
+                    format!("/{slug}")
+                }
+            } else {
+                format!("/{}/{}", components.join("/"), slug)
+            }
+        }
+    };
+    if !page_path.ends_with('/') {
+        page_path.push('/');
+    }
+    if let Some(bad) = escaping_component(&page_path) {
+        let key = if meta.path.is_some() { "path" } else { "slug" };
+        let mut d = Diagnostic::error(format!(
+            "this page's address `{page_path}` contains `{bad}`, which would put it outside the site"
+        ))
+        .in_file(path)
+        .with_hint("use a path inside the site, such as `path = \"about/team\"`");
+        if let Some(span) = fm.spans.value(key) {
+            d = d.at(Location::from_span(path, &text, span));
+        }
+        diags.push(d);
+        return Err(());
+    }
+    let page_components: Vec<String> = page_path
+        .split('/')
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    let permalink = config.permalink(&page_path);
+    let parent_dirs = if is_bundle { &dirs[..dirs.len() - 1] } else { &dirs[..] };
+    Ok(Item::Page(Box::new(Page {
+        file: FileInfo {
+            path: path.to_path_buf(),
+            relative: rel,
+            colocated_path,
+            components,
+            name,
+            parent_section: section_rel(parent_dirs),
+        },
+        source,
+        meta,
+        slug,
+        path: page_path,
+        components: page_components,
+        permalink,
+        assets: Vec::new(),
+        serialized_assets: Vec::new(),
+        lang: config.default_language.clone(),
+        word_count,
+        reading_time,
+        rendered: Rendered::default(),
+        ancestors: Vec::new(),
+        lower: None,
+        higher: None,
+        backlinks: Vec::new(),
+    })))
+}
+
+/// A path component that would leave the output folder, if any.
+pub fn escaping_component(path: &str) -> Option<&str> {
+    path.split(['/', '\\'])
+        .find(|c| *c == ".." || *c == "." || c.contains(':'))
+}
+
+fn section_rel(dirs: &[String]) -> String {
+    if dirs.is_empty() {
+        "_index.md".to_string()
+    } else {
+        format!("{}/_index.md", dirs.join("/"))
+    }
+}
+
+fn default_index(content: &Path, config: &Config) -> Section {
+    Section {
+        file: FileInfo {
+            path: content.join("_index.md"),
+            relative: "_index.md".into(),
+            colocated_path: None,
+            components: Vec::new(),
+            name: "_index".into(),
+            parent_section: String::new(),
+        },
+        source: Source {
+            text: Arc::from(""),
+            body_offset: 0,
+            spans: Default::default(),
+            front: toml::Table::new(),
+        },
+        meta: Default::default(),
+        path: "/".into(),
+        components: Vec::new(),
+        permalink: config.permalink("/"),
+        assets: Vec::new(),
+        serialized_assets: Vec::new(),
+        lang: config.default_language.clone(),
+        word_count: 0,
+        reading_time: 0,
+        rendered: Rendered::default(),
+        pages: Vec::new(),
+        ignored_pages: Vec::new(),
+        subsections: Vec::new(),
+        ancestors: Vec::new(),
+        backlinks: Vec::new(),
+    }
+}
+
+/// Give each bundle page the files in its folder, and each section the
+/// non-Markdown files directly in its folder.
+fn attach_assets(content: &Path, loaded: &mut Loaded, files: &[PathBuf]) {
+    let mut by_dir: BTreeMap<String, Vec<&PathBuf>> = BTreeMap::new();
+    for f in files {
+        let rel = relative(content, f);
+        let dir = rel.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+        by_dir.entry(dir).or_default().push(f);
+    }
+    for page in &mut loaded.pages {
+        if let Some(col) = &page.file.colocated_path {
+            let col = col.trim_end_matches('/');
+            for (dir, fs) in &by_dir {
+                if dir == col || dir.starts_with(&format!("{col}/")) {
+                    for f in fs {
+                        page.assets.push((*f).clone());
+                        page.serialized_assets.push(format!("/{}", relative(content, f)));
+                    }
+                }
+            }
+        }
+    }
+    for section in &mut loaded.sections {
+        let dir = section.components.join("/");
+        if let Some(fs) = by_dir.get(&dir) {
+            for f in fs {
+                section.assets.push((*f).clone());
+                section.serialized_assets.push(format!("/{}", relative(content, f)));
+            }
+        }
+    }
+}
+
+fn check_unique_paths(loaded: &Loaded, diags: &Diagnostics) {
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for s in &loaded.sections {
+        seen.insert(&s.path, &s.file.path);
+    }
+    for p in &loaded.pages {
+        if let Some(other) = seen.insert(&p.path, &p.file.path) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "two pieces of content would be written to the same address `{}`",
+                    p.path
+                ))
+                .in_file(&p.file.path)
+                .with_hint(format!(
+                    "the other is {}; give one of them a different `slug` or `path`",
+                    other.display()
+                )),
+            );
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The `throughline` command line, shaped like Zola's so a Zola user's CI
+//! line works unchanged.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use throughline::config::Mode;
+use throughline::{Diagnostic, Options, Severity};
+
+#[derive(Parser)]
+#[command(name = "throughline", version, about = "Build strategy websites for health and care partnerships")]
+struct Cli {
+    /// Directory to use as the root of the site
+    #[arg(short = 'r', long, default_value = ".", global = true)]
+    root: PathBuf,
+
+    /// Path to a config file other than zola.toml or config.toml in the root
+    #[arg(short = 'c', long, global = true)]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new site
+    Init {
+        #[arg(default_value = ".")]
+        name: String,
+        /// Force creation even if the directory is not empty
+        #[arg(short = 'f', long)]
+        force: bool,
+    },
+    /// Build the site into the output folder, replacing it only on success
+    Build {
+        /// Force the base URL to be this value
+        #[arg(short = 'u', long)]
+        base_url: Option<String>,
+        /// Output folder (default: `output_dir` in the config, `public`)
+        #[arg(short = 'o', long)]
+        output_dir: Option<PathBuf>,
+        /// Replace an existing output folder that throughline did not create
+        #[arg(short = 'f', long)]
+        force: bool,
+        /// Include drafts
+        #[arg(long)]
+        drafts: bool,
+        /// Minify generated HTML (accepted for Zola compatibility; not yet supported)
+        #[arg(long)]
+        minify: bool,
+    },
+    /// Serve the site and rebuild on change
+    Serve {
+        #[arg(short = 'i', long, default_value = "127.0.0.1")]
+        interface: IpAddr,
+        #[arg(short = 'p', long, default_value_t = 1111)]
+        port: u16,
+        #[arg(short = 'o', long)]
+        output_dir: Option<PathBuf>,
+        #[arg(long)]
+        force: bool,
+        #[arg(short = 'u', long)]
+        base_url: Option<String>,
+        #[arg(long)]
+        drafts: bool,
+        #[arg(short = 'O', long)]
+        open: bool,
+        #[arg(long)]
+        store_html: bool,
+        #[arg(short = 'f', long)]
+        fast: bool,
+        #[arg(long)]
+        no_port_append: bool,
+        #[arg(long)]
+        extra_watch_path: Vec<String>,
+        #[arg(short = 'd', long, default_value_t = 1000)]
+        debounce: u64,
+    },
+    /// Check the site: load and render everything, write nothing
+    Check {
+        #[arg(long)]
+        drafts: bool,
+        #[arg(long)]
+        skip_external_links: bool,
+    },
+}
+
+fn report(diags: &[Diagnostic], root: &std::path::Path) {
+    let base = throughline::output::absolute(root);
+    for d in diags {
+        eprintln!("{}", d.render(&base));
+    }
+}
+
+fn summary(diags: &[Diagnostic]) -> (usize, usize) {
+    let e = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    (e, diags.len() - e)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut opts = Options { root: cli.root.clone(), config_file: cli.config.clone(), ..Options::default() };
+    match cli.command {
+        Command::Build { base_url, output_dir, force, drafts, minify } => {
+            if minify {
+                eprintln!("warning: --minify is not supported by throughline yet; HTML is written unminified\n");
+            }
+            opts.base_url = base_url;
+            opts.output_dir = output_dir;
+            opts.force = force;
+            opts.drafts = drafts;
+            opts.mode = Mode::Build;
+            let started = std::time::Instant::now();
+            match throughline::build(&opts) {
+                Ok(r) => {
+                    report(&r.diagnostics, &cli.root);
+                    let (_, w) = summary(&r.diagnostics);
+                    println!(
+                        "Built {} pages and {} sections ({} files) into {} in {} ms{}",
+                        r.pages,
+                        r.sections,
+                        r.files,
+                        r.output.display(),
+                        started.elapsed().as_millis(),
+                        if w > 0 { format!(", with {w} warning(s)") } else { String::new() }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(f) => {
+                    report(&f.diagnostics, &cli.root);
+                    let (e, w) = summary(&f.diagnostics);
+                    eprintln!("Build failed: {e} error(s), {w} warning(s). Nothing in the output folder was changed.");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Check { drafts, skip_external_links: _ } => {
+            opts.drafts = drafts;
+            opts.mode = Mode::Check;
+            match throughline::render_site(&opts) {
+                Ok(r) => {
+                    report(&r.diagnostics, &cli.root);
+                    let (_, w) = summary(&r.diagnostics);
+                    println!("Checked {} pages and {} sections: no errors, {w} warning(s).", r.site.pages.len(), r.site.sections.len());
+                    ExitCode::SUCCESS
+                }
+                Err(f) => {
+                    report(&f.diagnostics, &cli.root);
+                    let (e, w) = summary(&f.diagnostics);
+                    eprintln!("Check failed: {e} error(s), {w} warning(s).");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve { .. } => {
+            eprintln!("`throughline serve` is not available yet (it is planned: live reload and in-browser errors).\nFor now run `throughline build` and open public/index.html, or serve public/ with any static file server.");
+            ExitCode::from(2)
+        }
+        Command::Init { .. } => {
+            eprintln!("`throughline init` is not available yet. For now copy the example site from the throughline repository (config.toml and content/).");
+            ExitCode::from(2)
+        }
+    }
+}

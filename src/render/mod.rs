@@ -1,0 +1,505 @@
+//! Stage 4 and 5: render. Runs the Markdown stage over every page and
+//! section (in parallel), checks internal links and anchors, serialises the
+//! site once, then renders every output file through the template engine
+//! (in parallel). The result is a list of files in memory; writing them is
+//! `output`'s job.
+
+pub mod context;
+pub mod functions;
+pub mod tera_engine;
+pub mod theme;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+
+use crate::config::{Config, InsertAnchor};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::markdown;
+use crate::site::{PageId, SectionId, Site};
+pub use context::SiteData;
+pub use tera_engine::Engine;
+
+/// A file to write, relative to the output folder.
+#[derive(Debug, Clone)]
+pub struct OutFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+fn out_path_for(path: &str) -> String {
+    let p = path.trim_start_matches('/');
+    if p.is_empty() {
+        "index.html".into()
+    } else if p.ends_with('/') {
+        format!("{p}index.html")
+    } else {
+        format!("{p}/index.html")
+    }
+}
+
+/// Run the Markdown stage on every page and section.
+pub fn render_markdown(site: &mut Site, config: &Arc<Config>, engine: &Engine, diags: &Diagnostics) {
+    let permalinks: HashMap<String, String> = site
+        .pages
+        .iter()
+        .map(|p| (p.file.relative.clone(), p.permalink.clone()))
+        .chain(site.sections.iter().map(|s| (s.file.relative.clone(), s.permalink.clone())))
+        .collect();
+    let drafts: HashSet<String> = site.drafts.iter().cloned().collect();
+    let resolve = |p: &str| permalinks.get(p).cloned();
+    let is_draft = |p: &str| drafts.contains(p);
+    let env = markdown::Env { config, resolve: &resolve, is_draft: &is_draft, hooks: engine };
+    let config_value = config.to_template_value();
+
+    // Shortcodes see the page or section without content.
+    let page_ctx: Vec<Value> = site.pages.iter().map(|p| context::page_value(site, p, None)).collect();
+    let section_ctx: Vec<Value> = site.sections.iter().map(|s| context::section_value(site, s, None)).collect();
+    let section_anchor: Vec<InsertAnchor> = site
+        .sections
+        .iter()
+        .map(|s| s.meta.insert_anchor_links.unwrap_or(config.markdown.insert_anchor_links))
+        .collect();
+
+    let page_results: Vec<_> = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let insert_anchor = site
+                .section_by_relative(&p.file.parent_section)
+                .map(|s| section_anchor[s])
+                .unwrap_or(config.markdown.insert_anchor_links);
+            let ctx = json!({"page": page_ctx[i], "config": config_value, "lang": p.lang});
+            let input = markdown::Input {
+                file: &p.file.path,
+                text: &p.source.text,
+                body_offset: p.source.body_offset,
+                permalink: &p.permalink,
+                lang: &p.lang,
+                insert_anchor,
+                shortcode_context: &ctx,
+            };
+            markdown::render(&input, &env)
+        })
+        .collect();
+    let section_results: Vec<_> = site
+        .sections
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let ctx = json!({"section": section_ctx[i], "config": config_value, "lang": s.lang});
+            let input = markdown::Input {
+                file: &s.file.path,
+                text: &s.source.text,
+                body_offset: s.source.body_offset,
+                permalink: &s.permalink,
+                lang: &s.lang,
+                insert_anchor: section_anchor[i],
+                shortcode_context: &ctx,
+            };
+            markdown::render(&input, &env)
+        })
+        .collect();
+    for (p, (r, ds)) in site.pages.iter_mut().zip(page_results) {
+        p.rendered = r;
+        diags.extend(ds);
+    }
+    for (s, (r, ds)) in site.sections.iter_mut().zip(section_results) {
+        s.rendered = r;
+        diags.extend(ds);
+    }
+    check_anchors_and_backlinks(site, diags);
+}
+
+/// `@/page.md#anchor` must name an id on the target; and each target learns
+/// who links to it (`backlinks`).
+fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
+    let mut backlinks: Vec<(crate::site::Item, String, Option<String>)> = Vec::new();
+    let sources: Vec<(&std::path::Path, &str, &Vec<crate::site::model::InternalLink>, String, Option<String>)> = site
+        .pages
+        .iter()
+        .map(|p| (p.file.path.as_path(), &*p.source.text, &p.rendered.internal_links, p.permalink.clone(), p.meta.title.clone()))
+        .chain(site.sections.iter().map(|s| (s.file.path.as_path(), &*s.source.text, &s.rendered.internal_links, s.permalink.clone(), s.meta.title.clone())))
+        .collect();
+    for (file, text, links, permalink, title) in sources {
+        for link in links {
+            let Some(item) = site.item(&link.target) else { continue };
+            let anchors = match item {
+                crate::site::Item::Page(p) => &site.pages[p].rendered.anchors,
+                crate::site::Item::Section(s) => &site.sections[s].rendered.anchors,
+            };
+            if let Some(a) = &link.anchor {
+                if !anchors.iter().any(|x| x == a) {
+                    let loc = Location::from_line(file, text, link.line, 1);
+                    let col = loc.source_line.find(&format!("#{a}")).map(|c| loc.source_line[..c].chars().count() + 1).unwrap_or(1);
+                    let hint = match crate::diagnostics::closest(a, anchors.iter().map(String::as_str)) {
+                        Some(b) => format!("did you mean `#{b}`?"),
+                        None if anchors.is_empty() => "that page has no headings to link to".to_string(),
+                        None => format!("its headings' ids are: {}", anchors.iter().take(8).cloned().collect::<Vec<_>>().join(", ")),
+                    };
+                    diags.push(
+                        Diagnostic::error(format!("this links to `#{a}` in `{}`, which has no such heading", link.target))
+                            .at(Location { column: col, width: a.len() + 1, ..loc })
+                            .with_hint(hint),
+                    );
+                }
+            }
+            backlinks.push((item, permalink.clone(), title.clone()));
+        }
+    }
+    for (item, permalink, title) in backlinks {
+        let list = match item {
+            crate::site::Item::Page(p) => &mut site.pages[p].backlinks,
+            crate::site::Item::Section(s) => &mut site.sections[s].backlinks,
+        };
+        if !list.iter().any(|(p, _)| *p == permalink) {
+            list.push((permalink, title));
+        }
+    }
+    for p in &mut site.pages {
+        p.backlinks.sort();
+    }
+    for s in &mut site.sections {
+        s.backlinks.sort();
+    }
+}
+
+/// Everything rendering needs, shared across threads.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub config: &'a Config,
+    pub engine: &'a Engine,
+    pub data: Arc<SiteData>,
+    /// Extra variables every template gets (from plugins).
+    pub globals: Map<String, Value>,
+}
+
+impl Renderer<'_> {
+    fn base_context(&self, current_path: &str) -> Map<String, Value> {
+        let mut m = self.globals.clone();
+        m.insert("config".into(), self.data.config.clone());
+        m.insert("current_path".into(), json!(current_path));
+        m.insert("current_url".into(), json!(self.config.permalink(current_path)));
+        m.insert("lang".into(), json!(self.config.default_language));
+        m.insert("zola_version".into(), json!("0.22.1"));
+        m.insert("throughline_version".into(), json!(env!("CARGO_PKG_VERSION")));
+        m
+    }
+
+    fn page_template(&self, pid: PageId) -> String {
+        let page = &self.site.pages[pid];
+        if let Some(t) = &page.meta.template {
+            return t.clone();
+        }
+        for sid in page.ancestors.iter().rev() {
+            if let Some(t) = &self.site.sections[*sid].meta.page_template {
+                return t.clone();
+            }
+        }
+        "page.html".into()
+    }
+
+    fn render_page(&self, pid: PageId) -> Result<OutFile, Diagnostic> {
+        let page = &self.site.pages[pid];
+        let mut ctx = self.base_context(&page.path);
+        ctx.insert("page".into(), self.data.full_page(self.site, pid));
+        let html = self
+            .engine
+            .render_map(&self.page_template(pid), ctx)
+            .map_err(|d| with_content_file(d, &page.file.path))?;
+        Ok(OutFile { path: out_path_for(&page.path), bytes: html.into_bytes() })
+    }
+
+    fn section_template(&self, sid: SectionId) -> String {
+        let s = &self.site.sections[sid];
+        s.meta.template.clone().unwrap_or_else(|| if s.is_index() { "index.html".into() } else { "section.html".into() })
+    }
+
+    fn render_section(&self, sid: SectionId) -> Vec<Result<OutFile, Diagnostic>> {
+        let s = &self.site.sections[sid];
+        if let Some(target) = &s.meta.redirect_to {
+            let url = if markdown::is_external(target) { target.clone() } else { self.config.permalink(target) };
+            return vec![self.alias(&s.path, &url)];
+        }
+        if !s.meta.render {
+            return Vec::new();
+        }
+        let template = self.section_template(sid);
+        match s.meta.paginate_by {
+            Some(by) if by > 0 => self.render_paginated(sid, by, &template),
+            _ => {
+                let mut ctx = self.base_context(&s.path);
+                ctx.insert("section".into(), self.data.section(sid).clone());
+                vec![self
+                    .engine
+                    .render_map(&template, ctx)
+                    .map(|html| OutFile { path: out_path_for(&s.path), bytes: html.into_bytes() })
+                    .map_err(|d| with_content_file(d, &s.file.path))]
+            }
+        }
+    }
+
+    /// Zola's paginator over a list of pages at `base_path`.
+    fn pagers(&self, pages: &[PageId], by: usize, base_path: &str, paginate_path: &str, reversed: bool) -> Vec<(String, Value)> {
+        let mut list: Vec<PageId> = pages.to_vec();
+        if reversed {
+            list.reverse();
+        }
+        let chunks: Vec<&[PageId]> = if list.is_empty() { vec![&[]] } else { list.chunks(by).collect() };
+        let total = chunks.len();
+        let base_permalink = self.config.permalink(base_path);
+        let pager_path = |i: usize| -> String {
+            if i == 0 {
+                base_path.to_string()
+            } else {
+                format!("{}{}/{}/", base_path, paginate_path, i + 1)
+            }
+        };
+        (0..total)
+            .map(|i| {
+                let path = pager_path(i);
+                let pv = json!({
+                    "paginate_by": by,
+                    "base_url": format!("{}{}/", base_permalink, paginate_path),
+                    "number_pagers": total,
+                    "first": base_permalink,
+                    "last": self.config.permalink(&pager_path(total - 1)),
+                    "previous": if i > 0 { json!(self.config.permalink(&pager_path(i - 1))) } else { Value::Null },
+                    "next": if i + 1 < total { json!(self.config.permalink(&pager_path(i + 1))) } else { Value::Null },
+                    "pages": chunks[i].iter().map(|p| self.data.pages[*p].clone()).collect::<Vec<_>>(),
+                    "current_index": i + 1,
+                    "total_pages": list.len(),
+                });
+                (path, pv)
+            })
+            .collect()
+    }
+
+    fn render_paginated(&self, sid: SectionId, by: usize, template: &str) -> Vec<Result<OutFile, Diagnostic>> {
+        let s = &self.site.sections[sid];
+        let pagers = self.pagers(&s.pages, by, &s.path, &s.meta.paginate_path, s.meta.paginate_reversed);
+        let mut out: Vec<Result<OutFile, Diagnostic>> = pagers
+            .into_par_iter()
+            .map(|(path, pager)| {
+                let mut ctx = self.base_context(&path);
+                ctx.insert("section".into(), self.data.sections_meta[sid].clone());
+                ctx.insert("paginator".into(), pager);
+                self.engine
+                    .render_map(template, ctx)
+                    .map(|html| OutFile { path: out_path_for(&path), bytes: html.into_bytes() })
+                    .map_err(|d| with_content_file(d, &s.file.path))
+            })
+            .collect();
+        // `/section/page/1/` redirects to the section itself, as in Zola.
+        let first = format!("{}{}/1/", s.path, s.meta.paginate_path);
+        out.push(self.alias(&first, &s.permalink));
+        out
+    }
+
+    fn alias(&self, path: &str, url: &str) -> Result<OutFile, Diagnostic> {
+        let html = self.engine.render("internal/alias.html", &json!({"url": url}))?;
+        let p = path.trim_start_matches('/');
+        let file = if p.ends_with(".html") || p.ends_with(".htm") { p.to_string() } else { out_path_for(path) };
+        Ok(OutFile { path: file, bytes: html.into_bytes() })
+    }
+
+    fn render_taxonomies(&self) -> Vec<Result<OutFile, Diagnostic>> {
+        let mut jobs: Vec<Result<OutFile, Diagnostic>> = Vec::new();
+        for (ti, tax) in self.site.taxonomies.iter().enumerate() {
+            if !tax.config.render {
+                continue;
+            }
+            let kind = context::taxonomy_kind(tax);
+            let terms = self.data.taxonomies[ti]["items"].clone();
+            let list_tpl = format!("{}/list.html", tax.config.name);
+            let list_tpl = self.engine.first_of(&[&list_tpl, "taxonomy_list.html"]).map(str::to_string).unwrap_or(list_tpl);
+            let mut ctx = self.base_context(&tax.path);
+            ctx.insert("taxonomy".into(), kind.clone());
+            ctx.insert("terms".into(), terms.clone());
+            jobs.push(
+                self.engine
+                    .render_map(&list_tpl, ctx)
+                    .map(|h| OutFile { path: out_path_for(&tax.path), bytes: h.into_bytes() }),
+            );
+            let single_tpl = format!("{}/single.html", tax.config.name);
+            let single_tpl = self.engine.first_of(&[&single_tpl, "taxonomy_single.html"]).map(str::to_string).unwrap_or(single_tpl);
+            let results: Vec<Vec<Result<OutFile, Diagnostic>>> = tax
+                .terms
+                .par_iter()
+                .enumerate()
+                .map(|(i, term)| {
+                    let term_value = terms[i].clone();
+                    let pagers = match tax.config.paginate_by {
+                        Some(by) if by > 0 => self.pagers(&term.pages, by, &term.path, tax.config.paginate_path(), false),
+                        _ => vec![(term.path.clone(), Value::Null)],
+                    };
+                    let mut out = Vec::new();
+                    for (path, pager) in pagers {
+                        let mut ctx = self.base_context(&path);
+                        ctx.insert("taxonomy".into(), kind.clone());
+                        ctx.insert("term".into(), term_value.clone());
+                        if !pager.is_null() {
+                            ctx.insert("paginator".into(), pager);
+                        }
+                        out.push(
+                            self.engine
+                                .render_map(&single_tpl, ctx)
+                                .map(|h| OutFile { path: out_path_for(&path), bytes: h.into_bytes() }),
+                        );
+                    }
+                    if tax.config.feed && self.config.generate_feeds {
+                        let pages: Vec<PageId> = term.pages.clone();
+                        out.extend(self.feeds(&pages, &term.path, Some(("term", term_value.clone()))));
+                    }
+                    out
+                })
+                .collect();
+            jobs.extend(results.into_iter().flatten());
+        }
+        jobs
+    }
+
+    fn feeds(&self, pages: &[PageId], base: &str, extra: Option<(&str, Value)>) -> Vec<Result<OutFile, Diagnostic>> {
+        let mut dated: Vec<PageId> = pages.iter().copied().filter(|p| self.site.pages[*p].meta.date.is_some()).collect();
+        dated.sort_by(|a, b| self.site.pages[*b].meta.date.cmp(&self.site.pages[*a].meta.date).then_with(|| self.site.pages[*a].permalink.cmp(&self.site.pages[*b].permalink)));
+        if let Some(limit) = self.config.feed_limit {
+            dated.truncate(limit);
+        }
+        let last_updated = dated
+            .iter()
+            .filter_map(|p| {
+                let m = &self.site.pages[*p].meta;
+                m.updated.as_ref().or(m.date.as_ref()).map(|d| d.text.clone())
+            })
+            .max();
+        let mut out = Vec::new();
+        for name in &self.config.feed_filenames {
+            let path = format!("{}{}", base, name);
+            let mut ctx = self.base_context(&path);
+            ctx.insert("pages".into(), Value::Array(dated.iter().map(|p| self.data.pages[*p].clone()).collect()));
+            ctx.insert("feed_url".into(), json!(format!("{}/{}", self.config.base(), path.trim_start_matches('/'))));
+            ctx.insert("last_updated".into(), json!(last_updated));
+            if let Some((k, v)) = &extra {
+                ctx.insert(k.to_string(), v.clone());
+            }
+            out.push(
+                self.engine
+                    .render_map(name, ctx)
+                    .map(|h| OutFile { path: path.trim_start_matches('/').to_string(), bytes: h.into_bytes() }),
+            );
+        }
+        out
+    }
+
+    fn sitemap(&self) -> Vec<Result<OutFile, Diagnostic>> {
+        let mut entries: Vec<(String, Option<String>)> = Vec::new();
+        for s in &self.site.sections {
+            if s.meta.render && s.meta.redirect_to.is_none() {
+                entries.push((s.permalink.clone(), None));
+                if let Some(by) = s.meta.paginate_by.filter(|b| *b > 0) {
+                    let n = s.pages.len().div_ceil(by).max(1);
+                    if self.config.exclude_paginated_pages_in_sitemap != "all" {
+                        for i in 2..=n {
+                            entries.push((self.config.permalink(&format!("{}{}/{}/", s.path, s.meta.paginate_path, i)), None));
+                        }
+                    }
+                }
+            }
+        }
+        for p in &self.site.pages {
+            if p.meta.render {
+                let updated = p.meta.updated.as_ref().or(p.meta.date.as_ref()).map(|d| d.naive.format("%Y-%m-%d").to_string());
+                entries.push((p.permalink.clone(), updated));
+            }
+        }
+        for t in &self.site.taxonomies {
+            if t.config.render {
+                entries.push((t.permalink.clone(), None));
+                for term in &t.terms {
+                    entries.push((term.permalink.clone(), None));
+                }
+            }
+        }
+        entries.sort();
+        entries.dedup();
+        let value: Vec<Value> = entries.iter().map(|(p, u)| json!({"permalink": p, "updated": u, "extra": null})).collect();
+        let mut ctx = self.base_context("/sitemap.xml");
+        ctx.insert("entries".into(), Value::Array(value));
+        vec![self.engine.render_map("sitemap.xml", ctx).map(|h| OutFile { path: "sitemap.xml".into(), bytes: h.into_bytes() })]
+    }
+
+    /// Render every output file. Errors are collected, not returned early.
+    pub fn render_all(&self, diags: &Diagnostics) -> Vec<OutFile> {
+        let site = self.site;
+        let mut results: Vec<Result<OutFile, Diagnostic>> = (0..site.pages.len())
+            .into_par_iter()
+            .filter(|p| site.pages[*p].meta.render)
+            .map(|p| self.render_page(p))
+            .collect();
+        let sections: Vec<Vec<Result<OutFile, Diagnostic>>> = (0..site.sections.len()).into_par_iter().map(|s| self.render_section(s)).collect();
+        results.extend(sections.into_iter().flatten());
+        results.extend(self.render_taxonomies());
+        // Aliases.
+        for p in &site.pages {
+            for a in &p.meta.aliases {
+                results.push(self.checked_alias(a, &p.permalink, &p.file.path));
+            }
+        }
+        for s in &site.sections {
+            for a in &s.meta.aliases {
+                results.push(self.checked_alias(a, &s.permalink, &s.file.path));
+            }
+        }
+        // Feeds.
+        if self.config.generate_feeds {
+            let all: Vec<PageId> = (0..site.pages.len()).filter(|p| site.pages[*p].meta.render).collect();
+            results.extend(self.feeds(&all, "/", None));
+        }
+        for (sid, s) in site.sections.iter().enumerate() {
+            if s.meta.generate_feeds {
+                results.extend(self.feeds(&s.pages, &s.path, Some(("section", self.data.sections_meta[sid].clone()))));
+            }
+        }
+        // 404, sitemap, robots.
+        let ctx = self.base_context("/404.html");
+        results.push(self.engine.render_map("404.html", ctx).map(|h| OutFile { path: "404.html".into(), bytes: h.into_bytes() }));
+        if self.config.generate_sitemap {
+            results.extend(self.sitemap());
+        }
+        if self.config.generate_robots_txt {
+            let ctx = self.base_context("/robots.txt");
+            results.push(self.engine.render_map("robots.txt", ctx).map(|h| OutFile { path: "robots.txt".into(), bytes: h.into_bytes() }));
+        }
+        let mut files = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+        files
+    }
+
+    fn checked_alias(&self, alias: &str, target: &str, file: &std::path::Path) -> Result<OutFile, Diagnostic> {
+        if crate::load::escaping_component(alias).is_some() {
+            return Err(Diagnostic::error(format!("the alias `{alias}` would be written outside the site"))
+                .in_file(file)
+                .with_hint("aliases are paths inside the site, such as `old/address/`"));
+        }
+        self.alias(alias, target)
+    }
+}
+
+/// A template error met while rendering a content file: say which file was
+/// being rendered too.
+fn with_content_file(mut d: Diagnostic, file: &std::path::Path) -> Diagnostic {
+    d.hint = Some(format!(
+        "{} (while rendering {})",
+        d.hint.unwrap_or_default(),
+        file.display()
+    ));
+    d
+}

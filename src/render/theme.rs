@@ -1,0 +1,42 @@
+//! The default theme, `themes/throughline/`, embedded in the binary so a
+//! site that names no theme still gets a complete, accessible site.
+
+use include_dir::{include_dir, Dir};
+
+static DEFAULT_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/throughline");
+
+fn files(dir: &'static Dir<'static>, out: &mut Vec<&'static include_dir::File<'static>>) {
+    for f in dir.files() {
+        out.push(f);
+    }
+    for d in dir.dirs() {
+        files(d, out);
+    }
+}
+
+fn under(prefix: &str) -> Vec<(String, &'static [u8])> {
+    let mut all = Vec::new();
+    files(&DEFAULT_THEME, &mut all);
+    let mut out: Vec<(String, &'static [u8])> = all
+        .into_iter()
+        .filter_map(|f| {
+            let p = f.path().to_string_lossy().replace('\\', "/");
+            p.strip_prefix(prefix).map(|rel| (rel.to_string(), f.contents()))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Templates of the default theme: (name, source).
+pub fn default_templates() -> Vec<(String, String)> {
+    under("templates/")
+        .into_iter()
+        .map(|(n, b)| (n, String::from_utf8_lossy(b).into_owned()))
+        .collect()
+}
+
+/// Static files of the default theme: (path in the output, bytes).
+pub fn default_static() -> Vec<(String, &'static [u8])> {
+    under("static/")
+}

@@ -1,0 +1,107 @@
+//! Taxonomies: the terms pages are filed under (`[taxonomies]` in front
+//! matter), grouped by slug, each term's pages sorted newest first.
+
+use std::collections::BTreeMap;
+
+use crate::config::{Config, TaxonomyConfig};
+use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
+use crate::site::{natural_cmp, PageId, Site};
+use crate::slug::slugify;
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    /// `/tags/rust/`
+    pub path: String,
+    pub permalink: String,
+    pub pages: Vec<PageId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub config: TaxonomyConfig,
+    /// `/tags/`
+    pub path: String,
+    pub permalink: String,
+    pub terms: Vec<Term>,
+}
+
+pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonomy> {
+    let root = config
+        .taxonomy_root
+        .as_deref()
+        .map(|r| format!("/{}", r.trim_matches('/')))
+        .unwrap_or_default();
+    let mut out: Vec<Taxonomy> = config
+        .taxonomies
+        .iter()
+        .map(|t| {
+            let path = format!("{root}/{}/", t.slug);
+            Taxonomy {
+                config: t.clone(),
+                permalink: config.permalink(&path),
+                path,
+                terms: Vec::new(),
+            }
+        })
+        .collect();
+    let names: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+    let mut terms: Vec<BTreeMap<String, Term>> = vec![BTreeMap::new(); out.len()];
+    for (pid, page) in site.pages.iter().enumerate() {
+        if !page.meta.render {
+            continue;
+        }
+        for (name, values) in &page.meta.taxonomies {
+            let Some(ti) = config.taxonomies.iter().position(|t| &t.name == name) else {
+                let mut d = Diagnostic::error(format!(
+                    "this page uses the taxonomy `{name}`, which the config does not define"
+                ))
+                .in_file(&page.file.path)
+                .with_hint(match closest(name, names.iter().copied()) {
+                    Some(b) => format!("did you mean `{b}`?"),
+                    None => format!(
+                        "add `taxonomies = [{{ name = \"{name}\" }}]` to the config, or remove it here"
+                    ),
+                });
+                if let Some(span) = page.source.spans.key(&format!("taxonomies.{name}")) {
+                    d = d.at(Location::from_span(&page.file.path, &page.source.text, span));
+                }
+                diags.push(d);
+                continue;
+            };
+            for value in values {
+                let slug = slugify(value, config.slugify.taxonomies);
+                let path = format!("{}{}/", out[ti].path, slug);
+                let term = terms[ti].entry(slug.clone()).or_insert_with(|| Term {
+                    name: value.clone(),
+                    slug: slug.clone(),
+                    permalink: config.permalink(&path),
+                    path,
+                    pages: Vec::new(),
+                });
+                if !term.pages.contains(&pid) {
+                    term.pages.push(pid);
+                }
+            }
+        }
+    }
+    for (ti, tax) in out.iter_mut().enumerate() {
+        let mut list: Vec<Term> = std::mem::take(&mut terms[ti]).into_values().collect();
+        for term in &mut list {
+            term.pages.sort_by(|a, b| {
+                let (pa, pb) = (&site.pages[*a], &site.pages[*b]);
+                match (&pa.meta.date, &pb.meta.date) {
+                    (Some(x), Some(y)) => y.cmp(x),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                }
+                .then_with(|| pa.permalink.cmp(&pb.permalink))
+            });
+        }
+        list.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+        tax.terms = list;
+    }
+    out
+}
