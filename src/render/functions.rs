@@ -47,11 +47,26 @@ fn bool_arg(args: &Args, name: &str, default: bool) -> Result<bool, String> {
 }
 
 impl Functions {
-    fn static_file(&self, path: &str) -> Option<PathBuf> {
+    /// The bytes of a file the site serves at `path`: site static, content,
+    /// the theme's static (or the built-in theme's), the site root.
+    fn static_bytes(&self, path: &str) -> Option<Vec<u8>> {
         let p = path.trim_start_matches('/');
         if p.split('/').any(|c| c == "..") {
             return None;
         }
+        if let Some(f) = self.static_file(p) {
+            return std::fs::read(f).ok();
+        }
+        if self.config.theme.is_none() {
+            return crate::render::theme::default_static()
+                .into_iter()
+                .find(|(n, _)| n == p)
+                .map(|(_, b)| b.to_vec());
+        }
+        None
+    }
+
+    fn static_file(&self, p: &str) -> Option<PathBuf> {
         let candidates = [
             Some(self.root.join("static").join(p)),
             Some(self.root.join("content").join(p)),
@@ -87,10 +102,9 @@ impl Functions {
             url.push('/');
         }
         if cachebust {
-            let file = self
-                .static_file(path)
+            let bytes = self
+                .static_bytes(path)
                 .ok_or_else(|| format!("`get_url` with cachebust=true could not find the file `{path}` in static/"))?;
-            let bytes = std::fs::read(&file).map_err(|e| format!("cannot read `{path}`: {e}"))?;
             let hash = format!("{:x}", sha2::Sha256::digest(&bytes));
             url = format!("{url}?h={}", &hash[..20]);
         }
@@ -195,8 +209,7 @@ impl Functions {
     pub fn get_hash(&self, args: &Args) -> Result<Value, String> {
         let bytes = match (args.get("path"), args.get("literal")) {
             (Some(Value::String(p)), None) => {
-                let file = self.static_file(p).ok_or_else(|| format!("`get_hash` could not find the file `{p}`"))?;
-                std::fs::read(file).map_err(|e| e.to_string())?
+                self.static_bytes(p).ok_or_else(|| format!("`get_hash` could not find the file `{p}`"))?
             }
             (None, Some(Value::String(l))) => l.as_bytes().to_vec(),
             _ => return Err("`get_hash` needs either `path` or `literal`".into()),
