@@ -87,10 +87,7 @@ pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {
     diags.extend(site.ignored_page_warnings());
     let Some(engine) = engine else { return Err(fail(&diags)) };
 
-    let fixed_now = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+    let fixed_now = std::env::var("SOURCE_DATE_EPOCH").ok().map(|_| render::build_time());
     let make_functions = |site: &Site| {
         let data = Arc::new(SiteData::new(site, config.to_template_value()));
         Arc::new(Functions {

@@ -374,7 +374,8 @@ impl Renderer<'_> {
                 let m = &self.site.pages[*p].meta;
                 m.updated.as_ref().or(m.date.as_ref()).map(|d| d.text.clone())
             })
-            .max();
+            .max()
+            .unwrap_or_else(|| build_time().to_rfc3339());
         let mut out = Vec::new();
         for name in &self.config.feed_filenames {
             let path = format!("{}{}", base, name);
@@ -491,6 +492,16 @@ impl Renderer<'_> {
         }
         self.alias(alias, target)
     }
+}
+
+/// The time of this build: `SOURCE_DATE_EPOCH` when set (reproducible
+/// builds), else now.
+pub fn build_time() -> chrono::DateTime<chrono::Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .unwrap_or_else(chrono::Utc::now)
 }
 
 /// A template error met while rendering a content file: say which file was
