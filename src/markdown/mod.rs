@@ -214,7 +214,9 @@ fn expand_shortcodes(
                         ShortcodeKind::Markdown => out.push_str(&s),
                         ShortcodeKind::Html => {
                             out.push_str(&placeholder(html.len()));
-                            html.push(s);
+                            // An inline call's template usually ends with a
+                            // newline that would split the sentence.
+                            html.push(if call.body.is_none() { s.trim_end().to_string() } else { s });
                             if call.body.is_some() {
                                 out.push_str(&"\n".repeat(call.newlines));
                             }

@@ -1,0 +1,114 @@
+//! Helpers shared by the integration tests: copy a fixture or write a small
+//! site into a temporary folder, build it, and read what it produced.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use throughline::{BuildFailed, Options, Report};
+
+pub struct TestSite {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestSite {
+    /// A copy of `tests/fixtures/NAME`.
+    pub fn fixture(name: &str) -> TestSite {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        copy_dir(&src, dir.path());
+        TestSite { dir }
+    }
+
+    /// A site from (path, content) pairs.
+    pub fn from_files(files: &[(&str, &str)]) -> TestSite {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let site = TestSite { dir };
+        for (p, c) in files {
+            site.write(p, c);
+        }
+        site
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, content: &str) {
+        self.write_bytes(path, content.as_bytes());
+    }
+
+    pub fn write_bytes(&self, path: &str, content: &[u8]) {
+        let p = self.root().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+
+    pub fn options(&self) -> Options {
+        Options { root: self.root().to_path_buf(), ..Options::default() }
+    }
+
+    pub fn build(&self) -> Result<Report, BuildFailed> {
+        throughline::build(&self.options())
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        let p = self.public().join(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+    }
+
+    /// Every file under the output, relative, sorted.
+    pub fn outputs(&self) -> Vec<String> {
+        list(&self.public())
+    }
+}
+
+pub fn list(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    v.sort();
+    v
+}
+
+pub fn copy_dir(src: &Path, dst: &Path) {
+    for e in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
+        let rel = e.path().strip_prefix(src).unwrap();
+        let target = dst.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The text between `<p id="ID">` and `</p>` (or the element's end).
+pub fn by_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let open = format!("id=\"{id}\">");
+    let start = html.find(&open).unwrap_or_else(|| panic!("no element #{id} in:\n{html}")) + open.len();
+    let end = html[start..].find("</").map(|i| start + i).unwrap_or(html.len());
+    &html[start..end]
+}
+
+/// Undo Tera's HTML escaping of `/`, `&` and quotes for easier asserts.
+pub fn unescape(s: &str) -> String {
+    s.replace("&#x2F;", "/").replace("&amp;", "&").replace("&quot;", "\"").replace("&#x27;", "'")
+}
+
+/// A minimal valid site to break in one place.
+pub fn minimal() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("config.toml", "base_url = \"https://min.example\"\ntitle = \"Min\"\n"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\nHello\n"),
+        ("content/news/_index.md", "+++\ntitle = \"News\"\n+++\n"),
+        ("content/news/one.md", "+++\ntitle = \"One\"\n+++\nBody of one.\n"),
+    ]
+}
