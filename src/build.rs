@@ -43,7 +43,9 @@ pub struct Report {
 }
 
 fn fail(diags: &Diagnostics) -> BuildFailed {
-    BuildFailed { diagnostics: diags.snapshot() }
+    BuildFailed {
+        diagnostics: diags.snapshot(),
+    }
 }
 
 /// Load the config named by `opts` (or found in the root).
@@ -85,9 +87,13 @@ pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {
     let loaded = crate::load::load_content(&root, &config, opts.drafts, &diags);
     let mut site = Site::new(loaded, &config, &diags);
     diags.extend(site.ignored_page_warnings());
-    let Some(engine) = engine else { return Err(fail(&diags)) };
+    let Some(engine) = engine else {
+        return Err(fail(&diags));
+    };
 
-    let fixed_now = std::env::var("SOURCE_DATE_EPOCH").ok().map(|_| render::build_time());
+    let fixed_now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .map(|_| render::build_time());
     let make_functions = |site: &Site| {
         let data = Arc::new(SiteData::new(site, config.to_template_value()));
         Arc::new(Functions {
@@ -98,11 +104,28 @@ pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {
                 .pages
                 .iter()
                 .map(|p| (p.file.relative.clone(), p.permalink.clone()))
-                .chain(site.sections.iter().map(|s| (s.file.relative.clone(), s.permalink.clone())))
+                .chain(
+                    site.sections
+                        .iter()
+                        .map(|s| (s.file.relative.clone(), s.permalink.clone())),
+                )
                 .collect(),
-            page_index: site.pages.iter().enumerate().map(|(i, p)| (p.file.relative.clone(), i)).collect(),
-            section_index: site.sections.iter().enumerate().map(|(i, s)| (s.file.relative.clone(), i)).collect(),
-            theme_static: config.theme.as_ref().map(|t| root.join("themes").join(t).join("static")),
+            page_index: site
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.file.relative.clone(), i))
+                .collect(),
+            section_index: site
+                .sections
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.file.relative.clone(), i))
+                .collect(),
+            theme_static: config
+                .theme
+                .as_ref()
+                .map(|t| root.join("themes").join(t).join("static")),
             fixed_now,
         })
     };
@@ -124,7 +147,13 @@ pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {
     if diags.has_errors() {
         return Err(fail(&diags));
     }
-    Ok(Rendered { config, site, files, copies, diagnostics: diags.snapshot() })
+    Ok(Rendered {
+        config,
+        site,
+        files,
+        copies,
+        diagnostics: diags.snapshot(),
+    })
 }
 
 /// Build the site into its output folder.
@@ -142,7 +171,12 @@ pub fn build(opts: &Options) -> Result<Report, BuildFailed> {
         return Err(fail(&pre));
     }
     let rendered = render_site(opts)?;
-    if let Err(d) = output::write_site(&out, &rendered.files, &rendered.copies, rendered.config.hard_link_static) {
+    if let Err(d) = output::write_site(
+        &out,
+        &rendered.files,
+        &rendered.copies,
+        rendered.config.hard_link_static,
+    ) {
         let mut diagnostics = rendered.diagnostics;
         diagnostics.push(d);
         return Err(BuildFailed { diagnostics });
@@ -161,7 +195,11 @@ fn walk_files(dir: &Path) -> Vec<(String, PathBuf)> {
     if !dir.is_dir() {
         return out;
     }
-    for e in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+    for e in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         if e.file_type().is_file() {
             let rel = e
                 .path()
@@ -177,7 +215,12 @@ fn walk_files(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-fn collect_copies(root: &Path, config: &Config, site: &Site, diags: &Diagnostics) -> Vec<(String, Source)> {
+fn collect_copies(
+    root: &Path,
+    config: &Config,
+    site: &Site,
+    diags: &Diagnostics,
+) -> Vec<(String, Source)> {
     let mut copies: Vec<(String, Source)> = Vec::new();
     match &config.theme {
         None => {
@@ -200,7 +243,9 @@ fn collect_copies(root: &Path, config: &Config, site: &Site, diags: &Diagnostics
                 Ok(g) => {
                     b.add(g);
                 }
-                Err(e) => diags.push(Diagnostic::error(format!("`{p}` in `ignored_static` is not a valid glob: {e}"))),
+                Err(e) => diags.push(Diagnostic::error(format!(
+                    "`{p}` in `ignored_static` is not a valid glob: {e}"
+                ))),
             }
         }
         b.build().ok()
@@ -213,7 +258,9 @@ fn collect_copies(root: &Path, config: &Config, site: &Site, diags: &Diagnostics
     }
     let content = root.join("content");
     for page in &site.pages {
-        let Some(col) = &page.file.colocated_path else { continue };
+        let Some(col) = &page.file.colocated_path else {
+            continue;
+        };
         let bundle = content.join(col);
         let dir = page.path.trim_start_matches('/');
         for a in &page.assets {
@@ -227,7 +274,10 @@ fn collect_copies(root: &Path, config: &Config, site: &Site, diags: &Diagnostics
         let dir = s.path.trim_start_matches('/');
         for a in &s.assets {
             if let Some(n) = a.file_name() {
-                copies.push((format!("{dir}{}", n.to_string_lossy()), Source::File(a.clone())));
+                copies.push((
+                    format!("{dir}{}", n.to_string_lossy()),
+                    Source::File(a.clone()),
+                ));
             }
         }
     }

@@ -258,21 +258,27 @@ impl Config {
                 )]
         })?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            vec![crate::load::invalid_utf8(path, e.as_bytes(), e.utf8_error())]
+            vec![crate::load::invalid_utf8(
+                path,
+                e.as_bytes(),
+                e.utf8_error(),
+            )]
         })?;
         Config::parse(path, &text)
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
-        let mut config: Config = toml::from_str(text)
-            .map_err(|e| vec![toml_error(path, text, &e, Some(KNOWN_KEYS))])?;
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e, Some(KNOWN_KEYS))])?;
         let mut warnings = Vec::new();
         if config.base_url.is_empty() {
             return Err(vec![Diagnostic::error(
                 "the config has no `base_url`: every link on the site is built from it",
             )
             .in_file(path)
-            .with_hint("add a line such as `base_url = \"https://example.org\"` at the top")]);
+            .with_hint(
+                "add a line such as `base_url = \"https://example.org\"` at the top",
+            )]);
         }
         for tax in &mut config.taxonomies {
             tax.slug = crate::slug::slugify(&tax.name, config.slugify.taxonomies);

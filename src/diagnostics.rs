@@ -50,7 +50,9 @@ impl Location {
             file: file.to_path_buf(),
             line,
             column,
-            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line: text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
             width,
         }
     }
@@ -82,7 +84,7 @@ pub struct Diagnostic {
     /// The file at fault, when there is one.
     pub file: Option<PathBuf>,
     /// Line, column and text, when known.
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// What is wrong, in plain words.
     pub message: String,
     /// What to do about it.
@@ -114,7 +116,7 @@ impl Diagnostic {
 
     pub fn at(mut self, location: Location) -> Diagnostic {
         self.file = Some(location.file.clone());
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
@@ -135,9 +137,7 @@ impl Diagnostic {
             Severity::Warning => "warning",
         };
         out.push_str(&format!("{label}: {}\n", self.message));
-        let show = |p: &Path| -> String {
-            p.strip_prefix(base).unwrap_or(p).display().to_string()
-        };
+        let show = |p: &Path| -> String { p.strip_prefix(base).unwrap_or(p).display().to_string() };
         match (&self.location, &self.file) {
             (Some(loc), _) => {
                 out.push_str(&format!(
@@ -272,7 +272,10 @@ mod tests {
     #[test]
     fn closest_suggests_typos_only() {
         let ids = ["equality-of-access", "healthy-lives", "workforce"];
-        assert_eq!(closest("equalty-of-access", ids), Some("equality-of-access"));
+        assert_eq!(
+            closest("equalty-of-access", ids),
+            Some("equality-of-access")
+        );
         assert_eq!(closest("zzz", ids), None);
     }
 }

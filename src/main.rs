@@ -10,7 +10,11 @@ use throughline::config::Mode;
 use throughline::{Diagnostic, Options, Severity};
 
 #[derive(Parser)]
-#[command(name = "throughline", version, about = "Build strategy websites for health and care partnerships")]
+#[command(
+    name = "throughline",
+    version,
+    about = "Build strategy websites for health and care partnerships"
+)]
 struct Cli {
     /// Directory to use as the root of the site
     #[arg(short = 'r', long, default_value = ".", global = true)]
@@ -96,15 +100,28 @@ fn report(diags: &[Diagnostic], root: &std::path::Path) {
 }
 
 fn summary(diags: &[Diagnostic]) -> (usize, usize) {
-    let e = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let e = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     (e, diags.len() - e)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut opts = Options { root: cli.root.clone(), config_file: cli.config.clone(), ..Options::default() };
+    let mut opts = Options {
+        root: cli.root.clone(),
+        config_file: cli.config.clone(),
+        ..Options::default()
+    };
     match cli.command {
-        Command::Build { base_url, output_dir, force, drafts, minify } => {
+        Command::Build {
+            base_url,
+            output_dir,
+            force,
+            drafts,
+            minify,
+        } => {
             if minify {
                 eprintln!("warning: --minify is not supported by throughline yet; HTML is written unminified\n");
             }
@@ -125,7 +142,11 @@ fn main() -> ExitCode {
                         r.files,
                         r.output.display(),
                         started.elapsed().as_millis(),
-                        if w > 0 { format!(", with {w} warning(s)") } else { String::new() }
+                        if w > 0 {
+                            format!(", with {w} warning(s)")
+                        } else {
+                            String::new()
+                        }
                     );
                     ExitCode::SUCCESS
                 }
@@ -137,14 +158,21 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { drafts, skip_external_links: _ } => {
+        Command::Check {
+            drafts,
+            skip_external_links: _,
+        } => {
             opts.drafts = drafts;
             opts.mode = Mode::Check;
             match throughline::render_site(&opts) {
                 Ok(r) => {
                     report(&r.diagnostics, &cli.root);
                     let (_, w) = summary(&r.diagnostics);
-                    println!("Checked {} pages and {} sections: no errors, {w} warning(s).", r.site.pages.len(), r.site.sections.len());
+                    println!(
+                        "Checked {} pages and {} sections: no errors, {w} warning(s).",
+                        r.site.pages.len(),
+                        r.site.sections.len()
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(f) => {

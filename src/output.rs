@@ -77,10 +77,15 @@ pub fn check_output_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diag
     }
     if out.exists() {
         if !out.is_dir() {
-            return Err(Diagnostic::error(format!("the output path {} is a file, not a folder", out.display()))
-                .with_hint("choose another --output-dir, or move the file away"));
+            return Err(Diagnostic::error(format!(
+                "the output path {} is a file, not a folder",
+                out.display()
+            ))
+            .with_hint("choose another --output-dir, or move the file away"));
         }
-        let empty = std::fs::read_dir(&out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !out.join(MARKER).is_file() && !force {
             return Err(Diagnostic::error(format!(
                 "the output folder {} already exists and was not made by throughline",
@@ -95,9 +100,7 @@ pub fn check_output_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diag
 /// Whether `rel` stays inside the folder it is joined to.
 pub fn is_inside(rel: &str) -> bool {
     let p = Path::new(rel);
-    !rel.is_empty()
-        && !p.is_absolute()
-        && p.components().all(|c| matches!(c, Component::Normal(_)))
+    !rel.is_empty() && !p.is_absolute() && p.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// A file to copy into the output.
@@ -108,10 +111,21 @@ pub enum Source {
 }
 
 /// Write everything into a staging folder, then swap it in.
-pub fn write_site(out: &Path, files: &[OutFile], copies: &[(String, Source)], hard_link: bool) -> Result<(), Diagnostic> {
+pub fn write_site(
+    out: &Path,
+    files: &[OutFile],
+    copies: &[(String, Source)],
+    hard_link: bool,
+) -> Result<(), Diagnostic> {
     let out = absolute(out);
-    let parent = out.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let parent = out
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.throughline-new-{pid}"));
@@ -148,8 +162,11 @@ pub fn write_site(out: &Path, files: &[OutFile], copies: &[(String, Source)], ha
             }
             std::fs::write(&dest, &f.bytes).map_err(|e| io_error(&dest, e))?;
         }
-        std::fs::write(staging.join(MARKER), b"This folder was built by throughline; the next build replaces it.\n")
-            .map_err(|e| io_error(&staging, e))?;
+        std::fs::write(
+            staging.join(MARKER),
+            b"This folder was built by throughline; the next build replaces it.\n",
+        )
+        .map_err(|e| io_error(&staging, e))?;
         Ok(())
     })();
     if let Err(e) = result {
@@ -183,6 +200,8 @@ fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
 }
 
 fn escape_error(rel: &str) -> Diagnostic {
-    Diagnostic::error(format!("refusing to write `{rel}`: it would be outside the output folder"))
-        .with_hint("a `path`, `slug` or alias contains `..` or is absolute; use a path inside the site")
+    Diagnostic::error(format!(
+        "refusing to write `{rel}`: it would be outside the output folder"
+    ))
+    .with_hint("a `path`, `slug` or alias contains `..` or is absolute; use a path inside the site")
 }

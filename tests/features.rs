@@ -52,11 +52,21 @@ fn output_urls_are_zolas() {
         "categories/news/index.html",
         "site.css",
     ] {
-        assert!(out.contains(&expected.to_string()), "missing {expected}; have {out:?}");
+        assert!(
+            out.contains(&expected.to_string()),
+            "missing {expected}; have {out:?}"
+        );
     }
     // Drafts, render = false pages and render = false sections are not written.
-    for absent in ["docs/draft/index.html", "docs/norender/index.html", "hidden/index.html"] {
-        assert!(!out.contains(&absent.to_string()), "{absent} should not be written");
+    for absent in [
+        "docs/draft/index.html",
+        "docs/norender/index.html",
+        "hidden/index.html",
+    ] {
+        assert!(
+            !out.contains(&absent.to_string()),
+            "{absent} should not be written"
+        );
     }
 }
 
@@ -65,7 +75,10 @@ fn markdown_features() {
     let site = built();
     let html = site.read("blog/first-post/index.html");
     let content = by_id(&html, "toc");
-    assert_eq!(content, "2:custom-setup:Setup;2:details:Details;2:details-1:Details;");
+    assert_eq!(
+        content,
+        "2:custom-setup:Setup;2:details:Details;2:details-1:Details;"
+    );
     assert!(html.contains("<h2 id=\"custom-setup\">Setup</h2>"));
     assert!(html.contains("<h2 id=\"details-1\">Details</h2>"));
     assert!(html.contains("<table>") && html.contains("<th>Col A</th>"));
@@ -79,7 +92,8 @@ fn markdown_features() {
     );
     // Shortcodes: inline HTML, body Markdown, escaped.
     assert!(html.contains("<span class=\"note\" data-nth=\"1\">an inline note</span>."));
-    assert!(html.contains("<strong>INFO</strong>: This is <strong>bold</strong> inside a body shortcode."));
+    assert!(html
+        .contains("<strong>INFO</strong>: This is <strong>bold</strong> inside a body shortcode."));
     assert!(html.contains("Escaped: {{ note(text=&quot;x&quot;) }}"));
     // Summary stops at <!-- more -->.
     assert_eq!(by_id(&html, "summary").trim(), "<p>Opening paragraph.");
@@ -89,29 +103,52 @@ fn markdown_features() {
 fn internal_links_resolve_and_record_backlinks() {
     let site = built();
     let home = site.read("index.html");
-    assert!(home.contains("<a href=\"https://fixture.example/blog/second/#details\">the second post</a>"));
+    assert!(home
+        .contains("<a href=\"https://fixture.example/blog/second/#details\">the second post</a>"));
     assert!(home.contains("<a href=\"https://fixture.example/docs/\">docs</a>"));
     let second = site.read("blog/second/index.html");
-    assert_eq!(unescape(by_id(&second, "backlinks")), "https://fixture.example/;");
+    assert_eq!(
+        unescape(by_id(&second, "backlinks")),
+        "https://fixture.example/;"
+    );
 }
 
 #[test]
 fn page_variables() {
     let site = built();
     let first = site.read("blog/first-post/index.html");
-    assert_eq!(by_id(&first, "date"), "2024-01-05|2024-1-5|", "date from the file name");
-    assert_eq!(unescape(by_id(&first, "slug")), "first-post|/blog/first-post/|https://fixture.example/blog/first-post/");
-    assert_eq!(unescape(by_id(&first, "ancestors")), "_index.md,blog/_index.md");
+    assert_eq!(
+        by_id(&first, "date"),
+        "2024-01-05|2024-1-5|",
+        "date from the file name"
+    );
+    assert_eq!(
+        unescape(by_id(&first, "slug")),
+        "first-post|/blog/first-post/|https://fixture.example/blog/first-post/"
+    );
+    assert_eq!(
+        unescape(by_id(&first, "ancestors")),
+        "_index.md,blog/_index.md"
+    );
     assert_eq!(by_id(&first, "authors"), "Ada");
-    assert_eq!(by_id(&first, "taxonomies"), "tags=Rust+Web Dev;categories=News;");
-    assert_eq!(unescape(by_id(&first, "relative")), "blog/2024-01-05_first-post.md|");
+    assert_eq!(
+        by_id(&first, "taxonomies"),
+        "tags=Rust+Web Dev;categories=News;"
+    );
+    assert_eq!(
+        unescape(by_id(&first, "relative")),
+        "blog/2024-01-05_first-post.md|"
+    );
     let third = site.read("blog/third-post-slug/index.html");
     assert_eq!(by_id(&third, "date"), "2024-05-01T10:00:00Z|2024-5-1|");
     let second = site.read("blog/second/index.html");
     assert_eq!(by_id(&second, "date"), "2024-03-01|2024-3-1|2024-03-02");
     let bundle = site.read("bundle-post/index.html");
     assert_eq!(unescape(by_id(&bundle, "assets")), "/bundle-post/chart.svg");
-    assert_eq!(unescape(by_id(&bundle, "relative")), "bundle-post/index.md|bundle-post/");
+    assert_eq!(
+        unescape(by_id(&bundle, "relative")),
+        "bundle-post/index.md|bundle-post/"
+    );
     assert!(bundle.contains("<img src=\"chart.svg\" alt=\"A chart of progress\" />"));
 }
 
@@ -121,11 +158,22 @@ fn sorting_siblings_and_transparent_sections() {
     // Blog sorts by date, newest first; the transparent 2024 section passes
     // its page up; the first post is dated by its file name.
     let blog = site.read("blog/index.html");
-    assert!(blog.contains("<ul><li>Third post</li><li>Passed up</li></ul>"), "{blog}");
-    assert_eq!(by_id(&blog, "pager"), "1/2 of 4; prev=; next=https:&#x2F;&#x2F;fixture.example&#x2F;blog&#x2F;page&#x2F;2&#x2F;");
+    assert!(
+        blog.contains("<ul><li>Third post</li><li>Passed up</li></ul>"),
+        "{blog}"
+    );
+    assert_eq!(
+        by_id(&blog, "pager"),
+        "1/2 of 4; prev=; next=https:&#x2F;&#x2F;fixture.example&#x2F;blog&#x2F;page&#x2F;2&#x2F;"
+    );
     let page2 = site.read("blog/page/2/index.html");
-    assert!(page2.contains("<ul><li>Second post</li><li>First post</li></ul>"), "{page2}");
-    assert!(site.read("blog/page/1/index.html").contains("url=https://fixture.example/blog/"));
+    assert!(
+        page2.contains("<ul><li>Second post</li><li>First post</li></ul>"),
+        "{page2}"
+    );
+    assert!(site
+        .read("blog/page/1/index.html")
+        .contains("url=https://fixture.example/blog/"));
     // Weight sort, lower/higher, page_template and section template.
     let b = site.read("docs/b/index.html");
     assert!(b.starts_with("<h1>DOC Doc B</h1>"));
@@ -135,7 +183,10 @@ fn sorting_siblings_and_transparent_sections() {
     assert!(!docs.contains("Not rendered") && !docs.contains("Draft doc"));
     // insert_anchor_links = "right" on the docs section.
     let a = site.read("docs/a/index.html");
-    assert!(a.contains("<h2 id=\"heading-a\">Heading A<a class=\"zola-anchor\" href=\"#heading-a\""), "{a}");
+    assert!(
+        a.contains("<h2 id=\"heading-a\">Heading A<a class=\"zola-anchor\" href=\"#heading-a\""),
+        "{a}"
+    );
 }
 
 #[test]
@@ -144,19 +195,30 @@ fn taxonomies_feeds_aliases_sitemap() {
     let tags = site.read("tags/index.html");
     assert!(tags.contains("Rust</a>(2);") && tags.contains("Web Dev</a>(1);"));
     let rust = site.read("tags/rust/index.html");
-    assert!(rust.contains("<p id=\"pager\">1/2</p>Second post;"), "{rust}");
+    assert!(
+        rust.contains("<p id=\"pager\">1/2</p>Second post;"),
+        "{rust}"
+    );
     let feed = site.read("atom.xml");
     assert!(feed.contains("<title>Third post</title>"));
     assert!(feed.contains("<updated>2024-05-01T10:00:00+00:00</updated>"));
     assert!(site.read("blog/atom.xml").contains("Second post"));
     let alias = site.read("old-second/index.html");
     assert!(alias.contains("url=https://fixture.example/blog/second/"));
-    assert!(site.read("legacy/second.html").contains("https://fixture.example/blog/second/"));
-    assert!(site.read("old/index.html").contains("url=https://fixture.example/docs/"), "redirect_to");
+    assert!(site
+        .read("legacy/second.html")
+        .contains("https://fixture.example/blog/second/"));
+    assert!(
+        site.read("old/index.html")
+            .contains("url=https://fixture.example/docs/"),
+        "redirect_to"
+    );
     let sitemap = site.read("sitemap.xml");
     assert!(sitemap.contains("<loc>https://fixture.example/blog/second/</loc>"));
     assert!(sitemap.contains("<lastmod>2024-03-02</lastmod>"));
-    assert!(site.read("robots.txt").contains("Sitemap: https://fixture.example/sitemap.xml"));
+    assert!(site
+        .read("robots.txt")
+        .contains("Sitemap: https://fixture.example/sitemap.xml"));
 }
 
 #[test]
@@ -165,7 +227,10 @@ fn template_functions_and_filters() {
     let home = site.read("index.html");
     let cases = [
         ("trans", "Hello there"),
-        ("url", "https://fixture.example/site.css?h=494f4abfd7ce18ad9e8d"),
+        (
+            "url",
+            "https://fixture.example/site.css?h=494f4abfd7ce18ad9e8d",
+        ),
         ("atlink", "https://fixture.example/blog/second/"),
         ("page-title", "Second post"),
         ("section-count", "4"),
@@ -175,14 +240,20 @@ fn template_functions_and_filters() {
         ("taxurl", "https://fixture.example/tags/web-dev/"),
         ("csv", "period,value|10"),
         ("toml", "Data"),
-        ("hash", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        (
+            "hash",
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        ),
         ("md", "<strong>hi"),
         ("re", "a+b+c"),
         ("num", "1,234,567"),
         ("b64", "aGVsbG8=|hello"),
         ("now", "1700000000"),
         ("extra", "Act together"),
-        ("subsections", "blog/_index.md,docs/_index.md,hidden/_index.md,old/_index.md"),
+        (
+            "subsections",
+            "blog/_index.md,docs/_index.md,hidden/_index.md,old/_index.md",
+        ),
         ("current", "/|https://fixture.example/"),
     ];
     for (id, want) in cases {
@@ -217,12 +288,30 @@ fn drafts_flag_includes_drafts() {
 #[test]
 fn example_site_builds_cleanly() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rendered = throughline::render_site(&throughline::Options { root: root.to_path_buf(), ..Default::default() })
-        .unwrap_or_else(|f| panic!("{}", f.diagnostics.iter().map(|d| d.render(root)).collect::<String>()));
+    let rendered = throughline::render_site(&throughline::Options {
+        root: root.to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap_or_else(|f| {
+        panic!(
+            "{}",
+            f.diagnostics
+                .iter()
+                .map(|d| d.render(root))
+                .collect::<String>()
+        )
+    });
     assert!(rendered.diagnostics.iter().all(|d| !d.is_error()));
-    let home = rendered.files.iter().find(|f| f.path == "index.html").expect("home page");
+    let home = rendered
+        .files
+        .iter()
+        .find(|f| f.path == "index.html")
+        .expect("home page");
     let html = String::from_utf8_lossy(&home.bytes);
     assert!(html.contains("<title>Eastbrook and Fellside Health and Care Partnership</title>"));
     assert!(html.contains("href=\"#main-content\""), "skip link");
-    assert!(rendered.files.iter().any(|f| f.path == "programmes/healthy-hearts/index.html"));
+    assert!(rendered
+        .files
+        .iter()
+        .any(|f| f.path == "programmes/healthy-hearts/index.html"));
 }

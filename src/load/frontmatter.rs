@@ -52,7 +52,10 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     // Find the closing fence: a line that is the marker (trailing spaces allowed).
     let mut pos = front_offset;
     while pos < text.len() {
-        let line_end = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+        let line_end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i + 1)
+            .unwrap_or(text.len());
         let line = text[pos..line_end].trim_end();
         if line == marker {
             let front = &text[front_offset..pos];
@@ -67,13 +70,13 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         pos = line_end;
     }
     let open_line = text[..trimmed_start].matches('\n').count() + 1;
-    Err(
-        Diagnostic::error(format!("the front matter opened with `{marker}` is never closed"))
-            .at(Location::from_line(file, text, open_line, 1))
-            .with_hint(format!(
-                "add a line containing only `{marker}` after the last front matter key"
-            )),
-    )
+    Err(Diagnostic::error(format!(
+        "the front matter opened with `{marker}` is never closed"
+    ))
+    .at(Location::from_line(file, text, open_line, 1))
+    .with_hint(format!(
+        "add a line containing only `{marker}` after the last front matter key"
+    )))
 }
 
 /// Where each value of the front matter is, by dotted key path
@@ -111,7 +114,12 @@ pub fn parse(file: &Path, text: &str, split: &Split<'_>) -> Result<FrontMatter, 
     }
 }
 
-fn parse_toml(file: &Path, text: &str, front: &str, offset: usize) -> Result<FrontMatter, Diagnostic> {
+fn parse_toml(
+    file: &Path,
+    text: &str,
+    front: &str,
+    offset: usize,
+) -> Result<FrontMatter, Diagnostic> {
     let table: toml::Table = toml::from_str(front).map_err(|e| {
         let mut d = Diagnostic::error(format!(
             "the front matter is not valid TOML: {}",
@@ -141,7 +149,9 @@ fn collect_table(t: &toml::de::DeTable<'_>, prefix: &str, offset: usize, spans: 
             format!("{prefix}.{}", k.get_ref())
         };
         let ks = k.span();
-        spans.keys.insert(path.clone(), ks.start + offset..ks.end + offset);
+        spans
+            .keys
+            .insert(path.clone(), ks.start + offset..ks.end + offset);
         collect_value(v, &path, offset, spans);
     }
 }
@@ -153,7 +163,9 @@ fn collect_value(
     spans: &mut Spans,
 ) {
     let s = v.span();
-    spans.values.insert(path.to_string(), s.start + offset..s.end + offset);
+    spans
+        .values
+        .insert(path.to_string(), s.start + offset..s.end + offset);
     match v.get_ref() {
         toml::de::DeValue::Table(t) => collect_table(t, path, offset, spans),
         toml::de::DeValue::Array(a) => {
@@ -165,9 +177,15 @@ fn collect_value(
     }
 }
 
-fn parse_yaml(file: &Path, text: &str, front: &str, offset: usize) -> Result<FrontMatter, Diagnostic> {
+fn parse_yaml(
+    file: &Path,
+    text: &str,
+    front: &str,
+    offset: usize,
+) -> Result<FrontMatter, Diagnostic> {
     let value: serde_norway::Value = serde_norway::from_str(front).map_err(|e| {
-        let mut d = Diagnostic::error(format!("the YAML front matter is not valid: {e}")).in_file(file);
+        let mut d =
+            Diagnostic::error(format!("the YAML front matter is not valid: {e}")).in_file(file);
         if let Some(loc) = e.location() {
             let line = text[..offset].matches('\n').count() + loc.line();
             d = d.at(Location::from_line(file, text, line, loc.column()));
@@ -179,8 +197,10 @@ fn parse_yaml(file: &Path, text: &str, front: &str, offset: usize) -> Result<Fro
         Some(toml::Value::Table(t)) => t,
         _ if front.trim().is_empty() => toml::Table::new(),
         _ => {
-            return Err(Diagnostic::error("the YAML front matter must be a mapping of keys to values")
-                .at(Location::from_line(file, text, 1, 1)))
+            return Err(Diagnostic::error(
+                "the YAML front matter must be a mapping of keys to values",
+            )
+            .at(Location::from_line(file, text, 1, 1)))
         }
     };
     Ok(FrontMatter {
@@ -201,7 +221,9 @@ fn json_to_toml(v: &serde_json::Value) -> Option<toml::Value> {
             Ok(d) if s.len() >= 10 && s.as_bytes()[4] == b'-' => toml::Value::Datetime(d),
             _ => toml::Value::String(s.clone()),
         },
-        serde_json::Value::Array(a) => toml::Value::Array(a.iter().filter_map(json_to_toml).collect()),
+        serde_json::Value::Array(a) => {
+            toml::Value::Array(a.iter().filter_map(json_to_toml).collect())
+        }
         serde_json::Value::Object(o) => toml::Value::Table(
             o.iter()
                 .filter_map(|(k, v)| Some((k.clone(), json_to_toml(v)?)))

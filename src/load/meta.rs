@@ -306,13 +306,11 @@ pub fn page_meta(file: &Path, text: &str, fm: &FrontMatter) -> (PageMeta, Vec<Di
                 match v {
                     toml::Value::Array(a) if a.iter().all(|v| v.is_str()) => taxonomies.push((
                         name.clone(),
-                        a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect(),
                     )),
-                    _ => r.wrong_type(
-                        &format!("taxonomies.{name}"),
-                        "a list of terms",
-                        "[\"…\"]",
-                    ),
+                    _ => r.wrong_type(&format!("taxonomies.{name}"), "a list of terms", "[\"…\"]"),
                 }
             }
         }
@@ -374,12 +372,16 @@ pub fn section_meta(file: &Path, text: &str, fm: &FrontMatter) -> (SectionMeta, 
                 "permalink",
                 "none",
             ];
-            let mut diag = Diagnostic::error(format!("`sort_by = \"{other}\"` is not a way to sort"))
-                .in_file(file)
-                .with_hint(match closest(other, allowed) {
-                    Some(b) => format!("did you mean `{b}`? It takes one of: {}", allowed.join(", ")),
-                    None => format!("use one of: {}", allowed.join(", ")),
-                });
+            let mut diag =
+                Diagnostic::error(format!("`sort_by = \"{other}\"` is not a way to sort"))
+                    .in_file(file)
+                    .with_hint(match closest(other, allowed) {
+                        Some(b) => format!(
+                            "did you mean `{b}`? It takes one of: {}",
+                            allowed.join(", ")
+                        ),
+                        None => format!("use one of: {}", allowed.join(", ")),
+                    });
             if let Some(l) = r.loc("sort_by") {
                 diag = diag.at(l);
             }

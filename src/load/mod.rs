@@ -15,9 +15,7 @@ use regex::Regex;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::site::model::{
-    reading_analytics, FileInfo, Page, Rendered, Section, Source,
-};
+use crate::site::model::{reading_analytics, FileInfo, Page, Rendered, Section, Source};
 use crate::slug::slugify;
 
 /// Everything found under `content/`.
@@ -35,7 +33,11 @@ pub fn invalid_utf8(path: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Diagno
     let good = &bytes[..e.valid_up_to()];
     let text = String::from_utf8_lossy(bytes);
     let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = good.iter().rposition(|b| *b == b'\n').map(|i| i + 1).unwrap_or(0);
+    let line_start = good
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
     let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
     Diagnostic::error(format!(
@@ -76,14 +78,14 @@ pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnost
         let walker = walkdir::WalkDir::new(&content)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy())
-            });
+            .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    diags.push(Diagnostic::error(format!("cannot read the content folder: {e}")));
+                    diags.push(Diagnostic::error(format!(
+                        "cannot read the content folder: {e}"
+                    )));
                     continue;
                 }
             };
@@ -131,12 +133,16 @@ pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnost
         let (hidden, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut loaded.pages)
             .into_iter()
             .partition(|p| draft_dirs.iter().any(|d| p.file.relative.starts_with(d)));
-        loaded.drafts.extend(hidden.into_iter().map(|p| p.file.relative));
+        loaded
+            .drafts
+            .extend(hidden.into_iter().map(|p| p.file.relative));
         loaded.pages = kept;
         let (hidden, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut loaded.sections)
             .into_iter()
             .partition(|s| draft_dirs.iter().any(|d| s.file.relative.starts_with(d)));
-        loaded.drafts.extend(hidden.into_iter().map(|s| s.file.relative));
+        loaded
+            .drafts
+            .extend(hidden.into_iter().map(|s| s.file.relative));
         loaded.sections = kept;
     }
 
@@ -146,8 +152,12 @@ pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnost
     }
 
     attach_assets(&content, &mut loaded, &other_files);
-    loaded.sections.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
-    loaded.pages.sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
+    loaded
+        .sections
+        .sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
+    loaded
+        .pages
+        .sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
     check_unique_paths(&loaded, diags);
     loaded
 }
@@ -177,15 +187,22 @@ fn build_globset(patterns: &[String], diags: &Diagnostics) -> Option<globset::Gl
                 b.add(g);
             }
             Err(e) => diags.push(
-                Diagnostic::error(format!("`{p}` in `ignored_content` is not a valid glob: {e}"))
-                    .with_hint("globs look like `*.xlsx` or `drafts/**`"),
+                Diagnostic::error(format!(
+                    "`{p}` in `ignored_content` is not a valid glob: {e}"
+                ))
+                .with_hint("globs look like `*.xlsx` or `drafts/**`"),
             ),
         }
     }
     b.build().ok()
 }
 
-fn load_file(content: &Path, path: &Path, config: &Config, diags: &Diagnostics) -> Result<Item, ()> {
+fn load_file(
+    content: &Path,
+    path: &Path,
+    config: &Config,
+    diags: &Diagnostics,
+) -> Result<Item, ()> {
     let bytes = std::fs::read(path).map_err(|e| {
         diags.push(Diagnostic::error(format!("cannot read this file: {e}")).in_file(path));
     })?;
@@ -200,7 +217,10 @@ fn load_file(content: &Path, path: &Path, config: &Config, diags: &Diagnostics) 
     let fm = frontmatter::parse(path, &text, &split).map_err(|d| diags.push(d))?;
     let body_offset = split.body_offset;
     let rel = relative(content, path);
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut dirs: Vec<String> = rel.split('/').map(str::to_string).collect();
     dirs.pop();
     let (word_count, reading_time) = reading_analytics(&text[body_offset..]);
@@ -255,7 +275,10 @@ fn load_file(content: &Path, path: &Path, config: &Config, diags: &Diagnostics) 
 
     let (mut meta, ds) = meta::page_meta(path, &text, &fm);
     diags.extend(ds);
-    let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let is_bundle = stem == "index" && !dirs.is_empty();
     let (name, components, colocated_path) = if is_bundle {
         let name = dirs.last().cloned().unwrap_or_default();
@@ -321,7 +344,11 @@ fn load_file(content: &Path, path: &Path, config: &Config, diags: &Diagnostics) 
         .map(str::to_string)
         .collect();
     let permalink = config.permalink(&page_path);
-    let parent_dirs = if is_bundle { &dirs[..dirs.len() - 1] } else { &dirs[..] };
+    let parent_dirs = if is_bundle {
+        &dirs[..dirs.len() - 1]
+    } else {
+        &dirs[..]
+    };
     Ok(Item::Page(Box::new(Page {
         file: FileInfo {
             path: path.to_path_buf(),
@@ -404,7 +431,10 @@ fn attach_assets(content: &Path, loaded: &mut Loaded, files: &[PathBuf]) {
     let mut by_dir: BTreeMap<String, Vec<&PathBuf>> = BTreeMap::new();
     for f in files {
         let rel = relative(content, f);
-        let dir = rel.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+        let dir = rel
+            .rsplit_once('/')
+            .map(|(d, _)| d.to_string())
+            .unwrap_or_default();
         by_dir.entry(dir).or_default().push(f);
     }
     for page in &mut loaded.pages {
@@ -414,7 +444,8 @@ fn attach_assets(content: &Path, loaded: &mut Loaded, files: &[PathBuf]) {
                 if dir == col || dir.starts_with(&format!("{col}/")) {
                     for f in fs {
                         page.assets.push((*f).clone());
-                        page.serialized_assets.push(format!("/{}", relative(content, f)));
+                        page.serialized_assets
+                            .push(format!("/{}", relative(content, f)));
                     }
                 }
             }
@@ -425,7 +456,9 @@ fn attach_assets(content: &Path, loaded: &mut Loaded, files: &[PathBuf]) {
         if let Some(fs) = by_dir.get(&dir) {
             for f in fs {
                 section.assets.push((*f).clone());
-                section.serialized_assets.push(format!("/{}", relative(content, f)));
+                section
+                    .serialized_assets
+                    .push(format!("/{}", relative(content, f)));
             }
         }
     }

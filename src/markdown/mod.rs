@@ -99,13 +99,23 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
         lazy_images: env.config.markdown.lazy_async_image,
     };
     let mut rendered = Rendered::default();
-    prepare(root, input, env, body_line, &mut state, &mut rendered, &mut diags);
+    prepare(
+        root,
+        input,
+        env,
+        body_line,
+        &mut state,
+        &mut rendered,
+        &mut diags,
+    );
 
     let mut html = String::with_capacity(markdown.len() * 2);
     let state = match Formatter::format_document(root, &options, &mut html, state) {
         Ok(s) => s,
         Err(_) => {
-            diags.push(Diagnostic::error("the Markdown could not be turned into HTML").in_file(input.file));
+            diags.push(
+                Diagnostic::error("the Markdown could not be turned into HTML").in_file(input.file),
+            );
             return (rendered, diags);
         }
     };
@@ -161,7 +171,13 @@ fn expand_shortcodes(
     if !body.contains("{{") && !body.contains("{%") {
         return (body.to_string(), Vec::new());
     }
-    let locate = |offset: usize| Location::from_span(input.file, input.text, input.body_offset + offset..input.body_offset + offset + 2);
+    let locate = |offset: usize| {
+        Location::from_span(
+            input.file,
+            input.text,
+            input.body_offset + offset..input.body_offset + offset + 2,
+        )
+    };
     let segments = match shortcodes::parse(body) {
         Ok(s) => s,
         Err(e) => {
@@ -202,21 +218,25 @@ fn expand_shortcodes(
                     *n += 1;
                     *n
                 };
-                let body = call.body.map(|b| {
-                    if kind == ShortcodeKind::Html {
-                        b.to_string()
-                    } else {
-                        b.to_string()
-                    }
-                });
-                match env.hooks.render_shortcode(call.name, &call.args, body.as_deref(), nth, input.shortcode_context) {
+                let body = call.body.map(str::to_string);
+                match env.hooks.render_shortcode(
+                    call.name,
+                    &call.args,
+                    body.as_deref(),
+                    nth,
+                    input.shortcode_context,
+                ) {
                     Ok(s) => match kind {
                         ShortcodeKind::Markdown => out.push_str(&s),
                         ShortcodeKind::Html => {
                             out.push_str(&placeholder(html.len()));
                             // An inline call's template usually ends with a
                             // newline that would split the sentence.
-                            html.push(if call.body.is_none() { s.trim_end().to_string() } else { s });
+                            html.push(if call.body.is_none() {
+                                s.trim_end().to_string()
+                            } else {
+                                s
+                            });
                             if call.body.is_some() {
                                 out.push_str(&"\n".repeat(call.newlines));
                             }
@@ -225,7 +245,9 @@ fn expand_shortcodes(
                     Err(e) => diags.push(
                         Diagnostic::error(format!("the shortcode `{}` failed: {e}", call.name))
                             .at(locate(call.offset))
-                            .with_hint("check the arguments this shortcode expects in its template"),
+                            .with_hint(
+                                "check the arguments this shortcode expects in its template",
+                            ),
                     ),
                 }
             }
@@ -332,19 +354,29 @@ fn prepare<'a>(
                 }
             }
             let title = collect_text(node);
-            let base = custom_id.unwrap_or_else(|| slugify_anchor(&title, env.config.slugify.anchors));
+            let base =
+                custom_id.unwrap_or_else(|| slugify_anchor(&title, env.config.slugify.anchors));
             let id = unique_id(&ids, base);
             ids.push(id.clone());
             let anchor = if state.insert_anchor == InsertAnchor::None {
                 String::new()
             } else {
-                env.hooks.anchor_link(&id, level, input.lang).unwrap_or_else(|e| {
-                    diags.push(Diagnostic::error(format!("the anchor-link template failed: {e}")).in_file(input.file));
-                    String::new()
-                })
+                env.hooks
+                    .anchor_link(&id, level, input.lang)
+                    .unwrap_or_else(|e| {
+                        diags.push(
+                            Diagnostic::error(format!("the anchor-link template failed: {e}"))
+                                .in_file(input.file),
+                        );
+                        String::new()
+                    })
             };
             state.anchor_html.push(anchor);
-            state.headings.push(FlatHeading { level, id, title: title.trim().to_string() });
+            state.headings.push(FlatHeading {
+                level,
+                id,
+                title: title.trim().to_string(),
+            });
             continue;
         }
         let mut data = node.data_mut();
@@ -362,12 +394,24 @@ fn prepare<'a>(
                             None => permalink,
                         };
                         state.internal_urls.insert(link.url.clone());
-                        rendered.internal_links.push(InternalLink { target: path, anchor, line });
+                        rendered.internal_links.push(InternalLink {
+                            target: path,
+                            anchor,
+                            line,
+                        });
                     }
                     None => {
                         let loc = Location::from_line(input.file, input.text, line, 1);
-                        let col = loc.source_line.find("@/").map(|c| loc.source_line[..c].chars().count() + 1).unwrap_or(1);
-                        let loc = Location { column: col, width: target.len() + 2, ..loc };
+                        let col = loc
+                            .source_line
+                            .find("@/")
+                            .map(|c| loc.source_line[..c].chars().count() + 1)
+                            .unwrap_or(1);
+                        let loc = Location {
+                            column: col,
+                            width: target.len() + 2,
+                            ..loc
+                        };
                         let d = if (env.is_draft)(&path) {
                             Diagnostic::warning(format!("this links to `{path}`, a draft that is not part of this build"))
                                 .at(loc)
@@ -419,7 +463,7 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
             if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
                 out.push(b);
                 i += 3;
@@ -433,7 +477,10 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 create_formatter!(Formatter<State>, {
@@ -555,8 +602,13 @@ fn other_ids(html: &str) -> Vec<String> {
 /// Close any tags left open when HTML is cut (for summaries).
 pub fn close_tags(html: &str) -> String {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>").expect("static regex"));
-    const VOID: &[&str] = &["br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "embed", "track"];
+    let re = RE.get_or_init(|| {
+        Regex::new(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>").expect("static regex")
+    });
+    const VOID: &[&str] = &[
+        "br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "embed",
+        "track",
+    ];
     let mut stack: Vec<String> = Vec::new();
     for c in re.captures_iter(html) {
         let name = c[2].to_ascii_lowercase();

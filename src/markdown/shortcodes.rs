@@ -116,10 +116,19 @@ impl<'a> Cursor<'a> {
 /// Parse a call at `start` (which holds `{{` or `{%`). `Ok(None)` when the
 /// text there is not a shortcode call at all (plain text or a Tera tag the
 /// author wrote literally); `Err` when it clearly is one but is malformed.
-fn parse_call(text: &str, start: usize, inline: bool) -> Result<Option<(Call<'_>, usize)>, SyntaxError> {
-    let mut c = Cursor { text, pos: start + 2 };
+fn parse_call(
+    text: &str,
+    start: usize,
+    inline: bool,
+) -> Result<Option<(Call<'_>, usize)>, SyntaxError> {
+    let mut c = Cursor {
+        text,
+        pos: start + 2,
+    };
     c.skip_ws();
-    let Some(name) = c.ident() else { return Ok(None) };
+    let Some(name) = c.ident() else {
+        return Ok(None);
+    };
     c.skip_ws();
     if !c.eat("(") {
         return Ok(None);
@@ -167,7 +176,11 @@ fn find_end(text: &str, from: usize) -> Option<(usize, usize)> {
         if c.eat("end") {
             c.skip_ws();
             if c.eat("%}") {
-                let body_end = if text[..at].ends_with('\n') { at - 1 } else { at };
+                let body_end = if text[..at].ends_with('\n') {
+                    at - 1
+                } else {
+                    at
+                };
                 return Some((body_end.max(from), c.pos));
             }
         }
@@ -252,7 +265,9 @@ fn parse_value(c: &mut Cursor<'_>) -> Result<Value, SyntaxError> {
         return Ok(Value::Bool(false));
     }
     let len = r
-        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E'))
+        .find(|ch: char| {
+            !(ch.is_ascii_digit() || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')
+        })
         .unwrap_or(r.len());
     let num = &r[..len];
     if let Ok(i) = num.parse::<i64>() {
@@ -261,11 +276,14 @@ fn parse_value(c: &mut Cursor<'_>) -> Result<Value, SyntaxError> {
     }
     if let Ok(f) = num.parse::<f64>() {
         c.pos += len;
-        return Ok(serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null));
+        return Ok(serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null));
     }
     Err(SyntaxError {
         offset: c.pos,
-        message: "a shortcode argument must be text in quotes, a number, true/false or a list".into(),
+        message: "a shortcode argument must be text in quotes, a number, true/false or a list"
+            .into(),
     })
 }
 

@@ -58,8 +58,14 @@ impl SiteData {
     pub fn full_page(&self, site: &Site, pid: PageId) -> Value {
         let page = &site.pages[pid];
         let mut v = self.pages[pid].clone();
-        v["lower"] = page.lower.map(|p| self.pages[p].clone()).unwrap_or(Value::Null);
-        v["higher"] = page.higher.map(|p| self.pages[p].clone()).unwrap_or(Value::Null);
+        v["lower"] = page
+            .lower
+            .map(|p| self.pages[p].clone())
+            .unwrap_or(Value::Null);
+        v["higher"] = page
+            .higher
+            .map(|p| self.pages[p].clone())
+            .unwrap_or(Value::Null);
         v
     }
 

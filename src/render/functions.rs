@@ -102,9 +102,9 @@ impl Functions {
             url.push('/');
         }
         if cachebust {
-            let bytes = self
-                .static_bytes(path)
-                .ok_or_else(|| format!("`get_url` with cachebust=true could not find the file `{path}` in static/"))?;
+            let bytes = self.static_bytes(path).ok_or_else(|| {
+                format!("`get_url` with cachebust=true could not find the file `{path}` in static/")
+            })?;
             let hash = format!("{:x}", sha2::Sha256::digest(&bytes));
             url = format!("{url}?h={}", &hash[..20]);
         }
@@ -157,12 +157,17 @@ impl Functions {
             self.data.taxonomies[i]["items"]
                 .as_array()?
                 .iter()
-                .find(|t| t["name"] == term || t["slug"] == crate::slug::slugify(term, self.config.slugify.taxonomies))
+                .find(|t| {
+                    t["name"] == term
+                        || t["slug"] == crate::slug::slugify(term, self.config.slugify.taxonomies)
+                })
                 .cloned()
         });
         match found {
             Some(t) => Ok(t),
-            None if required => Err(format!("`get_taxonomy_term` found no term `{term}` in `{kind}`")),
+            None if required => Err(format!(
+                "`get_taxonomy_term` found no term `{term}` in `{kind}`"
+            )),
             None => Ok(Value::Null),
         }
     }
@@ -175,12 +180,17 @@ impl Functions {
             self.data.taxonomies[i]["items"]
                 .as_array()?
                 .iter()
-                .find(|t| t["name"] == name || t["slug"] == crate::slug::slugify(name, self.config.slugify.taxonomies))
+                .find(|t| {
+                    t["name"] == name
+                        || t["slug"] == crate::slug::slugify(name, self.config.slugify.taxonomies)
+                })
                 .map(|t| t["permalink"].clone())
         });
         match found {
             Some(p) => Ok(p),
-            None if required => Err(format!("`get_taxonomy_url` found no term `{name}` in `{kind}`")),
+            None if required => Err(format!(
+                "`get_taxonomy_url` found no term `{name}` in `{kind}`"
+            )),
             None => Ok(Value::Null),
         }
     }
@@ -190,7 +200,9 @@ impl Functions {
         self.config
             .translation(key)
             .map(|s| Value::String(s.to_string()))
-            .ok_or_else(|| format!("there is no translation for `{key}` in `[translations]` in the config"))
+            .ok_or_else(|| {
+                format!("there is no translation for `{key}` in `[translations]` in the config")
+            })
     }
 
     pub fn now(&self, args: &Args) -> Result<Value, String> {
@@ -208,9 +220,9 @@ impl Functions {
 
     pub fn get_hash(&self, args: &Args) -> Result<Value, String> {
         let bytes = match (args.get("path"), args.get("literal")) {
-            (Some(Value::String(p)), None) => {
-                self.static_bytes(p).ok_or_else(|| format!("`get_hash` could not find the file `{p}`"))?
-            }
+            (Some(Value::String(p)), None) => self
+                .static_bytes(p)
+                .ok_or_else(|| format!("`get_hash` could not find the file `{p}`"))?,
             (None, Some(Value::String(l))) => l.as_bytes().to_vec(),
             _ => return Err("`get_hash` needs either `path` or `literal`".into()),
         };
@@ -238,17 +250,27 @@ impl Functions {
             (Some(Value::String(p)), None) => {
                 let rel = p.trim_start_matches('/');
                 if rel.split('/').any(|c| c == "..") {
-                    return Err(format!("`load_data` cannot read `{p}`: it is outside the site"));
+                    return Err(format!(
+                        "`load_data` cannot read `{p}`: it is outside the site"
+                    ));
                 }
-                let candidates: Vec<PathBuf> = vec![self.root.join(rel), self.root.join("content").join(rel), self.root.join("static").join(rel)];
+                let candidates: Vec<PathBuf> = vec![
+                    self.root.join(rel),
+                    self.root.join("content").join(rel),
+                    self.root.join("static").join(rel),
+                ];
                 let Some(file) = candidates.into_iter().find(|c| c.is_file()) else {
                     if required {
                         return Err(format!("`load_data` could not find `{p}` in the site"));
                     }
                     return Ok(Value::Null);
                 };
-                let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read `{p}`: {e}"))?;
-                let ext = Path::new(rel).extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("cannot read `{p}`: {e}"))?;
+                let ext = Path::new(rel)
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_lowercase())
+                    .unwrap_or_default();
                 (text, ext)
             }
             (None, Some(Value::String(l))) => (l.clone(), String::new()),
@@ -273,9 +295,13 @@ pub fn parse_data(text: &str, format: &str) -> Result<Value, String> {
         "toml" => toml::from_str::<toml::Table>(text)
             .map(|t| crate::value::toml_to_json(&toml::Value::Table(t)))
             .map_err(|e| format!("the TOML is not valid: {}", e.message())),
-        "yaml" | "yml" => serde_norway::from_str::<Value>(text).map_err(|e| format!("the YAML is not valid: {e}")),
+        "yaml" | "yml" => {
+            serde_norway::from_str::<Value>(text).map_err(|e| format!("the YAML is not valid: {e}"))
+        }
         "csv" => {
-            let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .from_reader(text.as_bytes());
             let headers: Vec<String> = r
                 .headers()
                 .map_err(|e| format!("the CSV is not valid: {e}"))?
@@ -285,11 +311,15 @@ pub fn parse_data(text: &str, format: &str) -> Result<Value, String> {
             let mut records = Vec::new();
             for rec in r.records() {
                 let rec = rec.map_err(|e| format!("the CSV is not valid: {e}"))?;
-                records.push(Value::Array(rec.iter().map(|c| Value::String(c.to_string())).collect()));
+                records.push(Value::Array(
+                    rec.iter().map(|c| Value::String(c.to_string())).collect(),
+                ));
             }
             Ok(json!({"headers": headers, "records": records}))
         }
-        other => Err(format!("`load_data` cannot read the format `{other}`; use toml, json, csv, yaml or plain")),
+        other => Err(format!(
+            "`load_data` cannot read the format `{other}`; use toml, json, csv, yaml or plain"
+        )),
     }
 }
 
@@ -298,12 +328,15 @@ pub fn parse_data(text: &str, format: &str) -> Result<Value, String> {
 pub fn regex_replace(value: &str, args: &Args) -> Result<Value, String> {
     let pattern = str_arg(args, "pattern", "regex_replace")?;
     let rep = str_arg(args, "rep", "regex_replace")?;
-    let re = regex::Regex::new(pattern).map_err(|e| format!("`{pattern}` is not a valid regular expression: {e}"))?;
+    let re = regex::Regex::new(pattern)
+        .map_err(|e| format!("`{pattern}` is not a valid regular expression: {e}"))?;
     Ok(Value::String(re.replace_all(value, rep).into_owned()))
 }
 
 pub fn num_format(value: &Value, _args: &Args) -> Result<Value, String> {
-    let n = value.as_i64().ok_or_else(|| format!("`num_format` takes a whole number, not {value}"))?;
+    let n = value
+        .as_i64()
+        .ok_or_else(|| format!("`num_format` takes a whole number, not {value}"))?;
     Ok(Value::String(thousands(n)))
 }
 

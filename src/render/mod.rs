@@ -41,26 +41,52 @@ fn out_path_for(path: &str) -> String {
 }
 
 /// Run the Markdown stage on every page and section.
-pub fn render_markdown(site: &mut Site, config: &Arc<Config>, engine: &Engine, diags: &Diagnostics) {
+pub fn render_markdown(
+    site: &mut Site,
+    config: &Arc<Config>,
+    engine: &Engine,
+    diags: &Diagnostics,
+) {
     let permalinks: HashMap<String, String> = site
         .pages
         .iter()
         .map(|p| (p.file.relative.clone(), p.permalink.clone()))
-        .chain(site.sections.iter().map(|s| (s.file.relative.clone(), s.permalink.clone())))
+        .chain(
+            site.sections
+                .iter()
+                .map(|s| (s.file.relative.clone(), s.permalink.clone())),
+        )
         .collect();
     let drafts: HashSet<String> = site.drafts.iter().cloned().collect();
     let resolve = |p: &str| permalinks.get(p).cloned();
     let is_draft = |p: &str| drafts.contains(p);
-    let env = markdown::Env { config, resolve: &resolve, is_draft: &is_draft, hooks: engine };
+    let env = markdown::Env {
+        config,
+        resolve: &resolve,
+        is_draft: &is_draft,
+        hooks: engine,
+    };
     let config_value = config.to_template_value();
 
     // Shortcodes see the page or section without content.
-    let page_ctx: Vec<Value> = site.pages.iter().map(|p| context::page_value(site, p, None)).collect();
-    let section_ctx: Vec<Value> = site.sections.iter().map(|s| context::section_value(site, s, None)).collect();
+    let page_ctx: Vec<Value> = site
+        .pages
+        .iter()
+        .map(|p| context::page_value(site, p, None))
+        .collect();
+    let section_ctx: Vec<Value> = site
+        .sections
+        .iter()
+        .map(|s| context::section_value(site, s, None))
+        .collect();
     let section_anchor: Vec<InsertAnchor> = site
         .sections
         .iter()
-        .map(|s| s.meta.insert_anchor_links.unwrap_or(config.markdown.insert_anchor_links))
+        .map(|s| {
+            s.meta
+                .insert_anchor_links
+                .unwrap_or(config.markdown.insert_anchor_links)
+        })
         .collect();
 
     let page_results: Vec<_> = site
@@ -114,19 +140,47 @@ pub fn render_markdown(site: &mut Site, config: &Arc<Config>, engine: &Engine, d
     check_anchors_and_backlinks(site, diags);
 }
 
+/// Where internal links were written: file, its text, the links, and the
+/// linking page's permalink and title.
+type LinkSource<'a> = (
+    &'a std::path::Path,
+    &'a str,
+    &'a Vec<crate::site::model::InternalLink>,
+    String,
+    Option<String>,
+);
+
 /// `@/page.md#anchor` must name an id on the target; and each target learns
 /// who links to it (`backlinks`).
 fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
     let mut backlinks: Vec<(crate::site::Item, String, Option<String>)> = Vec::new();
-    let sources: Vec<(&std::path::Path, &str, &Vec<crate::site::model::InternalLink>, String, Option<String>)> = site
+    let sources: Vec<LinkSource<'_>> = site
         .pages
         .iter()
-        .map(|p| (p.file.path.as_path(), &*p.source.text, &p.rendered.internal_links, p.permalink.clone(), p.meta.title.clone()))
-        .chain(site.sections.iter().map(|s| (s.file.path.as_path(), &*s.source.text, &s.rendered.internal_links, s.permalink.clone(), s.meta.title.clone())))
+        .map(|p| {
+            (
+                p.file.path.as_path(),
+                &*p.source.text,
+                &p.rendered.internal_links,
+                p.permalink.clone(),
+                p.meta.title.clone(),
+            )
+        })
+        .chain(site.sections.iter().map(|s| {
+            (
+                s.file.path.as_path(),
+                &*s.source.text,
+                &s.rendered.internal_links,
+                s.permalink.clone(),
+                s.meta.title.clone(),
+            )
+        }))
         .collect();
     for (file, text, links, permalink, title) in sources {
         for link in links {
-            let Some(item) = site.item(&link.target) else { continue };
+            let Some(item) = site.item(&link.target) else {
+                continue;
+            };
             let anchors = match item {
                 crate::site::Item::Page(p) => &site.pages[p].rendered.anchors,
                 crate::site::Item::Section(s) => &site.sections[s].rendered.anchors,
@@ -134,16 +188,38 @@ fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
             if let Some(a) = &link.anchor {
                 if !anchors.iter().any(|x| x == a) {
                     let loc = Location::from_line(file, text, link.line, 1);
-                    let col = loc.source_line.find(&format!("#{a}")).map(|c| loc.source_line[..c].chars().count() + 1).unwrap_or(1);
-                    let hint = match crate::diagnostics::closest(a, anchors.iter().map(String::as_str)) {
-                        Some(b) => format!("did you mean `#{b}`?"),
-                        None if anchors.is_empty() => "that page has no headings to link to".to_string(),
-                        None => format!("its headings' ids are: {}", anchors.iter().take(8).cloned().collect::<Vec<_>>().join(", ")),
-                    };
+                    let col = loc
+                        .source_line
+                        .find(&format!("#{a}"))
+                        .map(|c| loc.source_line[..c].chars().count() + 1)
+                        .unwrap_or(1);
+                    let hint =
+                        match crate::diagnostics::closest(a, anchors.iter().map(String::as_str)) {
+                            Some(b) => format!("did you mean `#{b}`?"),
+                            None if anchors.is_empty() => {
+                                "that page has no headings to link to".to_string()
+                            }
+                            None => format!(
+                                "its headings' ids are: {}",
+                                anchors
+                                    .iter()
+                                    .take(8)
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        };
                     diags.push(
-                        Diagnostic::error(format!("this links to `#{a}` in `{}`, which has no such heading", link.target))
-                            .at(Location { column: col, width: a.len() + 1, ..loc })
-                            .with_hint(hint),
+                        Diagnostic::error(format!(
+                            "this links to `#{a}` in `{}`, which has no such heading",
+                            link.target
+                        ))
+                        .at(Location {
+                            column: col,
+                            width: a.len() + 1,
+                            ..loc
+                        })
+                        .with_hint(hint),
                     );
                 }
             }
@@ -182,10 +258,16 @@ impl Renderer<'_> {
         let mut m = self.globals.clone();
         m.insert("config".into(), self.data.config.clone());
         m.insert("current_path".into(), json!(current_path));
-        m.insert("current_url".into(), json!(self.config.permalink(current_path)));
+        m.insert(
+            "current_url".into(),
+            json!(self.config.permalink(current_path)),
+        );
         m.insert("lang".into(), json!(self.config.default_language));
         m.insert("zola_version".into(), json!("0.22.1"));
-        m.insert("throughline_version".into(), json!(env!("CARGO_PKG_VERSION")));
+        m.insert(
+            "throughline_version".into(),
+            json!(env!("CARGO_PKG_VERSION")),
+        );
         m
     }
 
@@ -210,18 +292,31 @@ impl Renderer<'_> {
             .engine
             .render_map(&self.page_template(pid), ctx)
             .map_err(|d| with_content_file(d, &page.file.path))?;
-        Ok(OutFile { path: out_path_for(&page.path), bytes: html.into_bytes() })
+        Ok(OutFile {
+            path: out_path_for(&page.path),
+            bytes: html.into_bytes(),
+        })
     }
 
     fn section_template(&self, sid: SectionId) -> String {
         let s = &self.site.sections[sid];
-        s.meta.template.clone().unwrap_or_else(|| if s.is_index() { "index.html".into() } else { "section.html".into() })
+        s.meta.template.clone().unwrap_or_else(|| {
+            if s.is_index() {
+                "index.html".into()
+            } else {
+                "section.html".into()
+            }
+        })
     }
 
     fn render_section(&self, sid: SectionId) -> Vec<Result<OutFile, Diagnostic>> {
         let s = &self.site.sections[sid];
         if let Some(target) = &s.meta.redirect_to {
-            let url = if markdown::is_external(target) { target.clone() } else { self.config.permalink(target) };
+            let url = if markdown::is_external(target) {
+                target.clone()
+            } else {
+                self.config.permalink(target)
+            };
             return vec![self.alias(&s.path, &url)];
         }
         if !s.meta.render {
@@ -236,19 +331,33 @@ impl Renderer<'_> {
                 vec![self
                     .engine
                     .render_map(&template, ctx)
-                    .map(|html| OutFile { path: out_path_for(&s.path), bytes: html.into_bytes() })
+                    .map(|html| OutFile {
+                        path: out_path_for(&s.path),
+                        bytes: html.into_bytes(),
+                    })
                     .map_err(|d| with_content_file(d, &s.file.path))]
             }
         }
     }
 
     /// Zola's paginator over a list of pages at `base_path`.
-    fn pagers(&self, pages: &[PageId], by: usize, base_path: &str, paginate_path: &str, reversed: bool) -> Vec<(String, Value)> {
+    fn pagers(
+        &self,
+        pages: &[PageId],
+        by: usize,
+        base_path: &str,
+        paginate_path: &str,
+        reversed: bool,
+    ) -> Vec<(String, Value)> {
         let mut list: Vec<PageId> = pages.to_vec();
         if reversed {
             list.reverse();
         }
-        let chunks: Vec<&[PageId]> = if list.is_empty() { vec![&[]] } else { list.chunks(by).collect() };
+        let chunks: Vec<&[PageId]> = if list.is_empty() {
+            vec![&[]]
+        } else {
+            list.chunks(by).collect()
+        };
         let total = chunks.len();
         let base_permalink = self.config.permalink(base_path);
         let pager_path = |i: usize| -> String {
@@ -278,9 +387,20 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn render_paginated(&self, sid: SectionId, by: usize, template: &str) -> Vec<Result<OutFile, Diagnostic>> {
+    fn render_paginated(
+        &self,
+        sid: SectionId,
+        by: usize,
+        template: &str,
+    ) -> Vec<Result<OutFile, Diagnostic>> {
         let s = &self.site.sections[sid];
-        let pagers = self.pagers(&s.pages, by, &s.path, &s.meta.paginate_path, s.meta.paginate_reversed);
+        let pagers = self.pagers(
+            &s.pages,
+            by,
+            &s.path,
+            &s.meta.paginate_path,
+            s.meta.paginate_reversed,
+        );
         let mut out: Vec<Result<OutFile, Diagnostic>> = pagers
             .into_par_iter()
             .map(|(path, pager)| {
@@ -289,7 +409,10 @@ impl Renderer<'_> {
                 ctx.insert("paginator".into(), pager);
                 self.engine
                     .render_map(template, ctx)
-                    .map(|html| OutFile { path: out_path_for(&path), bytes: html.into_bytes() })
+                    .map(|html| OutFile {
+                        path: out_path_for(&path),
+                        bytes: html.into_bytes(),
+                    })
                     .map_err(|d| with_content_file(d, &s.file.path))
             })
             .collect();
@@ -300,10 +423,19 @@ impl Renderer<'_> {
     }
 
     fn alias(&self, path: &str, url: &str) -> Result<OutFile, Diagnostic> {
-        let html = self.engine.render("internal/alias.html", &json!({"url": url}))?;
+        let html = self
+            .engine
+            .render("internal/alias.html", &json!({"url": url}))?;
         let p = path.trim_start_matches('/');
-        let file = if p.ends_with(".html") || p.ends_with(".htm") { p.to_string() } else { out_path_for(path) };
-        Ok(OutFile { path: file, bytes: html.into_bytes() })
+        let file = if p.ends_with(".html") || p.ends_with(".htm") {
+            p.to_string()
+        } else {
+            out_path_for(path)
+        };
+        Ok(OutFile {
+            path: file,
+            bytes: html.into_bytes(),
+        })
     }
 
     fn render_taxonomies(&self) -> Vec<Result<OutFile, Diagnostic>> {
@@ -315,17 +447,24 @@ impl Renderer<'_> {
             let kind = context::taxonomy_kind(tax);
             let terms = self.data.taxonomies[ti]["items"].clone();
             let list_tpl = format!("{}/list.html", tax.config.name);
-            let list_tpl = self.engine.first_of(&[&list_tpl, "taxonomy_list.html"]).map(str::to_string).unwrap_or(list_tpl);
+            let list_tpl = self
+                .engine
+                .first_of(&[&list_tpl, "taxonomy_list.html"])
+                .map(str::to_string)
+                .unwrap_or(list_tpl);
             let mut ctx = self.base_context(&tax.path);
             ctx.insert("taxonomy".into(), kind.clone());
             ctx.insert("terms".into(), terms.clone());
-            jobs.push(
-                self.engine
-                    .render_map(&list_tpl, ctx)
-                    .map(|h| OutFile { path: out_path_for(&tax.path), bytes: h.into_bytes() }),
-            );
+            jobs.push(self.engine.render_map(&list_tpl, ctx).map(|h| OutFile {
+                path: out_path_for(&tax.path),
+                bytes: h.into_bytes(),
+            }));
             let single_tpl = format!("{}/single.html", tax.config.name);
-            let single_tpl = self.engine.first_of(&[&single_tpl, "taxonomy_single.html"]).map(str::to_string).unwrap_or(single_tpl);
+            let single_tpl = self
+                .engine
+                .first_of(&[&single_tpl, "taxonomy_single.html"])
+                .map(str::to_string)
+                .unwrap_or(single_tpl);
             let results: Vec<Vec<Result<OutFile, Diagnostic>>> = tax
                 .terms
                 .par_iter()
@@ -333,7 +472,13 @@ impl Renderer<'_> {
                 .map(|(i, term)| {
                     let term_value = terms[i].clone();
                     let pagers = match tax.config.paginate_by {
-                        Some(by) if by > 0 => self.pagers(&term.pages, by, &term.path, tax.config.paginate_path(), false),
+                        Some(by) if by > 0 => self.pagers(
+                            &term.pages,
+                            by,
+                            &term.path,
+                            tax.config.paginate_path(),
+                            false,
+                        ),
                         _ => vec![(term.path.clone(), Value::Null)],
                     };
                     let mut out = Vec::new();
@@ -344,15 +489,18 @@ impl Renderer<'_> {
                         if !pager.is_null() {
                             ctx.insert("paginator".into(), pager);
                         }
-                        out.push(
-                            self.engine
-                                .render_map(&single_tpl, ctx)
-                                .map(|h| OutFile { path: out_path_for(&path), bytes: h.into_bytes() }),
-                        );
+                        out.push(self.engine.render_map(&single_tpl, ctx).map(|h| OutFile {
+                            path: out_path_for(&path),
+                            bytes: h.into_bytes(),
+                        }));
                     }
                     if tax.config.feed && self.config.generate_feeds {
                         let pages: Vec<PageId> = term.pages.clone();
-                        out.extend(self.feeds(&pages, &term.path, Some(("term", term_value.clone()))));
+                        out.extend(self.feeds(
+                            &pages,
+                            &term.path,
+                            Some(("term", term_value.clone())),
+                        ));
                     }
                     out
                 })
@@ -362,9 +510,28 @@ impl Renderer<'_> {
         jobs
     }
 
-    fn feeds(&self, pages: &[PageId], base: &str, extra: Option<(&str, Value)>) -> Vec<Result<OutFile, Diagnostic>> {
-        let mut dated: Vec<PageId> = pages.iter().copied().filter(|p| self.site.pages[*p].meta.date.is_some()).collect();
-        dated.sort_by(|a, b| self.site.pages[*b].meta.date.cmp(&self.site.pages[*a].meta.date).then_with(|| self.site.pages[*a].permalink.cmp(&self.site.pages[*b].permalink)));
+    fn feeds(
+        &self,
+        pages: &[PageId],
+        base: &str,
+        extra: Option<(&str, Value)>,
+    ) -> Vec<Result<OutFile, Diagnostic>> {
+        let mut dated: Vec<PageId> = pages
+            .iter()
+            .copied()
+            .filter(|p| self.site.pages[*p].meta.date.is_some())
+            .collect();
+        dated.sort_by(|a, b| {
+            self.site.pages[*b]
+                .meta
+                .date
+                .cmp(&self.site.pages[*a].meta.date)
+                .then_with(|| {
+                    self.site.pages[*a]
+                        .permalink
+                        .cmp(&self.site.pages[*b].permalink)
+                })
+        });
         if let Some(limit) = self.config.feed_limit {
             dated.truncate(limit);
         }
@@ -372,7 +539,10 @@ impl Renderer<'_> {
             .iter()
             .filter_map(|p| {
                 let m = &self.site.pages[*p].meta;
-                m.updated.as_ref().or(m.date.as_ref()).map(|d| d.text.clone())
+                m.updated
+                    .as_ref()
+                    .or(m.date.as_ref())
+                    .map(|d| d.text.clone())
             })
             .max()
             .unwrap_or_else(|| build_time().to_rfc3339());
@@ -380,17 +550,26 @@ impl Renderer<'_> {
         for name in &self.config.feed_filenames {
             let path = format!("{}{}", base, name);
             let mut ctx = self.base_context(&path);
-            ctx.insert("pages".into(), Value::Array(dated.iter().map(|p| self.data.pages[*p].clone()).collect()));
-            ctx.insert("feed_url".into(), json!(format!("{}/{}", self.config.base(), path.trim_start_matches('/'))));
+            ctx.insert(
+                "pages".into(),
+                Value::Array(dated.iter().map(|p| self.data.pages[*p].clone()).collect()),
+            );
+            ctx.insert(
+                "feed_url".into(),
+                json!(format!(
+                    "{}/{}",
+                    self.config.base(),
+                    path.trim_start_matches('/')
+                )),
+            );
             ctx.insert("last_updated".into(), json!(last_updated));
             if let Some((k, v)) = &extra {
                 ctx.insert(k.to_string(), v.clone());
             }
-            out.push(
-                self.engine
-                    .render_map(name, ctx)
-                    .map(|h| OutFile { path: path.trim_start_matches('/').to_string(), bytes: h.into_bytes() }),
-            );
+            out.push(self.engine.render_map(name, ctx).map(|h| OutFile {
+                path: path.trim_start_matches('/').to_string(),
+                bytes: h.into_bytes(),
+            }));
         }
         out
     }
@@ -404,7 +583,13 @@ impl Renderer<'_> {
                     let n = s.pages.len().div_ceil(by).max(1);
                     if self.config.exclude_paginated_pages_in_sitemap != "all" {
                         for i in 2..=n {
-                            entries.push((self.config.permalink(&format!("{}{}/{}/", s.path, s.meta.paginate_path, i)), None));
+                            entries.push((
+                                self.config.permalink(&format!(
+                                    "{}{}/{}/",
+                                    s.path, s.meta.paginate_path, i
+                                )),
+                                None,
+                            ));
                         }
                     }
                 }
@@ -412,7 +597,12 @@ impl Renderer<'_> {
         }
         for p in &self.site.pages {
             if p.meta.render {
-                let updated = p.meta.updated.as_ref().or(p.meta.date.as_ref()).map(|d| d.naive.format("%Y-%m-%d").to_string());
+                let updated = p
+                    .meta
+                    .updated
+                    .as_ref()
+                    .or(p.meta.date.as_ref())
+                    .map(|d| d.naive.format("%Y-%m-%d").to_string());
                 entries.push((p.permalink.clone(), updated));
             }
         }
@@ -426,10 +616,16 @@ impl Renderer<'_> {
         }
         entries.sort();
         entries.dedup();
-        let value: Vec<Value> = entries.iter().map(|(p, u)| json!({"permalink": p, "updated": u, "extra": null})).collect();
+        let value: Vec<Value> = entries
+            .iter()
+            .map(|(p, u)| json!({"permalink": p, "updated": u, "extra": null}))
+            .collect();
         let mut ctx = self.base_context("/sitemap.xml");
         ctx.insert("entries".into(), Value::Array(value));
-        vec![self.engine.render_map("sitemap.xml", ctx).map(|h| OutFile { path: "sitemap.xml".into(), bytes: h.into_bytes() })]
+        vec![self.engine.render_map("sitemap.xml", ctx).map(|h| OutFile {
+            path: "sitemap.xml".into(),
+            bytes: h.into_bytes(),
+        })]
     }
 
     /// Render every output file. Errors are collected, not returned early.
@@ -440,7 +636,10 @@ impl Renderer<'_> {
             .filter(|p| site.pages[*p].meta.render)
             .map(|p| self.render_page(p))
             .collect();
-        let sections: Vec<Vec<Result<OutFile, Diagnostic>>> = (0..site.sections.len()).into_par_iter().map(|s| self.render_section(s)).collect();
+        let sections: Vec<Vec<Result<OutFile, Diagnostic>>> = (0..site.sections.len())
+            .into_par_iter()
+            .map(|s| self.render_section(s))
+            .collect();
         results.extend(sections.into_iter().flatten());
         results.extend(self.render_taxonomies());
         // Aliases.
@@ -456,23 +655,35 @@ impl Renderer<'_> {
         }
         // Feeds.
         if self.config.generate_feeds {
-            let all: Vec<PageId> = (0..site.pages.len()).filter(|p| site.pages[*p].meta.render).collect();
+            let all: Vec<PageId> = (0..site.pages.len())
+                .filter(|p| site.pages[*p].meta.render)
+                .collect();
             results.extend(self.feeds(&all, "/", None));
         }
         for (sid, s) in site.sections.iter().enumerate() {
             if s.meta.generate_feeds {
-                results.extend(self.feeds(&s.pages, &s.path, Some(("section", self.data.sections_meta[sid].clone()))));
+                results.extend(self.feeds(
+                    &s.pages,
+                    &s.path,
+                    Some(("section", self.data.sections_meta[sid].clone())),
+                ));
             }
         }
         // 404, sitemap, robots.
         let ctx = self.base_context("/404.html");
-        results.push(self.engine.render_map("404.html", ctx).map(|h| OutFile { path: "404.html".into(), bytes: h.into_bytes() }));
+        results.push(self.engine.render_map("404.html", ctx).map(|h| OutFile {
+            path: "404.html".into(),
+            bytes: h.into_bytes(),
+        }));
         if self.config.generate_sitemap {
             results.extend(self.sitemap());
         }
         if self.config.generate_robots_txt {
             let ctx = self.base_context("/robots.txt");
-            results.push(self.engine.render_map("robots.txt", ctx).map(|h| OutFile { path: "robots.txt".into(), bytes: h.into_bytes() }));
+            results.push(self.engine.render_map("robots.txt", ctx).map(|h| OutFile {
+                path: "robots.txt".into(),
+                bytes: h.into_bytes(),
+            }));
         }
         let mut files = Vec::with_capacity(results.len());
         for r in results {
@@ -484,11 +695,18 @@ impl Renderer<'_> {
         files
     }
 
-    fn checked_alias(&self, alias: &str, target: &str, file: &std::path::Path) -> Result<OutFile, Diagnostic> {
+    fn checked_alias(
+        &self,
+        alias: &str,
+        target: &str,
+        file: &std::path::Path,
+    ) -> Result<OutFile, Diagnostic> {
         if crate::load::escaping_component(alias).is_some() {
-            return Err(Diagnostic::error(format!("the alias `{alias}` would be written outside the site"))
-                .in_file(file)
-                .with_hint("aliases are paths inside the site, such as `old/address/`"));
+            return Err(Diagnostic::error(format!(
+                "the alias `{alias}` would be written outside the site"
+            ))
+            .in_file(file)
+            .with_hint("aliases are paths inside the site, such as `old/address/`"));
         }
         self.alias(alias, target)
     }

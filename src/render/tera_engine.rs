@@ -34,26 +34,68 @@ pub struct Engine {
 
 /// Built-in templates Zola provides, under the names Zola gives them.
 const BUILTINS: &[(&str, &str)] = &[
-    ("__zola_builtins/atom.xml", include_str!("builtins/atom.xml")),
+    (
+        "__zola_builtins/atom.xml",
+        include_str!("builtins/atom.xml"),
+    ),
     ("__zola_builtins/rss.xml", include_str!("builtins/rss.xml")),
-    ("__zola_builtins/sitemap.xml", include_str!("builtins/sitemap.xml")),
-    ("__zola_builtins/robots.txt", include_str!("builtins/robots.txt")),
-    ("__zola_builtins/split_sitemap_index.xml", include_str!("builtins/split_sitemap_index.xml")),
-    ("__zola_builtins/anchor-link.html", include_str!("builtins/anchor-link.html")),
-    ("__zola_builtins/404.html", include_str!("builtins/404.html")),
-    ("__zola_builtins/shortcodes/youtube.html", include_str!("builtins/youtube.html")),
-    ("__zola_builtins/shortcodes/vimeo.html", include_str!("builtins/vimeo.html")),
-    ("__zola_builtins/shortcodes/gist.html", include_str!("builtins/gist.html")),
-    ("__zola_builtins/shortcodes/streamable.html", include_str!("builtins/streamable.html")),
+    (
+        "__zola_builtins/sitemap.xml",
+        include_str!("builtins/sitemap.xml"),
+    ),
+    (
+        "__zola_builtins/robots.txt",
+        include_str!("builtins/robots.txt"),
+    ),
+    (
+        "__zola_builtins/split_sitemap_index.xml",
+        include_str!("builtins/split_sitemap_index.xml"),
+    ),
+    (
+        "__zola_builtins/anchor-link.html",
+        include_str!("builtins/anchor-link.html"),
+    ),
+    (
+        "__zola_builtins/404.html",
+        include_str!("builtins/404.html"),
+    ),
+    (
+        "__zola_builtins/shortcodes/youtube.html",
+        include_str!("builtins/youtube.html"),
+    ),
+    (
+        "__zola_builtins/shortcodes/vimeo.html",
+        include_str!("builtins/vimeo.html"),
+    ),
+    (
+        "__zola_builtins/shortcodes/gist.html",
+        include_str!("builtins/gist.html"),
+    ),
+    (
+        "__zola_builtins/shortcodes/streamable.html",
+        include_str!("builtins/streamable.html"),
+    ),
     ("internal/alias.html", include_str!("builtins/alias.html")),
-    ("__throughline/blank.html", include_str!("builtins/blank.html")),
+    (
+        "__throughline/blank.html",
+        include_str!("builtins/blank.html"),
+    ),
 ];
 
-fn read_dir_templates(dir: &Path, prefix: &str, out: &mut Vec<(String, Origin)>, diags: &mut Vec<Diagnostic>) {
+fn read_dir_templates(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(String, Origin)>,
+    diags: &mut Vec<Diagnostic>,
+) {
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         if !entry.file_type().is_file() {
             continue;
         }
@@ -73,11 +115,20 @@ fn read_dir_templates(dir: &Path, prefix: &str, out: &mut Vec<(String, Origin)>,
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => out.push((
                     format!("{prefix}{rel}"),
-                    Origin { path: entry.path().to_path_buf(), text: Arc::from(text) },
+                    Origin {
+                        path: entry.path().to_path_buf(),
+                        text: Arc::from(text),
+                    },
                 )),
-                Err(e) => diags.push(crate::load::invalid_utf8(entry.path(), e.as_bytes(), e.utf8_error())),
+                Err(e) => diags.push(crate::load::invalid_utf8(
+                    entry.path(),
+                    e.as_bytes(),
+                    e.utf8_error(),
+                )),
             },
-            Err(e) => diags.push(Diagnostic::error(format!("cannot read this template: {e}")).in_file(entry.path())),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("cannot read this template: {e}")).in_file(entry.path()),
+            ),
         }
     }
 }
@@ -91,12 +142,18 @@ impl Engine {
         for (name, text) in BUILTINS {
             layers.push((
                 name.to_string(),
-                Origin { path: PathBuf::from(format!("(built-in)/{name}")), text: Arc::from(*text) },
+                Origin {
+                    path: PathBuf::from(format!("(built-in)/{name}")),
+                    text: Arc::from(*text),
+                },
             ));
             if let Some(plain) = name.strip_prefix("__zola_builtins/") {
                 layers.push((
                     plain.to_string(),
-                    Origin { path: PathBuf::from(format!("(built-in)/{name}")), text: Arc::from(*text) },
+                    Origin {
+                        path: PathBuf::from(format!("(built-in)/{name}")),
+                        text: Arc::from(*text),
+                    },
                 ));
             }
         }
@@ -105,7 +162,10 @@ impl Engine {
                 for (name, text) in theme::default_templates() {
                     layers.push((
                         name.clone(),
-                        Origin { path: PathBuf::from(format!("(built-in theme)/templates/{name}")), text: Arc::from(text.as_str()) },
+                        Origin {
+                            path: PathBuf::from(format!("(built-in theme)/templates/{name}")),
+                            text: Arc::from(text.as_str()),
+                        },
                     ));
                 }
             }
@@ -139,7 +199,9 @@ impl Engine {
                 .or_else(|| name.strip_prefix("__zola_builtins/shortcodes/"));
             if let Some(s) = short {
                 if let Some(n) = s.strip_suffix(".html") {
-                    shortcodes.entry(n.to_string()).or_insert((ShortcodeKind::Html, name.clone()));
+                    shortcodes
+                        .entry(n.to_string())
+                        .or_insert((ShortcodeKind::Html, name.clone()));
                 } else if let Some(n) = s.strip_suffix(".md") {
                     shortcodes.insert(n.to_string(), (ShortcodeKind::Markdown, name.clone()));
                 }
@@ -167,7 +229,14 @@ impl Engine {
         }
         let slot: Arc<RwLock<Option<Arc<Functions>>>> = Arc::new(RwLock::new(None));
         register(&mut tera, &slot, &config);
-        Ok(Engine { tera, origins, shortcodes, slot, theme: config.theme.clone(), config })
+        Ok(Engine {
+            tera,
+            origins,
+            shortcodes,
+            slot,
+            theme: config.theme.clone(),
+            config,
+        })
     }
 
     /// Give the functions (`get_page`, …) the site they read.
@@ -189,25 +258,49 @@ impl Engine {
     pub fn render(&self, name: &str, context: &Value) -> Result<String, Diagnostic> {
         let resolved = if self.has(name) {
             name.to_string()
-        } else if let Some(t) = self.theme.as_ref().map(|t| format!("{t}/templates/{name}")).filter(|n| self.has(n)) {
+        } else if let Some(t) = self
+            .theme
+            .as_ref()
+            .map(|t| format!("{t}/templates/{name}"))
+            .filter(|n| self.has(n))
+        {
             t
-        } else if matches!(name, "index.html" | "section.html" | "page.html" | "single.html" | "list.html") {
+        } else if matches!(
+            name,
+            "index.html" | "section.html" | "page.html" | "single.html" | "list.html"
+        ) {
             "__throughline/blank.html".to_string()
         } else {
-            let names: Vec<&str> = self.origins.keys().map(String::as_str).filter(|n| !n.starts_with("__")).collect();
+            let names: Vec<&str> = self
+                .origins
+                .keys()
+                .map(String::as_str)
+                .filter(|n| !n.starts_with("__"))
+                .collect();
             let mut d = Diagnostic::error(format!("the template `{name}` does not exist"));
             d = match crate::diagnostics::closest(name, names) {
-                Some(b) => d.with_hint(format!("did you mean `{b}`? Templates are looked up in templates/, then in the theme")),
-                None => d.with_hint(format!("add templates/{name}, or name an existing template in `template = …`")),
+                Some(b) => d.with_hint(format!(
+                    "did you mean `{b}`? Templates are looked up in templates/, then in the theme"
+                )),
+                None => d.with_hint(format!(
+                    "add templates/{name}, or name an existing template in `template = …`"
+                )),
             };
             return Err(d);
         };
-        let ctx = tera::Context::from_value(context.clone()).map_err(|e| Diagnostic::error(format!("internal: bad template context: {e}")))?;
-        self.tera.render(&resolved, &ctx).map_err(|e| template_error(&e, &self.origins, Some(&resolved)))
+        let ctx = tera::Context::from_value(context.clone())
+            .map_err(|e| Diagnostic::error(format!("internal: bad template context: {e}")))?;
+        self.tera
+            .render(&resolved, &ctx)
+            .map_err(|e| template_error(&e, &self.origins, Some(&resolved)))
     }
 
     /// Render with a context given as a map, avoiding one clone.
-    pub fn render_map(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {
+    pub fn render_map(
+        &self,
+        name: &str,
+        context: Map<String, Value>,
+    ) -> Result<String, Diagnostic> {
         self.render(name, &Value::Object(context))
     }
 }
@@ -221,8 +314,18 @@ impl Hooks for Engine {
         self.shortcodes.keys().cloned().collect()
     }
 
-    fn render_shortcode(&self, name: &str, args: &Map<String, Value>, body: Option<&str>, nth: usize, context: &Value) -> Result<String, String> {
-        let (_, template) = self.shortcodes.get(name).ok_or_else(|| format!("no shortcode `{name}`"))?;
+    fn render_shortcode(
+        &self,
+        name: &str,
+        args: &Map<String, Value>,
+        body: Option<&str>,
+        nth: usize,
+        context: &Value,
+    ) -> Result<String, String> {
+        let (_, template) = self
+            .shortcodes
+            .get(name)
+            .ok_or_else(|| format!("no shortcode `{name}`"))?;
         let mut ctx = match context {
             Value::Object(m) => m.clone(),
             _ => Map::new(),
@@ -268,7 +371,11 @@ fn chain(e: &tera::Error) -> Vec<String> {
 }
 
 /// A located diagnostic for a Tera error.
-fn template_error(e: &tera::Error, origins: &HashMap<String, Origin>, rendering: Option<&str>) -> Diagnostic {
+fn template_error(
+    e: &tera::Error,
+    origins: &HashMap<String, Origin>,
+    rendering: Option<&str>,
+) -> Diagnostic {
     let parts = chain(e);
     let full = parts.join("\n");
     // The template at fault: the first quoted name Tera mentions that we know.
@@ -281,11 +388,24 @@ fn template_error(e: &tera::Error, origins: &HashMap<String, Origin>, rendering:
         .last()
         .or_else(|| rendering.map(str::to_string));
     let detail = parts.last().cloned().unwrap_or_default();
-    let detail_line = detail.lines().find(|l| !l.trim().is_empty() && !l.trim_start().starts_with("-->") && !l.trim_start().starts_with('|') && !l.trim_start().starts_with(char::is_numeric)).unwrap_or(&detail).trim().to_string();
+    let detail_line = detail
+        .lines()
+        .find(|l| {
+            !l.trim().is_empty()
+                && !l.trim_start().starts_with("-->")
+                && !l.trim_start().starts_with('|')
+                && !l.trim_start().starts_with(char::is_numeric)
+        })
+        .unwrap_or(&detail)
+        .trim()
+        .to_string();
     let message = if parts.len() > 1 && !detail_line.is_empty() {
         format!("template error: {}", plain_tera(&detail_line))
     } else {
-        format!("template error: {}", plain_tera(parts[0].lines().next().unwrap_or("")))
+        format!(
+            "template error: {}",
+            plain_tera(parts[0].lines().next().unwrap_or(""))
+        )
     };
     let mut d = Diagnostic::error(message).with_hint(
         "check the template at this line; variables that may be missing can be guarded with `{% if x %}` or `| default(value=…)`",
@@ -304,7 +424,7 @@ fn template_error(e: &tera::Error, origins: &HashMap<String, Origin>, rendering:
 }
 
 fn plain_tera(s: &str) -> String {
-    s.trim().to_string()
+    s.trim().trim_start_matches("= ").to_string()
 }
 
 struct Func<F>(F);
@@ -320,7 +440,11 @@ where
 
 type Method = fn(&Functions, &Args) -> Result<Value, String>;
 
-fn register(tera: &mut tera::Tera, slot: &Arc<RwLock<Option<Arc<Functions>>>>, config: &Arc<Config>) {
+fn register(
+    tera: &mut tera::Tera,
+    slot: &Arc<RwLock<Option<Arc<Functions>>>>,
+    config: &Arc<Config>,
+) {
     let methods: &[(&str, Method)] = &[
         ("get_url", Functions::get_url),
         ("get_page", Functions::get_page),
@@ -341,7 +465,9 @@ fn register(tera: &mut tera::Tera, slot: &Arc<RwLock<Option<Arc<Functions>>>>, c
             name,
             Func(move |args: &HashMap<String, tera::Value>| {
                 let guard = slot.read().unwrap_or_else(|e| e.into_inner());
-                let f = guard.as_ref().ok_or_else(|| tera::Error::msg(format!("`{fname}` is not available here")))?;
+                let f = guard
+                    .as_ref()
+                    .ok_or_else(|| tera::Error::msg(format!("`{fname}` is not available here")))?;
                 method(f, args).map_err(tera::Error::msg)
             }),
         );
@@ -355,23 +481,46 @@ fn register(tera: &mut tera::Tera, slot: &Arc<RwLock<Option<Arc<Functions>>>>, c
         );
     }
     let cfg = config.clone();
-    tera.register_filter("markdown", move |v: &tera::Value, args: &HashMap<String, tera::Value>| {
-        let s = v.as_str().ok_or_else(|| tera::Error::msg("`markdown` filters text"))?;
-        functions::markdown_filter(s, args, &cfg).map_err(tera::Error::msg)
-    });
-    tera.register_filter("regex_replace", |v: &tera::Value, args: &HashMap<String, tera::Value>| {
-        let s = v.as_str().ok_or_else(|| tera::Error::msg("`regex_replace` filters text"))?;
-        functions::regex_replace(s, args).map_err(tera::Error::msg)
-    });
-    tera.register_filter("num_format", |v: &tera::Value, args: &HashMap<String, tera::Value>| {
-        functions::num_format(v, args).map_err(tera::Error::msg)
-    });
-    tera.register_filter("base64_encode", |v: &tera::Value, _: &HashMap<String, tera::Value>| {
-        let s = v.as_str().ok_or_else(|| tera::Error::msg("`base64_encode` filters text"))?;
-        Ok(functions::base64_encode(s))
-    });
-    tera.register_filter("base64_decode", |v: &tera::Value, _: &HashMap<String, tera::Value>| {
-        let s = v.as_str().ok_or_else(|| tera::Error::msg("`base64_decode` filters text"))?;
-        functions::base64_decode(s).map_err(tera::Error::msg)
-    });
+    tera.register_filter(
+        "markdown",
+        move |v: &tera::Value, args: &HashMap<String, tera::Value>| {
+            let s = v
+                .as_str()
+                .ok_or_else(|| tera::Error::msg("`markdown` filters text"))?;
+            functions::markdown_filter(s, args, &cfg).map_err(tera::Error::msg)
+        },
+    );
+    tera.register_filter(
+        "regex_replace",
+        |v: &tera::Value, args: &HashMap<String, tera::Value>| {
+            let s = v
+                .as_str()
+                .ok_or_else(|| tera::Error::msg("`regex_replace` filters text"))?;
+            functions::regex_replace(s, args).map_err(tera::Error::msg)
+        },
+    );
+    tera.register_filter(
+        "num_format",
+        |v: &tera::Value, args: &HashMap<String, tera::Value>| {
+            functions::num_format(v, args).map_err(tera::Error::msg)
+        },
+    );
+    tera.register_filter(
+        "base64_encode",
+        |v: &tera::Value, _: &HashMap<String, tera::Value>| {
+            let s = v
+                .as_str()
+                .ok_or_else(|| tera::Error::msg("`base64_encode` filters text"))?;
+            Ok(functions::base64_encode(s))
+        },
+    );
+    tera.register_filter(
+        "base64_decode",
+        |v: &tera::Value, _: &HashMap<String, tera::Value>| {
+            let s = v
+                .as_str()
+                .ok_or_else(|| tera::Error::msg("`base64_decode` filters text"))?;
+            functions::base64_decode(s).map_err(tera::Error::msg)
+        },
+    );
 }

@@ -21,7 +21,8 @@ fn under(prefix: &str) -> Vec<(String, &'static [u8])> {
         .into_iter()
         .filter_map(|f| {
             let p = f.path().to_string_lossy().replace('\\', "/");
-            p.strip_prefix(prefix).map(|rel| (rel.to_string(), f.contents()))
+            p.strip_prefix(prefix)
+                .map(|rel| (rel.to_string(), f.contents()))
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -120,7 +120,12 @@ impl Site {
                     .meta
                     .weight
                     .cmp(&self.sections[*b].meta.weight)
-                    .then_with(|| self.sections[*a].file.relative.cmp(&self.sections[*b].file.relative))
+                    .then_with(|| {
+                        self.sections[*a]
+                            .file
+                            .relative
+                            .cmp(&self.sections[*b].file.relative)
+                    })
             });
         }
         for (i, s) in self.sections.iter_mut().enumerate() {
@@ -237,8 +242,10 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
             (Some(ca), Some(cb)) if ca.is_ascii_digit() && cb.is_ascii_digit() => {
-                let na: String = std::iter::from_fn(|| ai.next_if(|c| c.is_ascii_digit())).collect();
-                let nb: String = std::iter::from_fn(|| bi.next_if(|c| c.is_ascii_digit())).collect();
+                let na: String =
+                    std::iter::from_fn(|| ai.next_if(|c| c.is_ascii_digit())).collect();
+                let nb: String =
+                    std::iter::from_fn(|| bi.next_if(|c| c.is_ascii_digit())).collect();
                 let (ta, tb) = (na.trim_start_matches('0'), nb.trim_start_matches('0'));
                 let ord = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
                 if ord != Ordering::Equal {

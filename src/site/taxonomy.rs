@@ -65,7 +65,11 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
                     ),
                 });
                 if let Some(span) = page.source.spans.key(&format!("taxonomies.{name}")) {
-                    d = d.at(Location::from_span(&page.file.path, &page.source.text, span));
+                    d = d.at(Location::from_span(
+                        &page.file.path,
+                        &page.source.text,
+                        span,
+                    ));
                 }
                 diags.push(d);
                 continue;

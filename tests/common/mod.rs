@@ -15,7 +15,9 @@ impl TestSite {
     /// A copy of `tests/fixtures/NAME`.
     pub fn fixture(name: &str) -> TestSite {
         let dir = tempfile::tempdir().expect("tempdir");
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
         copy_dir(&src, dir.path());
         TestSite { dir }
     }
@@ -45,7 +47,10 @@ impl TestSite {
     }
 
     pub fn options(&self) -> Options {
-        Options { root: self.root().to_path_buf(), ..Options::default() }
+        Options {
+            root: self.root().to_path_buf(),
+            ..Options::default()
+        }
     }
 
     pub fn build(&self) -> Result<Report, BuildFailed> {
@@ -72,14 +77,23 @@ pub fn list(dir: &Path) -> Vec<String> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
     v.sort();
     v
 }
 
 pub fn copy_dir(src: &Path, dst: &Path) {
-    for e in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
+    for e in walkdir::WalkDir::new(src)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let rel = e.path().strip_prefix(src).unwrap();
         let target = dst.join(rel);
         if e.file_type().is_dir() {
@@ -93,22 +107,37 @@ pub fn copy_dir(src: &Path, dst: &Path) {
 /// The text between `<p id="ID">` and `</p>` (or the element's end).
 pub fn by_id<'a>(html: &'a str, id: &str) -> &'a str {
     let open = format!("id=\"{id}\">");
-    let start = html.find(&open).unwrap_or_else(|| panic!("no element #{id} in:\n{html}")) + open.len();
-    let end = html[start..].find("</").map(|i| start + i).unwrap_or(html.len());
+    let start = html
+        .find(&open)
+        .unwrap_or_else(|| panic!("no element #{id} in:\n{html}"))
+        + open.len();
+    let end = html[start..]
+        .find("</")
+        .map(|i| start + i)
+        .unwrap_or(html.len());
     &html[start..end]
 }
 
 /// Undo Tera's HTML escaping of `/`, `&` and quotes for easier asserts.
 pub fn unescape(s: &str) -> String {
-    s.replace("&#x2F;", "/").replace("&amp;", "&").replace("&quot;", "\"").replace("&#x27;", "'")
+    s.replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
 }
 
 /// A minimal valid site to break in one place.
 pub fn minimal() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("config.toml", "base_url = \"https://min.example\"\ntitle = \"Min\"\n"),
+        (
+            "config.toml",
+            "base_url = \"https://min.example\"\ntitle = \"Min\"\n",
+        ),
         ("content/_index.md", "+++\ntitle = \"Home\"\n+++\nHello\n"),
         ("content/news/_index.md", "+++\ntitle = \"News\"\n+++\n"),
-        ("content/news/one.md", "+++\ntitle = \"One\"\n+++\nBody of one.\n"),
+        (
+            "content/news/one.md",
+            "+++\ntitle = \"One\"\n+++\nBody of one.\n",
+        ),
     ]
 }

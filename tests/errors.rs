@@ -1,0 +1,304 @@
+//! Bad input gets a clear, located error, and the previous output is left
+//! exactly as it was.
+
+mod common;
+
+use common::{minimal, TestSite};
+use throughline::Diagnostic;
+
+/// Build the minimal site once (good), break it with `edit`, build again,
+/// and return the errors after checking the first output is untouched.
+fn break_site(edit: impl FnOnce(&TestSite)) -> (TestSite, Vec<Diagnostic>) {
+    let site = TestSite::from_files(&minimal());
+    site.build().expect("the minimal site builds");
+    let before: Vec<(String, Vec<u8>)> = site
+        .outputs()
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(site.public().join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    edit(&site);
+    let failed = site.build().expect_err("the broken site must fail");
+    let after: Vec<(String, Vec<u8>)> = site
+        .outputs()
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(site.public().join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    assert_eq!(before, after, "a failed build changed the output folder");
+    let errors: Vec<Diagnostic> = failed
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(!errors.is_empty());
+    (site, errors)
+}
+
+fn only(errors: &[Diagnostic]) -> &Diagnostic {
+    assert_eq!(errors.len(), 1, "expected one error, got: {errors:#?}");
+    &errors[0]
+}
+
+fn file_name(d: &Diagnostic) -> String {
+    d.file
+        .as_ref()
+        .and_then(|f| f.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn malformed_toml() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "content/news/one.md",
+            "+++\ntitle = \"One\nweight = 2\n+++\nBody\n",
+        )
+    });
+    let d = only(&errors);
+    assert_eq!(file_name(d), "one.md");
+    let loc = d.location.as_ref().expect("located");
+    assert_eq!(loc.line, 2);
+    assert!(d.message.contains("not valid TOML"), "{}", d.message);
+    assert!(d
+        .render(std::path::Path::new(""))
+        .contains("2 | title = \"One"));
+}
+
+#[test]
+fn missing_closing_fence() {
+    let (_s, errors) =
+        break_site(|s| s.write("content/news/one.md", "+++\ntitle = \"One\"\nBody\n"));
+    let d = only(&errors);
+    assert_eq!(file_name(d), "one.md");
+    assert!(d.message.contains("never closed"));
+    assert!(d.hint.as_deref().unwrap().contains("+++"));
+}
+
+#[test]
+fn invalid_utf8() {
+    let (_s, errors) = break_site(|s| {
+        s.write_bytes(
+            "content/news/one.md",
+            b"+++\ntitle = \"One\"\n+++\nCaf\xe9 au lait\n",
+        )
+    });
+    let d = only(&errors);
+    assert_eq!(file_name(d), "one.md");
+    let loc = d.location.as_ref().unwrap();
+    assert_eq!((loc.line, loc.column), (4, 4));
+    assert!(d.message.contains("0xE9"));
+    assert!(d.hint.as_deref().unwrap().contains("UTF-8"));
+}
+
+#[test]
+fn unknown_section_key_is_an_error_with_a_suggestion() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "content/news/_index.md",
+            "+++\ntitle = \"News\"\nsort-by = \"date\"\n+++\n",
+        )
+    });
+    let d = only(&errors);
+    assert_eq!(file_name(d), "_index.md");
+    assert_eq!(d.location.as_ref().unwrap().line, 3);
+    assert!(d
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("did you mean `sort_by`?"));
+}
+
+#[test]
+fn unknown_page_key_is_only_a_warning() {
+    let site = TestSite::from_files(&minimal());
+    site.write(
+        "content/news/one.md",
+        "+++\ntitle = \"One\"\nstatus = \"on-track\"\n+++\nBody\n",
+    );
+    let report = site.build().expect("builds");
+    let w = report
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("`status`"))
+        .expect("a warning");
+    assert!(!w.is_error());
+    assert!(w.hint.as_deref().unwrap().contains("[extra]"));
+}
+
+#[test]
+fn broken_internal_link_and_anchor() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "content/news/one.md",
+            "+++\ntitle = \"One\"\n+++\n## Real heading\n\nSee [two](@/news/tow.md).\n",
+        );
+        s.write(
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\n+++\nSee [one](@/news/one.md#real-headin).\n",
+        );
+    });
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    let link = errors
+        .iter()
+        .find(|d| d.message.contains("tow.md"))
+        .unwrap();
+    assert_eq!(link.location.as_ref().unwrap().line, 6);
+    assert_eq!(link.location.as_ref().unwrap().column, 11);
+    let anchor = errors
+        .iter()
+        .find(|d| d.message.contains("#real-headin"))
+        .unwrap();
+    assert_eq!(file_name(anchor), "_index.md");
+    assert!(anchor
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("did you mean `#real-heading`?"));
+}
+
+#[test]
+fn missing_template() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "content/news/one.md",
+            "+++\ntitle = \"One\"\ntemplate = \"nope.html\"\n+++\nBody\n",
+        )
+    });
+    let d = only(&errors);
+    assert!(
+        d.message.contains("`nope.html` does not exist"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.hint.as_deref().unwrap().contains("one.md"),
+        "names the content file: {:?}",
+        d.hint
+    );
+}
+
+#[test]
+fn template_syntax_error_names_template_and_line() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "templates/page.html",
+            "<h1>{{ page.title }}</h1>\n{% if page.title %}\n<p>unclosed\n",
+        )
+    });
+    let d = only(&errors);
+    assert_eq!(file_name(d), "page.html");
+    assert!(d.file.as_ref().unwrap().ends_with("templates/page.html"));
+    eprintln!("{}", d.render(_s.root()));
+}
+
+#[test]
+fn template_runtime_error_is_located() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "templates/page.html",
+            "<h1>{{ page.title }}</h1>\n<p>{{ page.nonexistent.field }}</p>\n",
+        )
+    });
+    let d = &errors[0];
+    assert_eq!(file_name(d), "page.html");
+    assert!(d.message.contains("nonexistent"), "{}", d.message);
+}
+
+#[test]
+fn path_escaping_the_output_is_refused() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "content/news/one.md",
+            "+++\ntitle = \"One\"\npath = \"../../x\"\n+++\nBody\n",
+        )
+    });
+    let d = only(&errors);
+    assert_eq!(file_name(d), "one.md");
+    assert_eq!(d.location.as_ref().unwrap().line, 3);
+    assert!(d.message.contains("outside the site"));
+}
+
+#[test]
+fn every_broken_file_is_reported_in_one_run() {
+    let (_s, errors) = break_site(|s| {
+        s.write("content/news/one.md", "+++\ntitle = \"One\n+++\n");
+        s.write("content/news/two.md", "no front matter\n");
+        s.write("content/news/three.md", "+++\ndraft = \"yes\"\n+++\n");
+    });
+    let mut files: Vec<String> = errors.iter().map(file_name).collect();
+    files.sort();
+    assert_eq!(files, vec!["one.md", "three.md", "two.md"]);
+}
+
+#[test]
+fn output_into_sources_is_refused() {
+    let site = TestSite::from_files(&minimal());
+    for bad in ["content", "templates", "static", "."] {
+        let mut opts = site.options();
+        opts.output_dir = Some(site.root().join(bad));
+        let f = throughline::build(&opts).expect_err(bad);
+        assert!(
+            f.diagnostics[0].message.contains("output folder"),
+            "{bad}: {}",
+            f.diagnostics[0].message
+        );
+    }
+    assert!(
+        site.root().join("content/_index.md").is_file(),
+        "sources untouched"
+    );
+}
+
+#[test]
+fn foreign_output_folder_needs_force() {
+    let site = TestSite::from_files(&minimal());
+    site.write("public/keep-me.txt", "mine");
+    let f = site.build().expect_err("refused without --force");
+    assert!(f.diagnostics[0].message.contains("not made by throughline"));
+    assert_eq!(
+        std::fs::read_to_string(site.public().join("keep-me.txt")).unwrap(),
+        "mine"
+    );
+    let mut opts = site.options();
+    opts.force = true;
+    throughline::build(&opts).expect("--force replaces it");
+    assert!(!site.public().join("keep-me.txt").exists());
+    // Once it is ours, no --force is needed.
+    site.build().expect("rebuild without --force");
+}
+
+#[test]
+fn config_errors_are_located() {
+    let site = TestSite::from_files(&minimal());
+    site.write(
+        "config.toml",
+        "base_url = \"https://min.example\"\ntitle = \"Min\"\ngenerate_feed = true\n",
+    );
+    let f = site.build().expect_err("unknown config key");
+    let d = &f.diagnostics[0];
+    assert_eq!(d.location.as_ref().unwrap().line, 3);
+    assert_eq!(d.hint.as_deref(), Some("did you mean `generate_feeds`?"));
+}
+
+#[test]
+fn unknown_shortcode_suggests_the_closest() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "templates/shortcodes/figure.html",
+            "<figure>{{ src }}</figure>",
+        );
+        s.write(
+            "content/news/one.md",
+            "+++\ntitle = \"One\"\n+++\nText\n\n{{ figur(src=\"a.png\") }}\n",
+        );
+    });
+    let d = only(&errors);
+    assert_eq!(d.location.as_ref().unwrap().line, 6);
+    assert_eq!(d.hint.as_deref(), Some("did you mean `figure`?"));
+}
