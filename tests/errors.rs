@@ -6,29 +6,26 @@ mod common;
 use common::{minimal, TestSite};
 use throughline::Diagnostic;
 
+/// Every output file with its bytes.
+fn snapshot(site: &TestSite) -> Vec<(String, Vec<u8>)> {
+    site.outputs()
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(site.public().join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
 /// Build the minimal site once (good), break it with `edit`, build again,
 /// and return the errors after checking the first output is untouched.
 fn break_site(edit: impl FnOnce(&TestSite)) -> (TestSite, Vec<Diagnostic>) {
     let site = TestSite::from_files(&minimal());
     site.build().expect("the minimal site builds");
-    let before: Vec<(String, Vec<u8>)> = site
-        .outputs()
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(site.public().join(&f)).unwrap();
-            (f, bytes)
-        })
-        .collect();
+    let before = snapshot(&site);
     edit(&site);
     let failed = site.build().expect_err("the broken site must fail");
-    let after: Vec<(String, Vec<u8>)> = site
-        .outputs()
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(site.public().join(&f)).unwrap();
-            (f, bytes)
-        })
-        .collect();
+    let after = snapshot(&site);
     assert_eq!(before, after, "a failed build changed the output folder");
     let errors: Vec<Diagnostic> = failed
         .diagnostics
