@@ -75,8 +75,19 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
 /// Everything up to, not including, writing.
 pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {
     let diags = Diagnostics::new();
+    let config = load_config(opts, &diags).ok_or_else(|| fail(&diags))?;
+    render_with_config(opts, config, diags)
+}
+
+/// Everything up to writing, with the config already loaded (its warnings
+/// already in `diags`).
+fn render_with_config(
+    opts: &Options,
+    config: Config,
+    diags: Diagnostics,
+) -> Result<Rendered, BuildFailed> {
     let root = opts.root.clone();
-    let config = Arc::new(load_config(opts, &diags).ok_or_else(|| fail(&diags))?);
+    let config = Arc::new(config);
     let engine = match Engine::load(&root, config.clone()) {
         Ok(e) => Some(e),
         Err(ds) => {
@@ -130,8 +141,10 @@ pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {
         })
     };
     // Shortcodes may call functions before content exists.
-    engine.set_functions(make_functions(&site));
-    render::render_markdown(&mut site, &config, &engine, &diags);
+    let before = make_functions(&site);
+    engine.set_functions(before.clone());
+    render::render_markdown(&mut site, &config, &engine, &before.data, &diags);
+    drop(before);
     let functions = make_functions(&site);
     engine.set_functions(functions.clone());
 
@@ -170,7 +183,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildFailed> {
         pre.push(d);
         return Err(fail(&pre));
     }
-    let rendered = render_site(opts)?;
+    let rendered = render_with_config(opts, config, pre)?;
     if let Err(d) = output::write_site(
         &out,
         &rendered.files,

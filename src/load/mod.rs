@@ -224,15 +224,17 @@ fn load_file(
     let mut dirs: Vec<String> = rel.split('/').map(str::to_string).collect();
     dirs.pop();
     let (word_count, reading_time) = reading_analytics(&text[body_offset..]);
-    let source = Source {
+    // The front matter moves into the page's `Source` once read.
+    let into_source = |fm: frontmatter::FrontMatter| Source {
         text: text.clone(),
         body_offset,
-        spans: fm.spans.clone(),
-        front: fm.table.clone(),
+        spans: fm.spans,
+        front: fm.table,
     };
 
     if file_name == "_index.md" {
         let (meta, ds) = meta::section_meta(path, &text, &fm);
+        let source = into_source(fm);
         diags.extend(ds);
         let path_str = if dirs.is_empty() {
             "/".to_string()
@@ -349,6 +351,7 @@ fn load_file(
     } else {
         &dirs[..]
     };
+    let source = into_source(fm);
     Ok(Item::Page(Box::new(Page {
         file: FileInfo {
             path: path.to_path_buf(),

@@ -218,11 +218,10 @@ fn expand_shortcodes(
                     *n += 1;
                     *n
                 };
-                let body = call.body.map(str::to_string);
                 match env.hooks.render_shortcode(
                     call.name,
                     &call.args,
-                    body.as_deref(),
+                    call.body,
                     nth,
                     input.shortcode_context,
                 ) {

@@ -22,12 +22,12 @@ pub struct SiteData {
 impl SiteData {
     pub fn new(site: &Site, config: Value) -> SiteData {
         let pages: Vec<Value> = (0..site.pages.len())
-            .map(|p| page_value(site, &site.pages[p], None))
+            .map(|p| page_value(site, &site.pages[p]))
             .collect();
         let sections_meta: Vec<Value> = site
             .sections
             .iter()
-            .map(|s| section_value(site, s, None))
+            .map(|s| section_value(site, s))
             .collect();
         let sections = site
             .sections
@@ -36,7 +36,6 @@ impl SiteData {
             .map(|(i, s)| {
                 let mut v = sections_meta[i].clone();
                 v["pages"] = Value::Array(s.pages.iter().map(|p| pages[*p].clone()).collect());
-                let _ = i;
                 v
             })
             .collect();
@@ -102,7 +101,7 @@ fn backlinks(b: &[(String, Option<String>)]) -> Value {
     )
 }
 
-pub fn page_value(site: &Site, page: &Page, _unused: Option<()>) -> Value {
+pub fn page_value(site: &Site, page: &Page) -> Value {
     let m = &page.meta;
     let mut taxonomies = Map::new();
     for (k, v) in &m.taxonomies {
@@ -144,7 +143,7 @@ pub fn page_value(site: &Site, page: &Page, _unused: Option<()>) -> Value {
     Value::Object(v)
 }
 
-pub fn section_value(site: &Site, s: &Section, _unused: Option<()>) -> Value {
+pub fn section_value(site: &Site, s: &Section) -> Value {
     let m = &s.meta;
     let ancestors: Vec<&str> = s
         .ancestors

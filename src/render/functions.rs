@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine as _;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sha2::Digest;
 
 use crate::config::Config;
@@ -390,11 +390,6 @@ pub fn markdown_filter(value: &str, args: &Args, config: &Config) -> Result<Valu
         }
     }
     Ok(Value::String(html))
-}
-
-/// Helper for adapters: a JSON object map from engine arguments.
-pub fn to_args(map: Map<String, Value>) -> Args {
-    map.into_iter().collect()
 }
 
 #[cfg(test)]

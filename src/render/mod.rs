@@ -40,11 +40,14 @@ fn out_path_for(path: &str) -> String {
     }
 }
 
-/// Run the Markdown stage on every page and section.
+/// Run the Markdown stage on every page and section. `data` is the site
+/// serialised before rendering: shortcodes see their page or section from
+/// it (without content, as in Zola).
 pub fn render_markdown(
     site: &mut Site,
     config: &Arc<Config>,
     engine: &Engine,
+    data: &SiteData,
     diags: &Diagnostics,
 ) {
     let permalinks: HashMap<String, String> = site
@@ -66,19 +69,9 @@ pub fn render_markdown(
         is_draft: &is_draft,
         hooks: engine,
     };
-    let config_value = config.to_template_value();
-
-    // Shortcodes see the page or section without content.
-    let page_ctx: Vec<Value> = site
-        .pages
-        .iter()
-        .map(|p| context::page_value(site, p, None))
-        .collect();
-    let section_ctx: Vec<Value> = site
-        .sections
-        .iter()
-        .map(|s| context::section_value(site, s, None))
-        .collect();
+    let config_value = &data.config;
+    let page_ctx = &data.pages;
+    let section_ctx = &data.sections_meta;
     let section_anchor: Vec<InsertAnchor> = site
         .sections
         .iter()

@@ -29,7 +29,8 @@ pub struct Engine {
     shortcodes: BTreeMap<String, (ShortcodeKind, String)>,
     slot: Arc<RwLock<Option<Arc<Functions>>>>,
     theme: Option<String>,
-    config: Arc<Config>,
+    /// `config` as templates see it, serialised once (for anchor links).
+    config_value: Value,
 }
 
 /// Built-in templates Zola provides, under the names Zola gives them.
@@ -235,7 +236,7 @@ impl Engine {
             shortcodes,
             slot,
             theme: config.theme.clone(),
-            config,
+            config_value: config.to_template_value(),
         })
     }
 
@@ -256,6 +257,20 @@ impl Engine {
 
     /// Render `name` with `context` (a JSON object).
     pub fn render(&self, name: &str, context: &Value) -> Result<String, Diagnostic> {
+        let map = match context {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        self.render_map(name, map)
+    }
+
+    /// Render `name` with a context map, moved into the engine without
+    /// another copy (page contexts are large).
+    pub fn render_map(
+        &self,
+        name: &str,
+        context: Map<String, Value>,
+    ) -> Result<String, Diagnostic> {
         let resolved = if self.has(name) {
             name.to_string()
         } else if let Some(t) = self
@@ -288,20 +303,11 @@ impl Engine {
             };
             return Err(d);
         };
-        let ctx = tera::Context::from_value(context.clone())
+        let ctx = tera::Context::from_value(Value::Object(context))
             .map_err(|e| Diagnostic::error(format!("internal: bad template context: {e}")))?;
         self.tera
             .render(&resolved, &ctx)
             .map_err(|e| template_error(&e, &self.origins, Some(&resolved)))
-    }
-
-    /// Render with a context given as a map, avoiding one clone.
-    pub fn render_map(
-        &self,
-        name: &str,
-        context: Map<String, Value>,
-    ) -> Result<String, Diagnostic> {
-        self.render(name, &Value::Object(context))
     }
 }
 
@@ -347,7 +353,7 @@ impl Hooks for Engine {
     }
 
     fn anchor_link(&self, id: &str, level: u8, lang: &str) -> Result<String, String> {
-        let ctx = serde_json::json!({"id": id, "level": level, "lang": lang, "config": self.config.to_template_value()});
+        let ctx = serde_json::json!({"id": id, "level": level, "lang": lang, "config": self.config_value});
         self.render("anchor-link.html", &ctx).map_err(|d| d.message)
     }
 }
