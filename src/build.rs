@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::config::{Config, Mode};
 use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
 use crate::output::{self, Source};
+use crate::plugin::Plugin;
 use crate::render::{self, functions::Functions, Engine, OutFile, Renderer, SiteData};
 use crate::site::Site;
 
@@ -63,6 +64,7 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
                 config.base_url = b.clone();
             }
             config.mode = opts.mode;
+            config.root = opts.root.clone();
             Some(config)
         }
         Err(ds) => {
@@ -72,11 +74,25 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
     }
 }
 
-/// Everything up to, not including, writing.
+/// The plugins every build runs unless told otherwise: the strategy graph
+/// and the annual review.
+pub fn default_plugins() -> Vec<Box<dyn Plugin>> {
+    vec![Box::new(crate::strategy::StrategyPlugin::default())]
+}
+
+/// Everything up to, not including, writing, with the default plugins.
 pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {
+    render_site_with(opts, default_plugins())
+}
+
+/// Everything up to, not including, writing, with these plugins.
+pub fn render_site_with(
+    opts: &Options,
+    plugins: Vec<Box<dyn Plugin>>,
+) -> Result<Rendered, BuildFailed> {
     let diags = Diagnostics::new();
     let config = load_config(opts, &diags).ok_or_else(|| fail(&diags))?;
-    render_with_config(opts, config, diags)
+    render_with_config(opts, config, diags, plugins)
 }
 
 /// Everything up to writing, with the config already loaded (its warnings
@@ -85,19 +101,23 @@ fn render_with_config(
     opts: &Options,
     config: Config,
     diags: Diagnostics,
+    mut plugins: Vec<Box<dyn Plugin>>,
 ) -> Result<Rendered, BuildFailed> {
     let root = opts.root.clone();
     let config = Arc::new(config);
-    let engine = match Engine::load(&root, config.clone()) {
+    let loaded = crate::load::load_content(&root, &config, opts.drafts, &diags);
+    let mut site = Site::new(loaded, &config, &diags);
+    diags.extend(site.ignored_page_warnings());
+    for plugin in &mut plugins {
+        plugin.site_loaded(&site, &config, &diags);
+    }
+    let engine = match Engine::load(&root, config.clone(), &plugins) {
         Ok(e) => Some(e),
         Err(ds) => {
             diags.extend(ds);
             None
         }
     };
-    let loaded = crate::load::load_content(&root, &config, opts.drafts, &diags);
-    let mut site = Site::new(loaded, &config, &diags);
-    diags.extend(site.ignored_page_warnings());
     let Some(engine) = engine else {
         return Err(fail(&diags));
     };
@@ -153,7 +173,7 @@ fn render_with_config(
         config: &config,
         engine: &engine,
         data: functions.data.clone(),
-        globals: Default::default(),
+        plugins: &plugins,
     };
     let files = renderer.render_all(&diags);
     let copies = collect_copies(&root, &config, &site, &diags);
@@ -169,8 +189,13 @@ fn render_with_config(
     })
 }
 
-/// Build the site into its output folder.
+/// Build the site into its output folder, with the default plugins.
 pub fn build(opts: &Options) -> Result<Report, BuildFailed> {
+    build_with(opts, default_plugins())
+}
+
+/// Build the site into its output folder, with these plugins.
+pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Report, BuildFailed> {
     // Check the output folder before doing any work.
     let pre = Diagnostics::new();
     let config = load_config(opts, &pre).ok_or_else(|| fail(&pre))?;
@@ -183,7 +208,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildFailed> {
         pre.push(d);
         return Err(fail(&pre));
     }
-    let rendered = render_with_config(opts, config, pre)?;
+    let rendered = render_with_config(opts, config, pre, plugins)?;
     if let Err(d) = output::write_site(
         &out,
         &rendered.files,

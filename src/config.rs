@@ -48,6 +48,12 @@ pub struct Config {
     /// Set by the command line, not the file.
     #[serde(skip)]
     pub mode: Mode,
+    /// The config file this was read from.
+    #[serde(skip)]
+    pub file: PathBuf,
+    /// The site's root folder (set by the build, not the file).
+    #[serde(skip)]
+    pub root: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -92,6 +98,8 @@ impl Default for Config {
             generate_robots_txt: true,
             exclude_paginated_pages_in_sitemap: "none".into(),
             mode: Mode::Build,
+            file: PathBuf::new(),
+            root: PathBuf::new(),
         }
     }
 }
@@ -270,6 +278,7 @@ impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         let mut config: Config =
             toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e, Some(KNOWN_KEYS))])?;
+        config.file = path.to_path_buf();
         let mut warnings = Vec::new();
         if config.base_url.is_empty() {
             return Err(vec![Diagnostic::error(

@@ -7,10 +7,15 @@ pub mod diagnostics;
 pub mod load;
 pub mod markdown;
 pub mod output;
+pub mod plugin;
 pub mod render;
 pub mod site;
 pub mod slug;
+pub mod strategy;
 pub mod value;
 
-pub use build::{build, render_site, Options, Report};
+pub use build::{
+    build, build_with, default_plugins, render_site, render_site_with, Options, Report,
+};
 pub use diagnostics::{BuildFailed, Diagnostic, Severity};
+pub use plugin::Plugin;

@@ -21,3 +21,17 @@ pub fn toml_to_json(v: &toml::Value) -> Json {
         ),
     }
 }
+
+/// A TOML value as a person would describe it in a message:
+/// `"59.6" (text in quotes)`, `true`, `a list`, `a table`.
+pub fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("\"{s}\" (text in quotes)"),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => format!("the date {d}"),
+        toml::Value::Array(_) => "a list".into(),
+        toml::Value::Table(_) => "a table".into(),
+    }
+}

@@ -26,6 +26,9 @@ pub struct Loaded {
     /// Pages and sections left out as drafts (relative paths), so that links
     /// to them can be reported as links to drafts rather than as broken.
     pub drafts: Vec<String>,
+    /// The draft pages themselves (for plugins: a reference to a draft is
+    /// reported as such, not as unknown).
+    pub draft_pages: Vec<Page>,
 }
 
 /// The error for a file that is not UTF-8, pointing at the first bad byte.
@@ -112,7 +115,10 @@ pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnost
     let mut loaded = Loaded::default();
     for item in results.into_iter().flatten() {
         match item {
-            Item::Page(p) if p.meta.draft && !drafts => loaded.drafts.push(p.file.relative.clone()),
+            Item::Page(p) if p.meta.draft && !drafts => {
+                loaded.drafts.push(p.file.relative.clone());
+                loaded.draft_pages.push(*p);
+            }
             Item::Section(s) if s.meta.draft && !drafts => {
                 loaded.drafts.push(s.file.relative.clone())
             }
@@ -135,7 +141,8 @@ pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnost
             .partition(|p| draft_dirs.iter().any(|d| p.file.relative.starts_with(d)));
         loaded
             .drafts
-            .extend(hidden.into_iter().map(|p| p.file.relative));
+            .extend(hidden.iter().map(|p| p.file.relative.clone()));
+        loaded.draft_pages.extend(hidden);
         loaded.pages = kept;
         let (hidden, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut loaded.sections)
             .into_iter()

@@ -18,7 +18,8 @@ use serde_json::{json, Map, Value};
 use crate::config::{Config, InsertAnchor};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::markdown;
-use crate::site::{PageId, SectionId, Site};
+use crate::plugin::{GeneratedPage, Plugin, RenderCx};
+use crate::site::{Item, PageId, SectionId, Site};
 pub use context::SiteData;
 pub use tera_engine::Engine;
 
@@ -242,13 +243,41 @@ pub struct Renderer<'a> {
     pub config: &'a Config,
     pub engine: &'a Engine,
     pub data: Arc<SiteData>,
-    /// Extra variables every template gets (from plugins).
-    pub globals: Map<String, Value>,
+    pub plugins: &'a [Box<dyn Plugin>],
 }
 
 impl Renderer<'_> {
+    fn cx<'t>(&'t self, template: Option<&'t str>) -> RenderCx<'t> {
+        RenderCx {
+            site: self.site,
+            config: self.config,
+            template,
+            engine: self.engine,
+        }
+    }
+
+    /// The first plugin's template for an item that names none.
+    fn plugin_template(&self, item: Item) -> Option<String> {
+        let cx = self.cx(None);
+        self.plugins.iter().find_map(|p| p.template_for(&cx, item))
+    }
+
+    /// Let every plugin add to an item's context.
+    fn extend(
+        &self,
+        item: Item,
+        template: &str,
+        ctx: &mut Map<String, Value>,
+    ) -> Result<(), Diagnostic> {
+        let cx = self.cx(Some(template));
+        for p in self.plugins {
+            p.extend_context(&cx, item, ctx)?;
+        }
+        Ok(())
+    }
+
     fn base_context(&self, current_path: &str) -> Map<String, Value> {
-        let mut m = self.globals.clone();
+        let mut m = Map::new();
         m.insert("config".into(), self.data.config.clone());
         m.insert("current_path".into(), json!(current_path));
         m.insert(
@@ -274,16 +303,20 @@ impl Renderer<'_> {
                 return t.clone();
             }
         }
-        "page.html".into()
+        self.plugin_template(Item::Page(pid))
+            .unwrap_or_else(|| "page.html".into())
     }
 
     fn render_page(&self, pid: PageId) -> Result<OutFile, Diagnostic> {
         let page = &self.site.pages[pid];
         let mut ctx = self.base_context(&page.path);
         ctx.insert("page".into(), self.data.full_page(self.site, pid));
+        let template = self.page_template(pid);
+        self.extend(Item::Page(pid), &template, &mut ctx)
+            .map_err(|d| with_content_file(d, &page.file.path))?;
         let html = self
             .engine
-            .render_map(&self.page_template(pid), ctx)
+            .render_map(&template, ctx)
             .map_err(|d| with_content_file(d, &page.file.path))?;
         Ok(OutFile {
             path: out_path_for(&page.path),
@@ -293,13 +326,17 @@ impl Renderer<'_> {
 
     fn section_template(&self, sid: SectionId) -> String {
         let s = &self.site.sections[sid];
-        s.meta.template.clone().unwrap_or_else(|| {
-            if s.is_index() {
-                "index.html".into()
-            } else {
-                "section.html".into()
-            }
-        })
+        s.meta
+            .template
+            .clone()
+            .or_else(|| self.plugin_template(Item::Section(sid)))
+            .unwrap_or_else(|| {
+                if s.is_index() {
+                    "index.html".into()
+                } else {
+                    "section.html".into()
+                }
+            })
     }
 
     fn render_section(&self, sid: SectionId) -> Vec<Result<OutFile, Diagnostic>> {
@@ -321,6 +358,9 @@ impl Renderer<'_> {
             _ => {
                 let mut ctx = self.base_context(&s.path);
                 ctx.insert("section".into(), self.data.section(sid).clone());
+                if let Err(d) = self.extend(Item::Section(sid), &template, &mut ctx) {
+                    return vec![Err(with_content_file(d, &s.file.path))];
+                }
                 vec![self
                     .engine
                     .render_map(&template, ctx)
@@ -400,6 +440,8 @@ impl Renderer<'_> {
                 let mut ctx = self.base_context(&path);
                 ctx.insert("section".into(), self.data.sections_meta[sid].clone());
                 ctx.insert("paginator".into(), pager);
+                self.extend(Item::Section(sid), template, &mut ctx)
+                    .map_err(|d| with_content_file(d, &s.file.path))?;
                 self.engine
                     .render_map(template, ctx)
                     .map(|html| OutFile {
@@ -567,8 +609,45 @@ impl Renderer<'_> {
         out
     }
 
-    fn sitemap(&self) -> Vec<Result<OutFile, Diagnostic>> {
+    /// Every plugin's extra pages.
+    fn generated(&self) -> Vec<GeneratedPage> {
+        let cx = self.cx(None);
+        self.plugins
+            .iter()
+            .flat_map(|p| p.generated_pages(&cx))
+            .collect()
+    }
+
+    fn render_generated(&self, g: &GeneratedPage) -> Result<OutFile, Diagnostic> {
+        if crate::load::escaping_component(&g.path).is_some() {
+            return Err(Diagnostic::error(format!(
+                "a plugin asked for a page at `{}`, which is outside the site",
+                g.path
+            )));
+        }
+        let mut ctx = self.base_context(&g.path);
+        for (k, v) in &g.context {
+            ctx.insert(k.clone(), v.clone());
+        }
+        let html = self.engine.render_map(&g.template, ctx)?;
+        let p = g.path.trim_start_matches('/');
+        let last = p.rsplit('/').next().unwrap_or("");
+        let file = if last.contains('.') {
+            p.to_string()
+        } else {
+            out_path_for(&g.path)
+        };
+        Ok(OutFile {
+            path: file,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn sitemap(&self, generated: &[GeneratedPage]) -> Vec<Result<OutFile, Diagnostic>> {
         let mut entries: Vec<(String, Option<String>)> = Vec::new();
+        for g in generated.iter().filter(|g| g.in_sitemap) {
+            entries.push((self.config.permalink(&g.path), None));
+        }
         for s in &self.site.sections {
             if s.meta.render && s.meta.redirect_to.is_none() {
                 entries.push((s.permalink.clone(), None));
@@ -635,6 +714,13 @@ impl Renderer<'_> {
             .collect();
         results.extend(sections.into_iter().flatten());
         results.extend(self.render_taxonomies());
+        let generated = self.generated();
+        results.extend(
+            generated
+                .par_iter()
+                .map(|g| self.render_generated(g))
+                .collect::<Vec<_>>(),
+        );
         // Aliases.
         for p in &site.pages {
             for a in &p.meta.aliases {
@@ -669,7 +755,7 @@ impl Renderer<'_> {
             bytes: h.into_bytes(),
         }));
         if self.config.generate_sitemap {
-            results.extend(self.sitemap());
+            results.extend(self.sitemap(&generated));
         }
         if self.config.generate_robots_txt {
             let ctx = self.base_context("/robots.txt");

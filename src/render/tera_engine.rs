@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::markdown::{Hooks, ShortcodeKind};
+use crate::plugin::Plugin;
 use crate::render::functions::{self, Args, Functions};
 use crate::render::theme;
 
@@ -136,10 +137,25 @@ fn read_dir_templates(
 
 impl Engine {
     /// Load all template layers. Parse errors are returned as diagnostics.
-    pub fn load(root: &Path, config: Arc<Config>) -> Result<Engine, Vec<Diagnostic>> {
+    pub fn load(
+        root: &Path,
+        config: Arc<Config>,
+        plugins: &[Box<dyn Plugin>],
+    ) -> Result<Engine, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         // Later layers override earlier ones by name.
         let mut layers: Vec<(String, Origin)> = Vec::new();
+        for plugin in plugins {
+            for t in plugin.templates() {
+                layers.push((
+                    t.name.clone(),
+                    Origin {
+                        path: PathBuf::from(format!("(built-in, {})/{}", plugin.name(), t.name)),
+                        text: Arc::from(t.source.as_str()),
+                    },
+                ));
+            }
+        }
         for (name, text) in BUILTINS {
             layers.push((
                 name.to_string(),
@@ -230,6 +246,17 @@ impl Engine {
         }
         let slot: Arc<RwLock<Option<Arc<Functions>>>> = Arc::new(RwLock::new(None));
         register(&mut tera, &slot, &config);
+        for plugin in plugins {
+            for f in plugin.functions() {
+                let body = f.body.clone();
+                tera.register_function(
+                    &f.name,
+                    Func(move |args: &HashMap<String, tera::Value>| {
+                        body(args).map_err(tera::Error::msg)
+                    }),
+                );
+            }
+        }
         Ok(Engine {
             tera,
             origins,

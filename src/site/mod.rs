@@ -23,6 +23,8 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     /// Relative paths of drafts left out of this build.
     pub drafts: Vec<String>,
+    /// The draft pages left out, as loaded (not related to anything).
+    pub draft_pages: Vec<Page>,
     section_by_rel: HashMap<String, SectionId>,
     page_by_rel: HashMap<String, PageId>,
 }
@@ -41,6 +43,7 @@ impl Site {
             sections: loaded.sections,
             pages: loaded.pages,
             drafts: loaded.drafts,
+            draft_pages: loaded.draft_pages,
             ..Site::default()
         };
         site.reindex();

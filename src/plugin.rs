@@ -1,0 +1,179 @@
+//! The plugin interface: how features that are not Zola's (the strategy
+//! graph, the annual review, a partner's own additions) join the pipeline
+//! without the core knowing about them.
+//!
+//! A plugin is a value implementing [`Plugin`]. Every hook has a default
+//! that does nothing, so a plugin implements only what it needs. The hooks
+//! are called in pipeline order:
+//!
+//! 1. [`Plugin::site_loaded`] once, after content is loaded and related and
+//!    before Markdown: read pages' front matter, validate it, derive data,
+//!    report problems (with file, line and column) through [`Diagnostics`].
+//! 2. [`Plugin::templates`] and [`Plugin::functions`] once, when the
+//!    template engine is built: built-in templates (the lowest layer, under
+//!    the site's and the theme's) and template functions. Functions are
+//!    engine-neutral: named JSON arguments in, a JSON value out.
+//! 3. [`Plugin::template_for`], [`Plugin::extend_context`] for every page and
+//!    section rendered: pick a default template, add variables.
+//! 4. [`Plugin::generated_pages`] once: extra output files rendered through a
+//!    template with a context the plugin gives.
+//!
+//! Everything a plugin hands over is plain `serde` data (`serde_json::Value`
+//! contexts, [`GeneratedPage`]); no template engine type appears here, so the
+//! same plugin works with any engine throughline renders with.
+//!
+//! See `docs/plugins.md` for a worked example.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::render::Engine;
+use crate::site::{Item, Page, Section, Site};
+
+/// Named arguments of a template function call.
+pub type Args = HashMap<String, Value>;
+
+/// A template function body: arguments in, a value or a message for the
+/// template's author out.
+pub type FunctionBody = Arc<dyn Fn(&Args) -> Result<Value, String> + Send + Sync>;
+
+/// A template function a plugin adds (`get_entity(kind=…, id=…)`).
+#[derive(Clone)]
+pub struct Function {
+    pub name: String,
+    pub body: FunctionBody,
+}
+
+impl Function {
+    pub fn new(
+        name: impl Into<String>,
+        body: impl Fn(&Args) -> Result<Value, String> + Send + Sync + 'static,
+    ) -> Function {
+        Function {
+            name: name.into(),
+            body: Arc::new(body),
+        }
+    }
+}
+
+/// A built-in template a plugin provides. Sites and themes override it by
+/// writing a template of the same name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Template {
+    pub name: String,
+    pub source: String,
+}
+
+/// An output file a plugin adds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GeneratedPage {
+    /// Where it is served: `/plan/` (written as `plan/index.html`) or a file
+    /// name such as `/annual-review/atom.xml`.
+    pub path: String,
+    /// The template that renders it.
+    pub template: String,
+    /// Variables for the template, besides the ones every template gets
+    /// (`config`, `current_path`, `current_url`, `lang`).
+    #[serde(default)]
+    pub context: Map<String, Value>,
+    /// Whether `sitemap.xml` lists it (HTML pages usually; feeds not).
+    #[serde(default)]
+    pub in_sitemap: bool,
+}
+
+/// What a plugin can look at while pages are rendered.
+pub struct RenderCx<'a> {
+    pub site: &'a Site,
+    pub config: &'a Config,
+    /// In `extend_context`: the template the item is rendered with.
+    pub template: Option<&'a str>,
+    pub(crate) engine: &'a Engine,
+}
+
+impl RenderCx<'_> {
+    /// Whether a template of this name exists (site, theme, or built in).
+    pub fn has_template(&self, name: &str) -> bool {
+        self.engine.has(name)
+    }
+
+    /// Render a template with a context, for a fragment the plugin places
+    /// itself.
+    pub fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {
+        self.engine.render_map(name, context)
+    }
+}
+
+/// A feature added to the pipeline. See the module documentation for when
+/// each hook runs. Hooks other than `site_loaded` run in parallel across
+/// pages, so they take `&self`.
+pub trait Plugin: Send + Sync {
+    /// A short name, used in messages.
+    fn name(&self) -> &str;
+
+    /// After loading: validate and derive. Push problems to `diags`; errors
+    /// fail the build (after every other stage has reported its own).
+    fn site_loaded(&mut self, _site: &Site, _config: &Config, _diags: &Diagnostics) {}
+
+    /// Built-in templates, under the site's and the theme's.
+    fn templates(&self) -> Vec<Template> {
+        Vec::new()
+    }
+
+    /// Template functions.
+    fn functions(&self) -> Vec<Function> {
+        Vec::new()
+    }
+
+    /// The template for a page or section that names none itself (and whose
+    /// sections name no `page_template`). The first plugin to answer wins;
+    /// if none does, Zola's defaults apply.
+    fn template_for(&self, _cx: &RenderCx<'_>, _item: Item) -> Option<String> {
+        None
+    }
+
+    /// Add to (or change) the context a page or section is rendered with.
+    /// Paginated sections call this once per pager page.
+    fn extend_context(
+        &self,
+        _cx: &RenderCx<'_>,
+        _item: Item,
+        _context: &mut Map<String, Value>,
+    ) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+
+    /// Extra output files.
+    fn generated_pages(&self, _cx: &RenderCx<'_>) -> Vec<GeneratedPage> {
+        Vec::new()
+    }
+}
+
+/// Where a front matter value is, for a diagnostic: `key` is a dotted path
+/// such as `extra.priorities[1]`. Falls back to the key, then to the file.
+pub fn locate(file: &std::path::Path, source: &crate::site::model::Source, key: &str) -> Location {
+    let span = source
+        .spans
+        .value(key)
+        .or_else(|| source.spans.key(key))
+        .unwrap_or(0..0);
+    Location::from_span(file, &source.text, span)
+}
+
+impl Page {
+    /// Where the front matter value at `key` (`extra.priorities[1]`) is.
+    pub fn locate(&self, key: &str) -> Location {
+        locate(&self.file.path, &self.source, key)
+    }
+}
+
+impl Section {
+    /// Where the front matter value at `key` is.
+    pub fn locate(&self, key: &str) -> Location {
+        locate(&self.file.path, &self.source, key)
+    }
+}

@@ -1,0 +1,606 @@
+//! The strategy graph (content model §2–§4): entities of the four kinds,
+//! read from their sections, with every reference checked and resolved
+//! both ways.
+
+use std::collections::HashMap;
+
+use crate::config::Config;
+use crate::diagnostics::{closest, Diagnostic, Diagnostics};
+use crate::load::meta::SortBy;
+use crate::site::{Page, PageId, SectionId, Site};
+
+use super::measure::{self, Measure};
+use super::settings::{Kind, Settings};
+use super::status::{self, Status};
+
+/// One priority, commitment, programme or measure.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub kind: Kind,
+    pub id: String,
+    pub page: PageId,
+    pub title: String,
+    /// References this entity makes, by kind of target: indices into
+    /// [`Graph::entities`] of that kind, in the order written.
+    pub refs: [Vec<usize>; 4],
+    /// Entities that reference this one, by their kind, in graph order.
+    pub back: [Vec<usize>; 4],
+    /// References to drafts left out of this build: shown as plain text.
+    pub draft_refs: Vec<DraftRef>,
+    pub code: Option<String>,
+    pub group: Option<String>,
+    pub status: Option<Status>,
+    pub lead: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub measure: Option<Measure>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DraftRef {
+    pub kind: Kind,
+    pub id: String,
+    pub title: String,
+}
+
+/// All entities, by kind, in the order §2 defines.
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub settings: Settings,
+    pub entities: [Vec<Entity>; 4],
+    /// The section of each kind, when it exists.
+    pub sections: [Option<SectionId>; 4],
+    ids: [HashMap<String, usize>; 4],
+    by_page: HashMap<PageId, (Kind, usize)>,
+}
+
+/// Which kinds an entity of this kind may reference, by front matter key
+/// (the target kind's plural).
+pub fn reference_kinds(k: Kind) -> &'static [Kind] {
+    match k {
+        Kind::Priority => &[],
+        Kind::Commitment => &[Kind::Priority],
+        Kind::Programme => &[Kind::Priority, Kind::Commitment],
+        Kind::Measure => &[Kind::Priority],
+    }
+}
+
+/// The `[extra]` keys §3 gives each kind.
+pub fn keys_of(k: Kind) -> &'static [&'static str] {
+    match k {
+        Kind::Priority => &["code"],
+        Kind::Commitment => &["group", "priorities"],
+        Kind::Programme => &[
+            "priorities",
+            "commitments",
+            "status",
+            "lead",
+            "start",
+            "end",
+        ],
+        Kind::Measure => &[
+            "priorities",
+            "unit",
+            "direction",
+            "values",
+            "data",
+            "baseline",
+            "target",
+            "decimals",
+            "source",
+            "source_url",
+            "updated",
+        ],
+    }
+}
+
+/// Zola's own page keys: a strategy key of the same name above `[extra]`
+/// is Zola's, not misplaced.
+const ZOLA_PAGE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "weight",
+    "draft",
+    "slug",
+    "path",
+    "aliases",
+    "authors",
+    "in_search_index",
+    "template",
+    "taxonomies",
+    "extra",
+    "render",
+];
+
+impl Graph {
+    pub fn entity(&self, k: Kind, id: &str) -> Option<&Entity> {
+        self.ids[k.index()]
+            .get(id)
+            .map(|i| &self.entities[k.index()][*i])
+    }
+
+    /// The entity a page is, if it is one.
+    pub fn of_page(&self, p: PageId) -> Option<&Entity> {
+        self.by_page
+            .get(&p)
+            .map(|(k, i)| &self.entities[k.index()][*i])
+    }
+
+    /// The kind and index of the entity a page is.
+    pub fn index_of_page(&self, p: PageId) -> Option<(Kind, usize)> {
+        self.by_page.get(&p).copied()
+    }
+
+    /// The kind whose section this is.
+    pub fn kind_of_section(&self, s: SectionId) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| self.sections[k.index()] == Some(s))
+    }
+
+    pub fn ids(&self, k: Kind) -> impl Iterator<Item = &str> {
+        self.entities[k.index()].iter().map(|e| e.id.as_str())
+    }
+
+    /// Read, check and resolve the whole strategy.
+    pub fn build(site: &Site, config: &Config, diags: &Diagnostics) -> Graph {
+        let settings = Settings::from_config(config, diags);
+        let mut g = Graph {
+            settings,
+            ..Graph::default()
+        };
+        // Drafts of each kind: id → title.
+        let mut drafts: [HashMap<String, String>; 4] = Default::default();
+        for k in Kind::ALL {
+            let dir = g.settings.section(k).to_string();
+            let rel = format!("{dir}/_index.md");
+            g.sections[k.index()] = site.section_by_relative(&rel);
+            if g.sections[k.index()].is_none() {
+                if let Some(p) = site
+                    .pages
+                    .iter()
+                    .find(|p| p.file.relative.starts_with(&format!("{dir}/")))
+                {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "content/{dir}/ holds {} but has no _index.md, so throughline cannot treat them as {}",
+                            g.settings.many(k),
+                            g.settings.many(k),
+                        ))
+                        .in_file(&p.file.path)
+                        .with_hint(format!(
+                            "add the file content/{rel} with a title, for example:\n+++\ntitle = \"{}\"\n+++",
+                            g.settings.plural[k.index()]
+                        )),
+                    );
+                }
+            }
+            for p in &site.draft_pages {
+                if p.file.parent_section == rel {
+                    drafts[k.index()].insert(
+                        p.slug.clone(),
+                        p.meta.title.clone().unwrap_or_else(|| p.slug.clone()),
+                    );
+                }
+            }
+            let pages = g.ordered_pages(site, k, &rel);
+            for pid in pages {
+                let page = &site.pages[pid];
+                if let Some(&first) = g.ids[k.index()].get(&page.slug) {
+                    let other = &site.pages[g.entities[k.index()][first].page];
+                    let at = if page.meta.slug.is_some() {
+                        page.locate("slug")
+                    } else {
+                        page.locate("title")
+                    };
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "two {} have the id `{}`: this page and content/{}",
+                            g.settings.many(k),
+                            page.slug,
+                            other.file.relative
+                        ))
+                        .at(at)
+                        .with_hint("an id comes from the file or folder name, or from `slug`: give one of them a different `slug`"),
+                    );
+                    continue;
+                }
+                let entity = read_entity(&g.settings, k, pid, page, config, diags);
+                let i = g.entities[k.index()].len();
+                g.ids[k.index()].insert(page.slug.clone(), i);
+                g.by_page.insert(pid, (k, i));
+                g.entities[k.index()].push(entity);
+            }
+        }
+        g.resolve(site, &drafts, diags);
+        g.warn_unconnected(site, diags);
+        g
+    }
+
+    /// The pages directly in a kind's section, in §2's order.
+    fn ordered_pages(&self, site: &Site, k: Kind, rel: &str) -> Vec<PageId> {
+        let mut direct: Vec<PageId> = (0..site.pages.len())
+            .filter(|p| site.pages[*p].file.parent_section == rel)
+            .collect();
+        let by_id = |a: &PageId, b: &PageId| site.pages[*a].slug.cmp(&site.pages[*b].slug);
+        let sort_by = self.sections[k.index()]
+            .map(|s| site.sections[s].meta.sort_by)
+            .unwrap_or(SortBy::None);
+        if sort_by == SortBy::None {
+            direct.sort_by(|a, b| {
+                let (wa, wb) = (site.pages[*a].meta.weight, site.pages[*b].meta.weight);
+                wa.is_none()
+                    .cmp(&wb.is_none())
+                    .then(wa.cmp(&wb))
+                    .then_with(|| by_id(a, b))
+            });
+            direct
+        } else {
+            let sid = self.sections[k.index()].unwrap_or_default();
+            let listed: Vec<PageId> = site.sections[sid]
+                .pages
+                .iter()
+                .copied()
+                .filter(|p| direct.contains(p))
+                .collect();
+            let mut rest: Vec<PageId> =
+                direct.into_iter().filter(|p| !listed.contains(p)).collect();
+            rest.sort_by(by_id);
+            listed.into_iter().chain(rest).collect()
+        }
+    }
+
+    /// Check and resolve every reference, and record the reverse links.
+    fn resolve(&mut self, site: &Site, drafts: &[HashMap<String, String>; 4], diags: &Diagnostics) {
+        let mut back: Vec<(Kind, usize, Kind, usize)> = Vec::new();
+        for k in Kind::ALL {
+            for i in 0..self.entities[k.index()].len() {
+                let page = &site.pages[self.entities[k.index()][i].page];
+                for &target in reference_kinds(k) {
+                    let key = target.plural();
+                    let Some(v) = page.meta.extra.get(key) else {
+                        continue;
+                    };
+                    let path = format!("extra.{key}");
+                    let items: Vec<(String, &toml::Value)> = match v {
+                        toml::Value::Array(a) => a
+                            .iter()
+                            .enumerate()
+                            .map(|(n, x)| (format!("{path}[{n}]"), x))
+                            .collect(),
+                        toml::Value::String(s) => {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "`{key}` should be a list of {} ids, in square brackets",
+                                    self.settings.one(target)
+                                ))
+                                .at(page.locate(&path))
+                                .with_hint(format!("write {key} = [\"{s}\"]")),
+                            );
+                            continue;
+                        }
+                        other => {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "`{key}` should be a list of {} ids, not {}",
+                                    self.settings.one(target),
+                                    crate::value::describe(other)
+                                ))
+                                .at(page.locate(&path))
+                                .with_hint(format!(
+                                    "for example: {key} = [\"{}\"]",
+                                    self.example_id(target)
+                                )),
+                            );
+                            continue;
+                        }
+                    };
+                    let mut resolved: Vec<usize> = Vec::new();
+                    let mut draft_refs = Vec::new();
+                    for (item_path, item) in items {
+                        let toml::Value::String(id) = item else {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "each entry in `{key}` should be {} id in quotes, not {}",
+                                    Kind::article(&self.settings.one(target)),
+                                    crate::value::describe(item)
+                                ))
+                                .at(page.locate(&item_path))
+                                .with_hint(format!(
+                                    "for example: {key} = [\"{}\"]",
+                                    self.example_id(target)
+                                )),
+                            );
+                            continue;
+                        };
+                        if let Some(&t) = self.ids[target.index()].get(id.as_str()) {
+                            if resolved.contains(&t) {
+                                diags.push(
+                                    Diagnostic::warning(format!(
+                                        "`{id}` is listed twice in `{key}`"
+                                    ))
+                                    .at(page.locate(&item_path))
+                                    .with_hint("remove one of them"),
+                                );
+                            } else {
+                                resolved.push(t);
+                            }
+                        } else if let Some(title) = drafts[target.index()].get(id.as_str()) {
+                            diags.push(
+                                Diagnostic::warning(format!(
+                                    "`{id}` is a draft {}, so it is shown as plain text, not a link",
+                                    self.settings.one(target)
+                                ))
+                                .at(page.locate(&item_path))
+                                .with_hint("publish it (remove `draft = true`) or build with --drafts to link it"),
+                            );
+                            draft_refs.push(DraftRef {
+                                kind: target,
+                                id: id.clone(),
+                                title: title.clone(),
+                            });
+                        } else {
+                            diags.push(self.unknown_reference(page, &item_path, key, target, id));
+                        }
+                    }
+                    for &t in &resolved {
+                        back.push((target, t, k, i));
+                    }
+                    let e = &mut self.entities[k.index()][i];
+                    e.refs[target.index()] = resolved;
+                    e.draft_refs.extend(draft_refs);
+                }
+            }
+        }
+        back.sort();
+        for (tk, t, k, i) in back {
+            let list = &mut self.entities[tk.index()][t].back[k.index()];
+            if !list.contains(&i) {
+                list.push(i);
+            }
+        }
+    }
+
+    fn example_id(&self, k: Kind) -> &str {
+        self.entities[k.index()]
+            .first()
+            .map(|e| e.id.as_str())
+            .unwrap_or("an-id")
+    }
+
+    /// The error for an id that is not of the kind the key takes.
+    fn unknown_reference(
+        &self,
+        page: &Page,
+        path: &str,
+        key: &str,
+        target: Kind,
+        id: &str,
+    ) -> Diagnostic {
+        let one = self.settings.one(target);
+        let list = |k: Kind| {
+            let ids: Vec<&str> = self.ids(k).collect();
+            if ids.is_empty() {
+                format!("there are no {} yet", self.settings.many(k))
+            } else if ids.len() <= 12 {
+                ids.iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else {
+                format!(
+                    "{}, and {} more",
+                    ids[..10]
+                        .iter()
+                        .map(|i| format!("`{i}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ids.len() - 10
+                )
+            }
+        };
+        let near = closest(id, self.ids(target));
+        // The id of another kind?
+        if let Some(other) = Kind::ALL
+            .into_iter()
+            .find(|k| *k != target && self.ids[k.index()].contains_key(id))
+        {
+            let d = Diagnostic::error(format!(
+                "`{id}` is {} {}; `{key}` takes {} ids",
+                Kind::article(&self.settings.one(other)),
+                self.settings.one(other),
+                one
+            ))
+            .at(page.locate(path));
+            let hint = match (near, reference_kinds(page_kind(self, page)).contains(&other)) {
+                (Some(n), _) => format!("did you mean the {one} `{n}`? The {} are: {}", self.settings.many(target), list(target)),
+                (None, true) => format!(
+                    "to say this delivers the {} `{id}`, list it under `{}` instead; the {} are: {}",
+                    self.settings.one(other),
+                    other.plural(),
+                    self.settings.many(target),
+                    list(target)
+                ),
+                (None, false) => format!("the {} are: {}", self.settings.many(target), list(target)),
+            };
+            return d.with_hint(hint);
+        }
+        let d = Diagnostic::error(format!("there is no {one} with the id `{id}`"))
+            .at(page.locate(path));
+        match near {
+            Some(n) => d.with_hint(format!("did you mean `{n}`?")),
+            None => d.with_hint(format!(
+                "the {} are: {} (an id is the file name without .md, or the page's `slug`)",
+                self.settings.many(target),
+                list(target)
+            )),
+        }
+    }
+
+    fn warn_unconnected(&self, site: &Site, diags: &Diagnostics) {
+        for e in &self.entities[Kind::Priority.index()] {
+            if e.back.iter().all(Vec::is_empty) {
+                let page = &site.pages[e.page];
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "nothing refers to the {} `{}`: no {}, {} or {} lists it",
+                        self.settings.one(Kind::Priority),
+                        e.id,
+                        self.settings.one(Kind::Commitment),
+                        self.settings.one(Kind::Programme),
+                        self.settings.one(Kind::Measure),
+                    ))
+                    .at(page.locate("title"))
+                    .with_hint(format!(
+                        "add \"{}\" to the `priorities` of what delivers or tracks it",
+                        e.id
+                    )),
+                );
+            }
+        }
+        for e in &self.entities[Kind::Programme.index()] {
+            let page = &site.pages[e.page];
+            let listed = match page.meta.extra.get("priorities") {
+                None => false,
+                Some(toml::Value::Array(a)) => !a.is_empty(),
+                Some(_) => true,
+            };
+            if !listed {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "the {} `{}` lists no {}",
+                        self.settings.one(Kind::Programme),
+                        e.id,
+                        self.settings.many(Kind::Priority)
+                    ))
+                    .at(page.locate(if page.meta.extra.contains_key("priorities") { "extra.priorities" } else { "title" }))
+                    .with_hint(format!(
+                        "add priorities = [\"{}\"] under [extra], so readers can see what it delivers",
+                        self.example_id(Kind::Priority)
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn page_kind(g: &Graph, page: &Page) -> Kind {
+    Kind::ALL
+        .into_iter()
+        .find(|k| page.file.parent_section == format!("{}/_index.md", g.settings.section(*k)))
+        .unwrap_or(Kind::Priority)
+}
+
+/// An entity's own keys, checked.
+fn read_entity(
+    settings: &Settings,
+    k: Kind,
+    pid: PageId,
+    page: &Page,
+    config: &Config,
+    diags: &Diagnostics,
+) -> Entity {
+    // Strategy keys above `[extra]`.
+    for key in page.source.front.keys() {
+        if keys_of(k).contains(&key.as_str()) && !ZOLA_PAGE_KEYS.contains(&key.as_str()) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{key}` belongs under `[extra]`: Zola would not pass it to the strategy"
+                ))
+                .at(crate::plugin::locate(&page.file.path, &page.source, key))
+                .with_hint(format!(
+                    "move the `{key} = …` line below the `[extra]` line (add `[extra]` at the end of the front matter if there is none)"
+                )),
+            );
+        }
+    }
+    // `[extra]` keys close to a strategy key: probably a typo.
+    for key in page.meta.extra.keys() {
+        if keys_of(k).contains(&key.as_str()) {
+            continue;
+        }
+        if let Some(c) = closest(key, keys_of(k).iter().copied()) {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`{key}` is not a key {} {} has, so it is ignored",
+                    Kind::article(&settings.one(k)),
+                    settings.one(k)
+                ))
+                .at(page.locate(&format!("extra.{key}")).clone())
+                .with_hint(format!("did you mean `{c}`?")),
+            );
+        }
+    }
+    let text = |key: &str| -> Option<String> {
+        match page.meta.extra.get(key)? {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Datetime(d) if matches!(key, "start" | "end") => Some(d.to_string()),
+            other => {
+                let dates = if matches!(key, "start" | "end") {
+                    ", or a date such as 2024-04-01"
+                } else {
+                    ""
+                };
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{key}` should be text in quotes{dates}, not {}",
+                        crate::value::describe(other)
+                    ))
+                    .at(page.locate(&format!("extra.{key}")))
+                    .with_hint(format!("for example: {key} = \"…\"")),
+                );
+                None
+            }
+        }
+    };
+    let mut e = Entity {
+        kind: k,
+        id: page.slug.clone(),
+        page: pid,
+        title: page.meta.title.clone().unwrap_or_else(|| page.slug.clone()),
+        refs: Default::default(),
+        back: Default::default(),
+        draft_refs: Vec::new(),
+        code: None,
+        group: None,
+        status: None,
+        lead: None,
+        start: None,
+        end: None,
+        measure: None,
+    };
+    match k {
+        Kind::Priority => e.code = text("code"),
+        Kind::Commitment => e.group = text("group"),
+        Kind::Programme => {
+            e.lead = text("lead");
+            e.start = text("start");
+            e.end = text("end");
+            if let Some(word) = text("status") {
+                match Status::parse(&word) {
+                    Some(s) => e.status = Some(s),
+                    None => diags.push(bad_status(page, "extra.status", &word)),
+                }
+            }
+        }
+        Kind::Measure => e.measure = measure::read(page, &config.root, diags),
+    }
+    e
+}
+
+/// The error for a status word that is not one of §4's.
+pub fn bad_status(page: &Page, key: &str, word: &str) -> Diagnostic {
+    let allowed = status::WORDS
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let d = Diagnostic::error(format!("`{word}` is not a status throughline knows"))
+        .at(page.locate(key));
+    match status::suggest(word) {
+        Some(s) => d.with_hint(format!("did you mean `{s}`? The statuses are: {allowed}")),
+        None => d.with_hint(format!("the statuses are: {allowed}")),
+    }
+}

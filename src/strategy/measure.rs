@@ -1,0 +1,600 @@
+//! Measures (content model §3): unit, direction, and a series of values by
+//! period, written inline (`values`) or in a CSV file (`data`). Every value
+//! is checked to be a number, with the error pointing at the front matter
+//! value or at the CSV line.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::site::Page;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// One period's figure. `value` is `None` for "no data".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    pub period: String,
+    pub value: Option<f64>,
+    /// Decimals as written, for the default display precision.
+    #[serde(skip)]
+    pub written_decimals: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Measure {
+    pub unit: String,
+    pub direction: Direction,
+    pub series: Vec<Point>,
+    pub baseline: Option<Point>,
+    pub target: Option<Point>,
+    /// Decimals shown: the `decimals` key, else as many as the data has, at
+    /// most 2.
+    pub decimals: u32,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    pub updated: Option<String>,
+    /// The CSV file the series came from, relative to the site root.
+    pub data: Option<String>,
+    /// The CSV file as read (for a rebuild to know what it depends on).
+    #[serde(skip)]
+    pub data_path: Option<PathBuf>,
+}
+
+/// Format a number for UK readers: thousands separators, fixed decimals.
+pub fn format_number(v: f64, decimals: u32) -> String {
+    let s = format!("{:.*}", decimals as usize, v.abs());
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (s.clone(), None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let negative = v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&grouped);
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(&f);
+    }
+    out
+}
+
+/// Decimals in a number as written: `58.9` → 1, `12` → 0.
+fn decimals_in(text: &str) -> u32 {
+    let t = text.trim();
+    match t.split_once('.') {
+        Some((_, f)) => f.chars().take_while(|c| c.is_ascii_digit()).count() as u32,
+        None => 0,
+    }
+}
+
+const HINT_NUMBER: &str =
+    "write the figure as a plain number, such as 59.6 or 1250: no quotes, units, % signs or commas";
+
+/// Read the measure keys of `page` (whose `extra` is `extra`). Problems go to
+/// `diags`; `None` when the measure cannot be used.
+pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
+    let extra = &page.meta.extra;
+    let mut ok = true;
+    let mut error = |key: &str, msg: String, hint: String| {
+        ok = false;
+        diags.push(Diagnostic::error(msg).at(page.locate(key)).with_hint(hint));
+    };
+    let unit = match extra.get("unit") {
+        Some(toml::Value::String(s)) => s.clone(),
+        Some(other) => {
+            error(
+                "extra.unit",
+                format!("`unit` should be text, not {}", other.type_str()),
+                "for example: unit = \"years\"".into(),
+            );
+            String::new()
+        }
+        None => {
+            error(
+                "extra",
+                "this measure has no `unit`".into(),
+                "add a line under [extra] such as unit = \"years\", unit = \"%\" or unit = \"people\"".into(),
+            );
+            String::new()
+        }
+    };
+    let direction = match extra.get("direction") {
+        Some(toml::Value::String(s)) if s == "up" => Some(Direction::Up),
+        Some(toml::Value::String(s)) if s == "down" => Some(Direction::Down),
+        Some(other) => {
+            error(
+                "extra.direction",
+                format!(
+                    "`direction` must be \"up\" or \"down\", not {}",
+                    crate::value::describe(other)
+                ),
+                "say which way is better: direction = \"up\" if a higher figure is good news, \"down\" if a lower one is".into(),
+            );
+            None
+        }
+        None => {
+            error(
+                "extra",
+                "this measure has no `direction`".into(),
+                "add direction = \"up\" if a higher figure is good news, or direction = \"down\" if a lower one is".into(),
+            );
+            None
+        }
+    };
+    let decimals = match extra.get("decimals") {
+        None => None,
+        Some(toml::Value::Integer(n)) if (0..=6).contains(n) => Some(*n as u32),
+        Some(other) => {
+            error(
+                "extra.decimals",
+                format!(
+                    "`decimals` must be a whole number from 0 to 6, not {}",
+                    crate::value::describe(other)
+                ),
+                "for example: decimals = 1".into(),
+            );
+            None
+        }
+    };
+    let text_of = |key: &str| -> Option<String> {
+        match extra.get(key)? {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Datetime(d) => Some(d.to_string()),
+            _ => None,
+        }
+    };
+    for key in ["source", "source_url"] {
+        if let Some(v) = extra.get(key) {
+            if !v.is_str() {
+                error(
+                    &format!("extra.{key}"),
+                    format!("`{key}` should be text, not {}", v.type_str()),
+                    format!("put it in quotes: {key} = \"…\""),
+                );
+            }
+        }
+    }
+
+    let mut series = Vec::new();
+    let mut data = None;
+    let mut data_path = None;
+    match (extra.get("values"), extra.get("data")) {
+        (Some(_), Some(_)) => {
+            ok = false;
+            diags.push(
+                Diagnostic::error("this measure has both `values` and `data`")
+                    .at(page.locate("extra.data"))
+                    .with_hint(
+                        "keep one: `values` for figures written here, or `data` for a CSV file",
+                    ),
+            );
+        }
+        (None, None) => {
+            ok = false;
+            diags.push(
+                Diagnostic::error("this measure has no figures: it needs `values` or `data`")
+                    .at(page.locate("extra"))
+                    .with_hint("add values = [{ period = \"2023/24\", value = 59.6 }], or data = \"data/my-measure.csv\" naming a CSV file with the columns period,value"),
+            );
+        }
+        (Some(v), None) => match inline_series(page, v, diags) {
+            Some(s) => series = s,
+            None => ok = false,
+        },
+        (None, Some(toml::Value::String(path))) => match csv_series(page, root, path, diags) {
+            Some((s, p)) => {
+                series = s;
+                data = Some(path.clone());
+                data_path = Some(p);
+            }
+            None => ok = false,
+        },
+        (None, Some(other)) => {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!(
+                    "`data` should be the path of a CSV file, in quotes, not {}",
+                    other.type_str()
+                ))
+                .at(page.locate("extra.data"))
+                .with_hint("for example: data = \"data/healthy-life-expectancy.csv\""),
+            );
+        }
+    }
+    let baseline = point(page, "baseline", diags, &mut ok);
+    let target = point(page, "target", diags, &mut ok);
+    if !ok {
+        return None;
+    }
+    let decimals = decimals.unwrap_or_else(|| {
+        series
+            .iter()
+            .chain(baseline.iter())
+            .chain(target.iter())
+            .filter(|p| p.value.is_some())
+            .map(|p| p.written_decimals)
+            .max()
+            .unwrap_or(0)
+            .min(2)
+    });
+    Some(Measure {
+        unit,
+        direction: direction?,
+        series,
+        baseline,
+        target,
+        decimals,
+        source: text_of("source"),
+        source_url: text_of("source_url"),
+        updated: text_of("updated"),
+        data,
+        data_path,
+    })
+}
+
+/// A number at `key` in the front matter: `Ok(None)` for no value.
+fn number_at(
+    page: &Page,
+    key: &str,
+    v: Option<&toml::Value>,
+) -> Result<Option<(f64, u32)>, Diagnostic> {
+    let written = |span: Option<std::ops::Range<usize>>| {
+        span.map(|s| decimals_in(&page.source.text[s])).unwrap_or(0)
+    };
+    match v {
+        None => Ok(None),
+        Some(toml::Value::Integer(i)) => Ok(Some((*i as f64, 0))),
+        Some(toml::Value::Float(f)) if f.is_finite() => {
+            Ok(Some((*f, written(page.source.spans.value(key)))))
+        }
+        Some(toml::Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(other) => {
+            let hint = match other {
+                toml::Value::String(s) if s.trim().parse::<f64>().is_ok() => {
+                    format!("remove the quotes: value = {}", s.trim())
+                }
+                _ => HINT_NUMBER.to_string(),
+            };
+            Err(Diagnostic::error(format!(
+                "this value is not a number: {}",
+                crate::value::describe(other)
+            ))
+            .at(page.locate(key))
+            .with_hint(hint))
+        }
+    }
+}
+
+fn period_at(page: &Page, key: &str, t: &toml::Table) -> Result<String, Diagnostic> {
+    match t.get("period") {
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(other) => Err(Diagnostic::error(format!(
+            "`period` should be a label in quotes, such as \"2023/24\", not {}",
+            crate::value::describe(other)
+        ))
+        .at(page.locate(&format!("{key}.period")))
+        .with_hint("periods are compared as written: use the same label as the annual review year, e.g. period = \"2023/24\"")),
+        None => Err(Diagnostic::error("this entry has no `period`")
+            .at(page.locate(key))
+            .with_hint("write each entry as { period = \"2023/24\", value = 59.6 }")),
+    }
+}
+
+fn inline_series(page: &Page, v: &toml::Value, diags: &Diagnostics) -> Option<Vec<Point>> {
+    let toml::Value::Array(items) = v else {
+        diags.push(
+            Diagnostic::error(format!("`values` should be a list, not {}", v.type_str()))
+                .at(page.locate("extra.values"))
+                .with_hint("write values = [{ period = \"2022/23\", value = 58.9 }, { period = \"2023/24\", value = 59.6 }]"),
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let key = format!("extra.values[{i}]");
+        let toml::Value::Table(t) = item else {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!(
+                    "each entry in `values` should be {{ period = …, value = … }}, not {}",
+                    crate::value::describe(item)
+                ))
+                .at(page.locate(&key))
+                .with_hint("for example: { period = \"2023/24\", value = 59.6 }"),
+            );
+            continue;
+        };
+        let period = match period_at(page, &key, t) {
+            Ok(p) => p,
+            Err(d) => {
+                ok = false;
+                diags.push(d);
+                continue;
+            }
+        };
+        let value = match number_at(page, &format!("{key}.value"), t.get("value")) {
+            Ok(v) => v,
+            Err(d) => {
+                ok = false;
+                diags.push(d);
+                continue;
+            }
+        };
+        if seen.contains(&period.as_str()) {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!("the period \"{period}\" appears twice in `values`"))
+                    .at(page.locate(&format!("{key}.period")))
+                    .with_hint("each period has one figure; remove or correct one of them"),
+            );
+            continue;
+        }
+        seen.push(match t.get("period") {
+            Some(toml::Value::String(s)) => s.as_str(),
+            _ => "",
+        });
+        out.push(Point {
+            period,
+            value: value.map(|v| v.0),
+            written_decimals: value.map(|v| v.1).unwrap_or(0),
+        });
+    }
+    ok.then_some(out)
+}
+
+fn point(page: &Page, name: &str, diags: &Diagnostics, ok: &mut bool) -> Option<Point> {
+    let v = page.meta.extra.get(name)?;
+    let key = format!("extra.{name}");
+    let toml::Value::Table(t) = v else {
+        *ok = false;
+        diags.push(
+            Diagnostic::error(format!(
+                "`{name}` should be {{ period = …, value = … }}, not {}",
+                crate::value::describe(v)
+            ))
+            .at(page.locate(&key))
+            .with_hint(format!(
+                "for example: {name} = {{ period = \"2035\", value = 65 }}"
+            )),
+        );
+        return None;
+    };
+    let period = match period_at(page, &key, t) {
+        Ok(p) => p,
+        Err(d) => {
+            *ok = false;
+            diags.push(d);
+            return None;
+        }
+    };
+    match number_at(page, &format!("{key}.value"), t.get("value")) {
+        Ok(Some((value, written_decimals))) => Some(Point {
+            period,
+            value: Some(value),
+            written_decimals,
+        }),
+        Ok(None) => {
+            *ok = false;
+            diags.push(
+                Diagnostic::error(format!("`{name}` has no `value`"))
+                    .at(page.locate(&key))
+                    .with_hint(format!(
+                        "for example: {name} = {{ period = \"{period}\", value = 65 }}"
+                    )),
+            );
+            None
+        }
+        Err(d) => {
+            *ok = false;
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// The series in a CSV file with the columns `period,value`.
+fn csv_series(
+    page: &Page,
+    root: &Path,
+    rel: &str,
+    diags: &Diagnostics,
+) -> Option<(Vec<Point>, PathBuf)> {
+    let here = page.locate("extra.data");
+    if Path::new(rel).is_absolute()
+        || crate::load::escaping_component(rel).is_some()
+        || rel.split(['/', '\\']).any(|c| c == "..")
+    {
+        diags.push(
+            Diagnostic::error(format!("`{rel}` is outside the site folder"))
+                .at(here)
+                .with_hint("put the CSV inside the site, for example in data/, and give its path from the site folder: data = \"data/my-measure.csv\""),
+        );
+        return None;
+    }
+    let path = root.join(rel);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut d =
+                Diagnostic::error(format!("cannot read the CSV file `{rel}`: {e}")).at(here);
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let names: Vec<String> = std::fs::read_dir(&dir)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let file = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            d = match crate::diagnostics::closest(&file, names.iter().map(String::as_str)) {
+                Some(c) => d.with_hint(format!("did you mean `{}`?", Path::new(rel).with_file_name(c).display())),
+                None => d.with_hint("paths are from the site folder (where config.toml is), for example data/my-measure.csv"),
+            };
+            diags.push(d);
+            return None;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(crate::load::invalid_utf8(
+                &path,
+                e.as_bytes(),
+                e.utf8_error(),
+            ));
+            return None;
+        }
+    };
+    let at_line = |line: usize, column: usize, width: usize| Location {
+        width: width.max(1),
+        ..Location::from_line(&path, &text, line, column)
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("this CSV file cannot be read: {e}"))
+                    .at(at_line(1, 1, 1)),
+            );
+            return None;
+        }
+    };
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+    };
+    let (Some(pc), Some(vc)) = (col("period"), col("value")) else {
+        diags.push(
+            Diagnostic::error("this CSV file needs the columns `period` and `value`")
+                .at(at_line(
+                    1,
+                    1,
+                    text.lines().next().map(str::len).unwrap_or(1),
+                ))
+                .with_hint("make the first line: period,value"),
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
+                diags.push(
+                    Diagnostic::error(format!("this CSV line cannot be read: {e}"))
+                        .at(at_line(line, 1, 1))
+                        .with_hint("every line needs the same number of commas as the first; put text that contains commas in double quotes"),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
+        let field_column = |index: usize| -> (usize, usize) {
+            // Column of the field in the line as written (quotes aside).
+            let src = text.lines().nth(line - 1).unwrap_or("");
+            let mut column = 1;
+            for (i, f) in src.split(',').enumerate() {
+                if i == index {
+                    let lead = f.len() - f.trim_start().len();
+                    return (column + lead, f.trim().chars().count());
+                }
+                column += f.chars().count() + 1;
+            }
+            (1, 1)
+        };
+        let period = record.get(pc).unwrap_or("").to_string();
+        if period.is_empty() {
+            let (c, w) = field_column(pc);
+            diags.push(
+                Diagnostic::error("this CSV line has no period")
+                    .at(at_line(line, c, w))
+                    .with_hint("write the period label first, such as 2023/24,59.6"),
+            );
+            ok = false;
+            continue;
+        }
+        let cell = record.get(vc).unwrap_or("");
+        let value = if cell.is_empty() {
+            None
+        } else {
+            match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() => Some(v),
+                _ => {
+                    let (c, w) = field_column(vc);
+                    diags.push(
+                        Diagnostic::error(format!("`{cell}` is not a number"))
+                            .at(at_line(line, c, w))
+                            .with_hint(format!(
+                                "{HINT_NUMBER}; leave the cell empty for a period with no data"
+                            )),
+                    );
+                    ok = false;
+                    continue;
+                }
+            }
+        };
+        if out.iter().any(|p: &Point| p.period == period) {
+            let (c, w) = field_column(pc);
+            diags.push(
+                Diagnostic::error(format!(
+                    "the period \"{period}\" appears twice in this CSV file"
+                ))
+                .at(at_line(line, c, w))
+                .with_hint("each period has one figure; remove or correct one of the lines"),
+            );
+            ok = false;
+            continue;
+        }
+        out.push(Point {
+            period,
+            value,
+            written_decimals: decimals_in(cell),
+        });
+    }
+    ok.then_some((out, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_for_uk_readers() {
+        assert_eq!(format_number(1234567.0, 0), "1,234,567");
+        assert_eq!(format_number(59.6, 1), "59.6");
+        assert_eq!(format_number(-1234.5, 2), "-1,234.50");
+        assert_eq!(format_number(-0.001, 1), "0.0");
+        assert_eq!(format_number(999.0, 0), "999");
+        assert_eq!(decimals_in("58.90"), 2);
+        assert_eq!(decimals_in("12"), 0);
+    }
+}
