@@ -164,10 +164,25 @@ pub fn locate(file: &std::path::Path, source: &crate::site::model::Source, key: 
     Location::from_span(file, &source.text, span)
 }
 
+/// Where a front matter key (not its value) is: for "this key is wrong".
+pub fn locate_key(
+    file: &std::path::Path,
+    source: &crate::site::model::Source,
+    key: &str,
+) -> Location {
+    let span = source.spans.key(key).unwrap_or(0..0);
+    Location::from_span(file, &source.text, span)
+}
+
 impl Page {
     /// Where the front matter value at `key` (`extra.priorities[1]`) is.
     pub fn locate(&self, key: &str) -> Location {
         locate(&self.file.path, &self.source, key)
+    }
+
+    /// Where the front matter key `key` itself is.
+    pub fn locate_key(&self, key: &str) -> Location {
+        locate_key(&self.file.path, &self.source, key)
     }
 }
 

@@ -509,7 +509,7 @@ fn read_entity(
                 Diagnostic::error(format!(
                     "`{key}` belongs under `[extra]`: Zola would not pass it to the strategy"
                 ))
-                .at(crate::plugin::locate(&page.file.path, &page.source, key))
+                .at(page.locate_key(key))
                 .with_hint(format!(
                     "move the `{key} = …` line below the `[extra]` line (add `[extra]` at the end of the front matter if there is none)"
                 )),
@@ -528,7 +528,7 @@ fn read_entity(
                     Kind::article(&settings.one(k)),
                     settings.one(k)
                 ))
-                .at(page.locate(&format!("extra.{key}")).clone())
+                .at(page.locate_key(&format!("extra.{key}")))
                 .with_hint(format!("did you mean `{c}`?")),
             );
         }
