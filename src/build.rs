@@ -105,11 +105,15 @@ fn render_with_config(
 ) -> Result<Rendered, BuildFailed> {
     let root = opts.root.clone();
     let config = Arc::new(config);
+    let mut timer = Timer::new();
     let loaded = crate::load::load_content(&root, &config, opts.drafts, &diags);
+    timer.lap("load");
     let mut site = Site::new(loaded, &config, &diags);
+    timer.lap("relate");
     diags.extend(site.ignored_page_warnings());
     for plugin in &mut plugins {
         plugin.site_loaded(&site, &config, &diags);
+        timer.lap(plugin.name());
     }
     let engine = match Engine::load(&root, config.clone(), &plugins) {
         Ok(e) => Some(e),
@@ -161,11 +165,15 @@ fn render_with_config(
         })
     };
     // Shortcodes may call functions before content exists.
+    timer.lap("templates");
     let before = make_functions(&site);
+    timer.lap("serialise (before Markdown)");
     engine.set_functions(before.clone());
     render::render_markdown(&mut site, &config, &engine, &before.data, &diags);
     drop(before);
+    timer.lap("markdown");
     let functions = make_functions(&site);
+    timer.lap("serialise");
     engine.set_functions(functions.clone());
 
     let renderer = Renderer {
@@ -176,7 +184,9 @@ fn render_with_config(
         plugins: &plugins,
     };
     let files = renderer.render_all(&diags);
+    timer.lap("render");
     let copies = collect_copies(&root, &config, &site, &diags);
+    timer.lap("static files");
     if diags.has_errors() {
         return Err(fail(&diags));
     }
@@ -209,12 +219,15 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
         return Err(fail(&pre));
     }
     let rendered = render_with_config(opts, config, pre, plugins)?;
-    if let Err(d) = output::write_site(
+    let mut timer = Timer::new();
+    let written = output::write_site(
         &out,
         &rendered.files,
         &rendered.copies,
         rendered.config.hard_link_static,
-    ) {
+    );
+    timer.lap("write");
+    if let Err(d) = written {
         let mut diagnostics = rendered.diagnostics;
         diagnostics.push(d);
         return Err(BuildFailed { diagnostics });
@@ -226,6 +239,32 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
         files: rendered.files.len() + rendered.copies.len(),
         diagnostics: rendered.diagnostics,
     })
+}
+
+/// Where the time goes: with `THROUGHLINE_TIMINGS=1`, each stage's wall
+/// time is printed to stderr (for profiling; see BENCHMARKS.md).
+struct Timer {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            on: std::env::var_os("THROUGHLINE_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if self.on {
+            eprintln!(
+                "{:>8.1} ms  {stage}",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.last = std::time::Instant::now();
+    }
 }
 
 fn walk_files(dir: &Path) -> Vec<(String, PathBuf)> {

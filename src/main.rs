@@ -24,6 +24,11 @@ struct Cli {
     #[arg(short = 'c', long, global = true)]
     config: Option<PathBuf>,
 
+    /// Build without the strategy and annual-review plugins (a plain Zola
+    /// build; for measuring what the plugins cost)
+    #[arg(long, global = true, hide = true)]
+    no_plugins: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -131,7 +136,12 @@ fn main() -> ExitCode {
             opts.drafts = drafts;
             opts.mode = Mode::Build;
             let started = std::time::Instant::now();
-            match throughline::build(&opts) {
+            let plugins = if cli.no_plugins {
+                Vec::new()
+            } else {
+                throughline::default_plugins()
+            };
+            match throughline::build_with(&opts, plugins) {
                 Ok(r) => {
                     report(&r.diagnostics, &cli.root);
                     let (_, w) = summary(&r.diagnostics);
@@ -164,7 +174,12 @@ fn main() -> ExitCode {
         } => {
             opts.drafts = drafts;
             opts.mode = Mode::Check;
-            match throughline::render_site(&opts) {
+            let plugins = if cli.no_plugins {
+                Vec::new()
+            } else {
+                throughline::default_plugins()
+            };
+            match throughline::render_site_with(&opts, plugins) {
                 Ok(r) => {
                     report(&r.diagnostics, &cli.root);
                     let (_, w) = summary(&r.diagnostics);

@@ -155,20 +155,18 @@ impl Data {
             }
         }
 
-        let priorities = &g.entities[Kind::Priority.index()];
+        // The plan on a page: one row per programme, and for each priority
+        // column whether the programme delivers it (kept compact: the graph
+        // is given to several templates).
+        let n_priorities = g.entities[Kind::Priority.index()].len();
         let plan_rows: Vec<Value> = g.entities[Kind::Programme.index()]
             .iter()
             .enumerate()
             .map(|(i, prog)| {
-                let cells: Vec<Value> = (0..priorities.len())
-                    .map(|p| {
-                        json!({
-                            "priority": refs[Kind::Priority.index()][p],
-                            "delivers": prog.refs[Kind::Priority.index()].contains(&p),
-                        })
-                    })
+                let delivers: Vec<bool> = (0..n_priorities)
+                    .map(|p| prog.refs[Kind::Priority.index()].contains(&p))
                     .collect();
-                json!({"programme": refs[Kind::Programme.index()][i], "cells": cells})
+                json!({"programme": refs[Kind::Programme.index()][i], "delivers": delivers})
             })
             .collect();
 

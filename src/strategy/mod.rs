@@ -41,16 +41,25 @@ impl StrategyPlugin {
     }
 }
 
+/// Built-in templates, so that any theme can show the strategy. Their
+/// source is the default theme's (one copy, embedded twice): a site with its
+/// own theme gets them from here, a site with the default theme from it.
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "strategy/macros.html",
-        include_str!("templates/macros.html"),
+        include_str!("../../themes/throughline/templates/strategy/macros.html"),
     ),
-    ("strategy/links.html", include_str!("templates/links.html")),
-    ("strategy/plan.html", include_str!("templates/plan.html")),
+    (
+        "strategy/links.html",
+        include_str!("../../themes/throughline/templates/strategy/links.html"),
+    ),
+    (
+        "strategy/plan.html",
+        include_str!("../../themes/throughline/templates/strategy/plan.html"),
+    ),
     (
         "shortcodes/plan_on_a_page.html",
-        include_str!("templates/plan_on_a_page.html"),
+        include_str!("../../themes/throughline/templates/shortcodes/plan_on_a_page.html"),
     ),
 ];
 
@@ -169,7 +178,11 @@ impl Plugin for StrategyPlugin {
                         content.push_str(&plan);
                     }
                 }
-                ctx.insert("strategy".into(), self.state.data.graph.clone());
+                // The whole graph for the index and the strategy's own
+                // sections (not for every section: it is large).
+                if section.is_index() || g.kind_of_section(sid).is_some() {
+                    ctx.insert("strategy".into(), self.state.data.graph.clone());
+                }
             }
         }
         Ok(())
