@@ -1,6 +1,11 @@
 //! The `throughline` command line, shaped like Zola's so a Zola user's CI
 //! line works unchanged.
 
+/// mimalloc: the build allocates many small JSON values from two threads;
+/// glibc's allocator spent half the build in malloc and free (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -500,12 +500,30 @@ impl Renderer<'_> {
                 .first_of(&[&single_tpl, "taxonomy_single.html"])
                 .map(str::to_string)
                 .unwrap_or(single_tpl);
+            // On paginated term pages, `term.pages` is every page of the
+            // term on every pager: copied only when a template reads it.
+            let term_pages_read = tax.config.paginate_by.unwrap_or(0) == 0
+                || self.engine.reads(
+                    &single_tpl,
+                    &[
+                        "term.pages",
+                        "term[",
+                        "= term",
+                        "term)",
+                        "term,",
+                        "term }}",
+                        "term|",
+                    ],
+                );
             let results: Vec<Vec<Result<OutFile, Diagnostic>>> = tax
                 .terms
                 .par_iter()
                 .enumerate()
                 .map(|(i, term)| {
-                    let term_value = terms[i].clone();
+                    let mut term_value = terms[i].clone();
+                    if !term_pages_read {
+                        term_value["pages"] = Value::Array(Vec::new());
+                    }
                     let pagers = match tax.config.paginate_by {
                         Some(by) if by > 0 => self.pagers(
                             &term.pages,
@@ -534,7 +552,7 @@ impl Renderer<'_> {
                         out.extend(self.feeds(
                             &pages,
                             &term.path,
-                            Some(("term", term_value.clone())),
+                            Some(("term", terms[i].clone())),
                         ));
                     }
                     out

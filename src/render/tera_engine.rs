@@ -272,6 +272,42 @@ impl Engine {
         *self.slot.write().unwrap_or_else(|e| e.into_inner()) = Some(f);
     }
 
+    /// Whether the text of `name`, or of any template it extends, includes
+    /// or imports (transitively), contains one of `needles`. Used to skip
+    /// building values no template reads.
+    pub fn reads(&self, name: &str, needles: &[&str]) -> bool {
+        static DEP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let dep = DEP.get_or_init(|| {
+            regex::Regex::new(r#"\{%-?\s*(?:extends|include|import)\s+([^%]*)%\}"#)
+                .expect("static regex")
+        });
+        static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let quoted =
+            NAME.get_or_init(|| regex::Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("static regex"));
+        let mut seen: Vec<String> = Vec::new();
+        let mut todo = vec![name.to_string()];
+        while let Some(n) = todo.pop() {
+            if seen.contains(&n) {
+                continue;
+            }
+            let Some(origin) = self.origins.get(&n) else {
+                continue;
+            };
+            if needles.iter().any(|x| origin.text.contains(x)) {
+                return true;
+            }
+            for c in dep.captures_iter(&origin.text) {
+                for q in quoted.captures_iter(&c[1]) {
+                    if let Some(m) = q.get(1).or_else(|| q.get(2)) {
+                        todo.push(m.as_str().to_string());
+                    }
+                }
+            }
+            seen.push(n);
+        }
+        false
+    }
+
     /// Whether a template of this name exists in any layer.
     pub fn has(&self, name: &str) -> bool {
         self.origins.contains_key(name)

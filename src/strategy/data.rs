@@ -29,6 +29,8 @@ fn reference(site: &Site, e: &Entity) -> Value {
         "draft": false,
         "code": e.code,
         "status": e.status,
+        "group": e.group,
+        "description": page.meta.description,
     })
 }
 
@@ -120,6 +122,7 @@ impl Data {
                             list.push(json!({
                                 "kind": d.kind, "id": d.id, "title": d.title,
                                 "permalink": null, "draft": true, "code": null, "status": null,
+                                "group": null, "description": null,
                             }));
                         }
                         v.insert(other.plural().into(), Value::Array(list));
