@@ -315,3 +315,23 @@ fn example_site_builds_cleanly() {
         .iter()
         .any(|f| f.path == "programmes/healthy-hearts/index.html"));
 }
+
+#[test]
+fn taxonomy_lang_follows_the_site_language() {
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://l.example\"\ndefault_language = \"cy\"\ntaxonomies = [{ name = \"tags\" }]\n",
+        ),
+        ("content/_index.md", "+++\n+++\n"),
+        ("content/a.md", "+++\ntitle = \"A\"\n[taxonomies]\ntags = [\"iechyd\"]\n+++\n"),
+        ("templates/taxonomy_list.html", "<p id=\"lang\">{{ taxonomy.lang }}</p>"),
+        ("templates/taxonomy_single.html", "<p id=\"lang\">{{ taxonomy.lang }} {{ term.name }}</p>"),
+    ]);
+    site.build().unwrap();
+    assert_eq!(by_id(&site.read("tags/index.html"), "lang"), "cy");
+    assert_eq!(
+        by_id(&site.read("tags/iechyd/index.html"), "lang"),
+        "cy iechyd"
+    );
+}

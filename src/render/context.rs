@@ -42,7 +42,13 @@ impl SiteData {
         let taxonomies = site
             .taxonomies
             .iter()
-            .map(|t| taxonomy_value(t, &pages))
+            .map(|t| {
+                taxonomy_value(
+                    t,
+                    &pages,
+                    config["default_language"].as_str().unwrap_or("en"),
+                )
+            })
             .collect();
         SiteData {
             pages,
@@ -193,19 +199,20 @@ pub fn term_value(t: &crate::site::Term, pages: &[Value]) -> Value {
     })
 }
 
-pub fn taxonomy_value(t: &Taxonomy, pages: &[Value]) -> Value {
+pub fn taxonomy_value(t: &Taxonomy, pages: &[Value], default_lang: &str) -> Value {
     json!({
-        "kind": taxonomy_kind(t),
-        "lang": "en",
+        "kind": taxonomy_kind(t, default_lang),
+        "lang": t.config.lang.as_deref().unwrap_or(default_lang),
         "permalink": t.permalink,
         "items": t.terms.iter().map(|term| term_value(term, pages)).collect::<Vec<_>>(),
     })
 }
 
 /// The `taxonomy` variable: the taxonomy's config plus its permalink.
-pub fn taxonomy_kind(t: &Taxonomy) -> Value {
+/// `lang` is the taxonomy's own, else the site's default language.
+pub fn taxonomy_kind(t: &Taxonomy, default_lang: &str) -> Value {
     let mut v = serde_json::to_value(&t.config).unwrap_or_default();
     v["permalink"] = json!(t.permalink);
-    v["lang"] = json!("en");
+    v["lang"] = json!(t.config.lang.as_deref().unwrap_or(default_lang));
     v
 }

@@ -479,7 +479,7 @@ impl Renderer<'_> {
             if !tax.config.render {
                 continue;
             }
-            let kind = context::taxonomy_kind(tax);
+            let kind = context::taxonomy_kind(tax, &self.config.default_language);
             let terms = self.data.taxonomies[ti]["items"].clone();
             let list_tpl = format!("{}/list.html", tax.config.name);
             let list_tpl = self
