@@ -3,19 +3,8 @@
 
 mod common;
 
-use common::{minimal, TestSite};
+use common::{minimal, snapshot, TestSite};
 use throughline::Diagnostic;
-
-/// Every output file with its bytes.
-fn snapshot(site: &TestSite) -> Vec<(String, Vec<u8>)> {
-    site.outputs()
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(site.public().join(&f)).unwrap();
-            (f, bytes)
-        })
-        .collect()
-}
 
 /// Build the minimal site once (good), break it with `edit`, build again,
 /// and return the errors after checking the first output is untouched.

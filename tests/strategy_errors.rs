@@ -4,18 +4,8 @@
 
 mod common;
 
-use common::TestSite;
+use common::{snapshot, TestSite};
 use throughline::Diagnostic;
-
-fn snapshot(site: &TestSite) -> Vec<(String, Vec<u8>)> {
-    site.outputs()
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(site.public().join(&f)).unwrap();
-            (f, bytes)
-        })
-        .collect()
-}
 
 /// Build the strategy fixture (good), break it, build again; check the
 /// output is untouched and return the errors.

@@ -119,7 +119,8 @@ pub enum SortBy {
     None,
 }
 
-const PAGE_KEYS: &[&str] = &[
+/// Zola's page front matter keys.
+pub const PAGE_KEYS: &[&str] = &[
     "title",
     "description",
     "date",

@@ -94,26 +94,6 @@ pub fn keys_of(k: Kind) -> &'static [&'static str] {
     }
 }
 
-/// Zola's own page keys: a strategy key of the same name above `[extra]`
-/// is Zola's, not misplaced.
-const ZOLA_PAGE_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "weight",
-    "draft",
-    "slug",
-    "path",
-    "aliases",
-    "authors",
-    "in_search_index",
-    "template",
-    "taxonomies",
-    "extra",
-    "render",
-];
-
 impl Graph {
     pub fn entity(&self, k: Kind, id: &str) -> Option<&Entity> {
         self.ids[k.index()]
@@ -504,7 +484,9 @@ fn read_entity(
 ) -> Entity {
     // Strategy keys above `[extra]`.
     for key in page.source.front.keys() {
-        if keys_of(k).contains(&key.as_str()) && !ZOLA_PAGE_KEYS.contains(&key.as_str()) {
+        if keys_of(k).contains(&key.as_str())
+            && !crate::load::meta::PAGE_KEYS.contains(&key.as_str())
+        {
             diags.push(
                 Diagnostic::error(format!(
                     "`{key}` belongs under `[extra]`: Zola would not pass it to the strategy"

@@ -72,6 +72,17 @@ impl TestSite {
     }
 }
 
+/// Every output file with its bytes.
+pub fn snapshot(site: &TestSite) -> Vec<(String, Vec<u8>)> {
+    site.outputs()
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(site.public().join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
 pub fn list(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = walkdir::WalkDir::new(dir)
         .into_iter()
