@@ -3,31 +3,15 @@
 
 mod common;
 
-use common::{minimal, snapshot, TestSite};
+use common::{fails_cleanly, minimal, only, TestSite};
 use throughline::Diagnostic;
 
-/// Build the minimal site once (good), break it with `edit`, build again,
-/// and return the errors after checking the first output is untouched.
+/// Break the minimal site with `edit`; the errors, after checking the
+/// previous output is untouched.
 fn break_site(edit: impl FnOnce(&TestSite)) -> (TestSite, Vec<Diagnostic>) {
     let site = TestSite::from_files(&minimal());
-    site.build().expect("the minimal site builds");
-    let before = snapshot(&site);
-    edit(&site);
-    let failed = site.build().expect_err("the broken site must fail");
-    let after = snapshot(&site);
-    assert_eq!(before, after, "a failed build changed the output folder");
-    let errors: Vec<Diagnostic> = failed
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(!errors.is_empty());
+    let errors = fails_cleanly(&site, edit);
     (site, errors)
-}
-
-fn only(errors: &[Diagnostic]) -> &Diagnostic {
-    assert_eq!(errors.len(), 1, "expected one error, got: {errors:#?}");
-    &errors[0]
 }
 
 fn file_name(d: &Diagnostic) -> String {

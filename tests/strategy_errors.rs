@@ -4,30 +4,13 @@
 
 mod common;
 
-use common::{snapshot, TestSite};
+use common::{fails_cleanly, only, TestSite};
 use throughline::Diagnostic;
 
-/// Build the strategy fixture (good), break it, build again; check the
-/// output is untouched and return the errors.
+/// Break the strategy fixture with `edit`; the errors, after checking the
+/// previous output is untouched.
 fn break_strategy(edit: impl FnOnce(&TestSite)) -> Vec<Diagnostic> {
-    let site = TestSite::fixture("strategy");
-    site.build().expect("the fixture builds");
-    let before = snapshot(&site);
-    edit(&site);
-    let failed = site.build().expect_err("the broken site must fail");
-    assert_eq!(before, snapshot(&site), "a failed build changed the output");
-    let errors: Vec<Diagnostic> = failed
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(!errors.is_empty());
-    errors
-}
-
-fn only(errors: &[Diagnostic]) -> &Diagnostic {
-    assert_eq!(errors.len(), 1, "expected one error, got: {errors:#?}");
-    &errors[0]
+    fails_cleanly(&TestSite::fixture("strategy"), edit)
 }
 
 /// (file ending, line, column, underlined text) of a diagnostic.

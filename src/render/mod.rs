@@ -480,7 +480,7 @@ impl Renderer<'_> {
                 continue;
             }
             let kind = context::taxonomy_kind(tax, &self.config.default_language);
-            let terms = self.data.taxonomies[ti]["items"].clone();
+            let terms = &self.data.taxonomies[ti]["items"];
             let list_tpl = format!("{}/list.html", tax.config.name);
             let list_tpl = self
                 .engine
@@ -520,10 +520,11 @@ impl Renderer<'_> {
                 .par_iter()
                 .enumerate()
                 .map(|(i, term)| {
-                    let mut term_value = terms[i].clone();
-                    if !term_pages_read {
-                        term_value["pages"] = Value::Array(Vec::new());
-                    }
+                    let term_value = if term_pages_read {
+                        terms[i].clone()
+                    } else {
+                        without_pages(&terms[i])
+                    };
                     let pagers = match tax.config.paginate_by {
                         Some(by) if by > 0 => self.pagers(
                             &term.pages,
@@ -806,6 +807,24 @@ impl Renderer<'_> {
             .with_hint("aliases are paths inside the site, such as `old/address/`"));
         }
         self.alias(alias, target)
+    }
+}
+
+/// A copy of an object with an empty `pages` list, never copying the pages.
+fn without_pages(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| {
+                    if k == "pages" {
+                        (k.clone(), Value::Array(Vec::new()))
+                    } else {
+                        (k.clone(), x.clone())
+                    }
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! read from their sections, with every reference checked and resolved
 //! both ways.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics};
@@ -95,10 +95,9 @@ pub fn keys_of(k: Kind) -> &'static [&'static str] {
 }
 
 impl Graph {
-    pub fn entity(&self, k: Kind, id: &str) -> Option<&Entity> {
-        self.ids[k.index()]
-            .get(id)
-            .map(|i| &self.entities[k.index()][*i])
+    /// The index in `entities[k]` of the entity with this id.
+    pub fn index(&self, k: Kind, id: &str) -> Option<usize> {
+        self.ids[k.index()].get(id).copied()
     }
 
     /// The entity a page is, if it is one.
@@ -219,14 +218,18 @@ impl Graph {
             direct
         } else {
             let sid = self.sections[k.index()].unwrap_or_default();
+            let direct_set: HashSet<PageId> = direct.iter().copied().collect();
             let listed: Vec<PageId> = site.sections[sid]
                 .pages
                 .iter()
                 .copied()
-                .filter(|p| direct.contains(p))
+                .filter(|p| direct_set.contains(p))
                 .collect();
-            let mut rest: Vec<PageId> =
-                direct.into_iter().filter(|p| !listed.contains(p)).collect();
+            let listed_set: HashSet<PageId> = listed.iter().copied().collect();
+            let mut rest: Vec<PageId> = direct
+                .into_iter()
+                .filter(|p| !listed_set.contains(p))
+                .collect();
             rest.sort_by(by_id);
             listed.into_iter().chain(rest).collect()
         }
@@ -322,7 +325,7 @@ impl Graph {
                                 title: title.clone(),
                             });
                         } else {
-                            diags.push(self.unknown_reference(page, &item_path, key, target, id));
+                            diags.push(self.unknown_reference(page, k, &item_path, target, id));
                         }
                     }
                     for &t in &resolved {
@@ -354,11 +357,12 @@ impl Graph {
     fn unknown_reference(
         &self,
         page: &Page,
+        from: Kind,
         path: &str,
-        key: &str,
         target: Kind,
         id: &str,
     ) -> Diagnostic {
+        let key = target.plural();
         let one = self.settings.one(target);
         let list = |k: Kind| {
             let ids: Vec<&str> = self.ids(k).collect();
@@ -394,7 +398,7 @@ impl Graph {
                 one
             ))
             .at(page.locate(path));
-            let hint = match (near, reference_kinds(page_kind(self, page)).contains(&other)) {
+            let hint = match (near, reference_kinds(from).contains(&other)) {
                 (Some(n), _) => format!("did you mean the {one} `{n}`? The {} are: {}", self.settings.many(target), list(target)),
                 (None, true) => format!(
                     "to say this delivers the {} `{id}`, list it under `{}` instead; the {} are: {}",
@@ -464,13 +468,6 @@ impl Graph {
             }
         }
     }
-}
-
-fn page_kind(g: &Graph, page: &Page) -> Kind {
-    Kind::ALL
-        .into_iter()
-        .find(|k| page.file.parent_section == format!("{}/_index.md", g.settings.section(*k)))
-        .unwrap_or(Kind::Priority)
 }
 
 /// An entity's own keys, checked.

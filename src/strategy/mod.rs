@@ -34,13 +34,6 @@ pub struct StrategyPlugin {
     state: Arc<State>,
 }
 
-impl StrategyPlugin {
-    /// The graph of the last build (empty before `site_loaded`).
-    pub fn state(&self) -> &Arc<State> {
-        &self.state
-    }
-}
-
 /// Built-in templates, so that any theme can show the strategy. Their
 /// source is the default theme's (one copy, embedded twice): a site with its
 /// own theme gets them from here, a site with the default theme from it.
@@ -79,8 +72,8 @@ fn get_entity(state: &State, args: &Args) -> Result<Value, String> {
         _ => return Err("`get_entity` needs `id`, the entity's slug".into()),
     };
     let g = &state.graph;
-    match g.entity(kind, id).and_then(|e| g.index_of_page(e.page)) {
-        Some((_, i)) => Ok(state.data.entities[kind.index()][i].clone()),
+    match g.index(kind, id) {
+        Some(i) => Ok(state.data.entities[kind.index()][i].clone()),
         None => Err(match closest(id, g.ids(kind)) {
             Some(c) => format!(
                 "there is no {} `{id}`; did you mean `{c}`?",

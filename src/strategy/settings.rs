@@ -130,6 +130,29 @@ const LABEL_KEYS: [&str; 9] = [
     "measure",
 ];
 
+/// A warning, with a "did you mean", for each key of `table` not in `known`.
+fn warn_unknown(
+    table: &toml::Table,
+    known: &[&str],
+    place: &str,
+    noun: &str,
+    config_file: &std::path::Path,
+    diags: &Diagnostics,
+) {
+    for key in table.keys() {
+        if !known.contains(&key.as_str()) {
+            let mut d = Diagnostic::warning(format!(
+                "`{key}` in `{place}` is not a {noun} throughline knows, so it is ignored"
+            ))
+            .in_file(config_file);
+            if let Some(c) = closest(key, known.iter().copied()) {
+                d = d.with_hint(format!("did you mean `{c}`?"));
+            }
+            diags.push(d);
+        }
+    }
+}
+
 impl Settings {
     /// Read `[extra.strategy]`; problems are reported against the config
     /// file, and the defaults are used for anything unreadable.
@@ -162,18 +185,14 @@ impl Settings {
                 }
             }
         };
-        for key in t.keys() {
-            if !SECTION_KEYS.contains(&key.as_str()) {
-                let mut d = Diagnostic::warning(format!(
-                    "`{key}` in `[extra.strategy]` is not a setting throughline knows, so it is ignored"
-                ))
-                .in_file(config_file);
-                if let Some(c) = closest(key, SECTION_KEYS) {
-                    d = d.with_hint(format!("did you mean `{c}`?"));
-                }
-                diags.push(d);
-            }
-        }
+        warn_unknown(
+            t,
+            &SECTION_KEYS,
+            "[extra.strategy]",
+            "setting",
+            config_file,
+            diags,
+        );
         for k in Kind::ALL {
             if let Some(v) = text(t, k.plural(), "extra.strategy") {
                 s.sections[k.index()] = v.trim_matches('/').to_string();
@@ -184,18 +203,14 @@ impl Settings {
         }
         match t.get("labels") {
             Some(toml::Value::Table(labels)) => {
-                for key in labels.keys() {
-                    if !LABEL_KEYS.contains(&key.as_str()) {
-                        let mut d = Diagnostic::warning(format!(
-                            "`{key}` in `[extra.strategy.labels]` is not a label throughline knows, so it is ignored"
-                        ))
-                        .in_file(config_file);
-                        if let Some(c) = closest(key, LABEL_KEYS) {
-                            d = d.with_hint(format!("did you mean `{c}`?"));
-                        }
-                        diags.push(d);
-                    }
-                }
+                warn_unknown(
+                    labels,
+                    &LABEL_KEYS,
+                    "[extra.strategy.labels]",
+                    "label",
+                    config_file,
+                    diags,
+                );
                 for k in Kind::ALL {
                     if let Some(v) = text(labels, k.plural(), "extra.strategy.labels") {
                         s.singular[k.index()] = singular_of(&v);

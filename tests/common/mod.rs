@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use throughline::{BuildFailed, Options, Report};
+use throughline::{BuildFailed, Diagnostic, Options, Report};
 
 pub struct TestSite {
     pub dir: tempfile::TempDir,
@@ -81,6 +81,34 @@ pub fn snapshot(site: &TestSite) -> Vec<(String, Vec<u8>)> {
             (f, bytes)
         })
         .collect()
+}
+
+/// Build `site` (it must succeed), break it with `edit`, build again (it
+/// must fail), check the output folder is byte for byte what the good build
+/// wrote, and return the errors.
+pub fn fails_cleanly(site: &TestSite, edit: impl FnOnce(&TestSite)) -> Vec<Diagnostic> {
+    site.build().expect("the site builds before it is broken");
+    let before = snapshot(site);
+    edit(site);
+    let failed = site.build().expect_err("the broken site must fail");
+    assert_eq!(
+        before,
+        snapshot(site),
+        "a failed build changed the output folder"
+    );
+    let errors: Vec<Diagnostic> = failed
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(!errors.is_empty());
+    errors
+}
+
+/// The one error there must be.
+pub fn only(errors: &[Diagnostic]) -> &Diagnostic {
+    assert_eq!(errors.len(), 1, "expected one error, got: {errors:#?}");
+    &errors[0]
 }
 
 pub fn list(dir: &Path) -> Vec<String> {
