@@ -203,6 +203,17 @@ impl Diagnostics {
             .any(Diagnostic::is_error)
     }
 
+    /// How many errors so far: a stage compares counts to learn whether
+    /// what it just checked was sound.
+    pub fn error_count(&self) -> usize {
+        self.items
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|d| d.is_error())
+            .count()
+    }
+
     /// All diagnostics so far, sorted by file and line so output is stable
     /// whatever order parallel stages finished in.
     pub fn snapshot(&self) -> Vec<Diagnostic> {

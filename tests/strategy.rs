@@ -219,7 +219,7 @@ fn measures_show_their_series_with_gaps_as_no_data() {
     assert!(html.contains(
         "<tr><th scope=\"row\">2034/35 (target)</th><td class=\"tl-num\">65.0</td></tr>"
     ));
-    assert!(html.contains("<dd>59.6 years</dd>"));
+    assert!(html.contains("<dt>Latest (2024/25)</dt><dd>59.8 years</dd>"));
     let csv = unescape(&site.read("measures/waiting/index.html"));
     assert!(csv.contains("<td class=\"tl-num\">12,480</td>"));
     assert!(csv.contains("<tr><th scope=\"row\">2023/24</th><td class=\"tl-num\"><span class=\"tl-no-data\">no data</span></td></tr>"));

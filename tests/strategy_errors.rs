@@ -4,40 +4,13 @@
 
 mod common;
 
-use common::{fails_cleanly, only, TestSite};
+use common::{fails_cleanly, hint, only, place, TestSite};
 use throughline::Diagnostic;
 
 /// Break the strategy fixture with `edit`; the errors, after checking the
 /// previous output is untouched.
 fn break_strategy(edit: impl FnOnce(&TestSite)) -> Vec<Diagnostic> {
     fails_cleanly(&TestSite::fixture("strategy"), edit)
-}
-
-/// (file ending, line, column, underlined text) of a diagnostic.
-fn place(d: &Diagnostic) -> (String, usize, usize, String) {
-    let l = d.location.as_ref().expect("a located error");
-    let underlined: String = l
-        .source_line
-        .chars()
-        .skip(l.column - 1)
-        .take(l.width)
-        .collect();
-    (
-        l.file
-            .to_string_lossy()
-            .replace('\\', "/")
-            .rsplit("content/")
-            .next()
-            .unwrap()
-            .to_string(),
-        l.line,
-        l.column,
-        underlined,
-    )
-}
-
-fn hint(d: &Diagnostic) -> &str {
-    d.hint.as_deref().unwrap_or("")
 }
 
 const SHARE_DATA: &str = "+++\ntitle = \"Share data safely\"\nweight = 2\n[extra]\ngroup = \"Our tools\"\npriorities = [\"fair-acess\"]\n+++\n";

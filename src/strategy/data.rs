@@ -6,16 +6,24 @@ use serde_json::{json, Map, Value};
 
 use crate::site::Site;
 
+use super::chart::{line_chart, with_unit};
 use super::graph::{Entity, Graph};
-use super::measure::{format_number, Measure, Point};
+use super::measure::{format_number, Direction, Measure, Point};
+use super::review::Review;
 use super::settings::Kind;
 use super::status;
 
-/// Everything serialised: the graph, and each entity by kind and index.
+/// Everything serialised: the graph, each entity by kind and index, and
+/// the annual review (each year's `year`, each update's `update`).
 #[derive(Debug, Default)]
 pub struct Data {
     pub graph: Value,
     pub entities: [Vec<Value>; 4],
+    pub years: Vec<Value>,
+    pub updates: Vec<Value>,
+    /// `review`: the list of years, for the annual-review section and the
+    /// years themselves.
+    pub review: Value,
 }
 
 /// A short reference to an entity: enough to link to it.
@@ -34,29 +42,17 @@ fn reference(site: &Site, e: &Entity) -> Value {
     })
 }
 
-fn with_unit(number: &str, unit: &str) -> String {
-    if unit.is_empty() {
-        number.to_string()
-    } else if unit == "%" || unit.starts_with('%') {
-        format!("{number}{unit}")
-    } else {
-        format!("{number} {unit}")
-    }
-}
-
 fn point_value(p: &Point, m: &Measure) -> Value {
-    let display = p.value.map(|v| format_number(v, m.decimals));
-    json!({
-        "period": p.period,
-        "value": p.value,
-        "display": display.clone().unwrap_or_else(|| "no data".into()),
-        "with_unit": display.map(|d| with_unit(&d, &m.unit)).unwrap_or_else(|| "no data".into()),
-    })
+    let mut f = figure(p.value, m);
+    f["period"] = json!(p.period);
+    f
 }
 
-fn measure_value(m: &Measure) -> Value {
+fn measure_value(m: &Measure, id: &str, title: &str) -> Value {
     let latest = m.series.iter().rev().find(|p| p.value.is_some());
+    let chart = line_chart(&format!("chart-{id}"), title, m, &m.series);
     json!({
+        "chart": chart,
         "unit": m.unit,
         "direction": m.direction,
         "decimals": m.decimals,
@@ -72,15 +68,9 @@ fn measure_value(m: &Measure) -> Value {
 }
 
 impl Data {
-    pub fn new(g: &Graph, site: &Site) -> Data {
+    pub fn new(g: &Graph, review: &Review, site: &Site) -> Data {
         let s = &g.settings;
-        let mut labels = Map::new();
-        for k in Kind::ALL {
-            labels.insert(k.plural().into(), json!(s.plural[k.index()]));
-            labels.insert(k.singular().into(), json!(s.singular[k.index()]));
-        }
-        labels.insert("annual_review".into(), json!(s.annual_review_label));
-        let labels = Value::Object(labels);
+        let labels = g_labels(g);
         let refs: [Vec<Value>; 4] = Kind::ALL.map(|k| {
             g.entities[k.index()]
                 .iter()
@@ -129,8 +119,25 @@ impl Data {
                     }
                     v.insert(
                         "measure".into(),
-                        e.measure.as_ref().map(measure_value).unwrap_or(Value::Null),
+                        e.measure
+                            .as_ref()
+                            .map(|m| measure_value(m, &e.id, &e.title))
+                            .unwrap_or(Value::Null),
                     );
+                    if matches!(k, Kind::Programme | Kind::Commitment) {
+                        let i = g.index(k, &e.id).unwrap_or_default();
+                        v.insert("history".into(), history(review, site, k, i));
+                        v.insert(
+                            "status_from".into(),
+                            match (
+                                page.meta.extra.contains_key("status"),
+                                review.latest_status(k, i),
+                            ) {
+                                (false, Some((_, y))) => year_link(review, site, y),
+                                _ => Value::Null,
+                            },
+                        );
+                    }
                     Value::Object(v)
                 })
                 .collect()
@@ -204,9 +211,277 @@ impl Data {
                 "rows": plan_rows,
             }),
         );
+        let years = (0..review.years.len())
+            .map(|y| year_value(g, review, site, &refs, y))
+            .collect();
+        let updates = (0..review.updates.len())
+            .map(|u| update_value(g, review, site, &refs, u))
+            .collect();
         Data {
             graph: Value::Object(graph),
             entities,
+            years,
+            updates,
+            review: review_value(g, review, site),
         }
     }
+}
+
+/// A year as a link: `{title, period, published, permalink, path}`.
+fn year_link(review: &Review, site: &Site, y: usize) -> Value {
+    let year = &review.years[y];
+    let sec = &site.sections[year.section];
+    json!({
+        "title": sec.meta.title.clone().unwrap_or_else(|| year.period.clone()),
+        "period": year.period,
+        "published": year.published,
+        "permalink": sec.permalink,
+        "path": sec.path,
+    })
+}
+
+/// An update as a link: `{title, permalink, status}`.
+fn update_link(review: &Review, site: &Site, u: usize) -> Value {
+    let up = &review.updates[u];
+    let page = &site.pages[up.page];
+    json!({
+        "title": page.meta.title.clone().unwrap_or_else(|| page.slug.clone()),
+        "permalink": page.permalink,
+        "status": up.status,
+    })
+}
+
+/// A programme's or commitment's status in each year, newest first.
+fn history(review: &Review, site: &Site, k: Kind, i: usize) -> Value {
+    Value::Array(
+        review
+            .history(k, i)
+            .into_iter()
+            .map(|(y, u)| {
+                json!({
+                    "year": year_link(review, site, y),
+                    "status": u.and_then(|u| review.updates[u].status.as_ref()),
+                    "update": u.map(|u| update_link(review, site, u)),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `review`: every year, newest first, with how many programmes had each
+/// status.
+fn review_value(g: &Graph, review: &Review, site: &Site) -> Value {
+    let Some(root) = review.section else {
+        return Value::Null;
+    };
+    let sec = &site.sections[root];
+    let years: Vec<Value> = (0..review.years.len())
+        .rev()
+        .map(|y| {
+            let mut v = year_link(review, site, y);
+            let counts: Vec<Value> = status::WORDS
+                .iter()
+                .map(|w| {
+                    let n = review.years[y]
+                        .updates
+                        .iter()
+                        .filter(|u| {
+                            let up = &review.updates[**u];
+                            up.kind == Kind::Programme
+                                && up.status.as_ref().is_some_and(|s| s.word == *w)
+                        })
+                        .count();
+                    json!({"word": w, "label": status::label(w), "count": n})
+                })
+                .filter(|c| c["count"].as_u64() != Some(0))
+                .collect();
+            v["programme_statuses"] = Value::Array(counts);
+            v["updates"] = json!(review.years[y].updates.len());
+            v
+        })
+        .collect();
+    json!({
+        "label": g.settings.annual_review_label,
+        "title": sec.meta.title,
+        "permalink": sec.permalink,
+        "path": sec.path,
+        "feed": format!("{}atom.xml", sec.permalink),
+        "years": years,
+    })
+}
+
+/// A figure as the year page shows it.
+fn figure(v: Option<f64>, m: &Measure) -> Value {
+    match v {
+        Some(v) => {
+            let d = format_number(v, m.decimals);
+            json!({"value": v, "display": d, "with_unit": with_unit(&d, &m.unit)})
+        }
+        None => json!({"value": null, "display": "no data", "with_unit": "no data"}),
+    }
+}
+
+/// One measure in one year: this period's figure, the one before, the
+/// change and whether it went the right way, the chart up to this period.
+fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
+    let idx = m.series.iter().position(|p| p.period == period);
+    let value = idx.and_then(|i| m.series[i].value);
+    let previous = idx.filter(|i| *i > 0).map(|i| &m.series[i - 1]);
+    let change = match (value, previous.and_then(|p| p.value)) {
+        (Some(now), Some(before)) => {
+            let shown = format_number((now - before).abs(), m.decimals);
+            let zero = shown.chars().all(|c| c == '0' || c == '.');
+            let (word, verdict) = if zero {
+                ("No change".to_string(), "same")
+            } else {
+                let up = now > before;
+                let better = up == (m.direction == Direction::Up);
+                (
+                    format!(
+                        "{} {}",
+                        if up { "Up" } else { "Down" },
+                        with_unit(&shown, &m.unit)
+                    ),
+                    if better { "better" } else { "worse" },
+                )
+            };
+            json!({"value": now - before, "words": word, "verdict": verdict})
+        }
+        _ => Value::Null,
+    };
+    let verdict = change["verdict"].as_str().unwrap_or("unknown");
+    let verdict_label = match verdict {
+        "better" => "Moving the right way",
+        "worse" => "Moving the wrong way",
+        "same" => "No change",
+        _ => "Not known",
+    };
+    let shown: &[Point] = match idx {
+        Some(i) => &m.series[..=i],
+        None => &m.series,
+    };
+    let chart = line_chart(&format!("chart-{}", e.id), &e.title, m, shown);
+    json!({
+        "measure": link,
+        "unit": m.unit,
+        "direction": m.direction,
+        "in_series": idx.is_some(),
+        "value": figure(value, m),
+        "previous": previous.map(|p| point_value(p, m)),
+        "change": change,
+        "verdict": verdict,
+        "verdict_label": verdict_label,
+        "target": m.target.as_ref().map(|t| point_value(t, m)),
+        "chart": chart,
+        "rows": shown.iter().map(|p| point_value(p, m)).collect::<Vec<_>>(),
+        "source": m.source,
+        "source_url": m.source_url,
+        "updated": m.updated,
+    })
+}
+
+/// `year`: everything a year's page shows, generated from the data.
+fn year_value(g: &Graph, review: &Review, site: &Site, refs: &[Vec<Value>; 4], y: usize) -> Value {
+    let year = &review.years[y];
+    let mut v = year_link(review, site, y);
+    v["previous"] = if y > 0 {
+        year_link(review, site, y - 1)
+    } else {
+        Value::Null
+    };
+    v["next"] = if y + 1 < review.years.len() {
+        year_link(review, site, y + 1)
+    } else {
+        Value::Null
+    };
+    let row = |k: Kind, i: usize| {
+        let this = review.update_for(k, i, y);
+        let before = y.checked_sub(1).map(|p| review.update_for(k, i, p));
+        json!({
+            "entity": refs[k.index()][i],
+            "update": this.map(|u| update_link(review, site, u)),
+            "status": this.and_then(|u| review.updates[u].status.as_ref()),
+            "previous": before.map(|u| json!({
+                "year": year_link(review, site, y - 1),
+                "update": u.map(|u| update_link(review, site, u)),
+                "status": u.and_then(|u| review.updates[u].status.as_ref()),
+            })),
+        })
+    };
+    v["programmes"] = Value::Array(
+        (0..g.entities[Kind::Programme.index()].len())
+            .map(|i| row(Kind::Programme, i))
+            .collect(),
+    );
+    v["commitments"] = Value::Array(
+        (0..g.entities[Kind::Commitment.index()].len())
+            .filter(|i| review.update_for(Kind::Commitment, *i, y).is_some())
+            .map(|i| row(Kind::Commitment, i))
+            .collect(),
+    );
+    v["measures"] = Value::Array(
+        g.entities[Kind::Measure.index()]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                e.measure
+                    .as_ref()
+                    .map(|m| year_measure(e, m, &refs[Kind::Measure.index()][i], &year.period))
+            })
+            .collect(),
+    );
+    v["stories"] = Value::Array(
+        year.stories
+            .iter()
+            .map(|p| {
+                let page = &site.pages[*p];
+                json!({
+                    "title": page.meta.title.clone().unwrap_or_else(|| page.slug.clone()),
+                    "permalink": page.permalink,
+                    "description": page.meta.description,
+                })
+            })
+            .collect(),
+    );
+    v["labels"] = g_labels(g);
+    v
+}
+
+fn g_labels(g: &Graph) -> Value {
+    let s = &g.settings;
+    let mut labels = Map::new();
+    for k in Kind::ALL {
+        labels.insert(k.plural().into(), json!(s.plural[k.index()]));
+        labels.insert(k.singular().into(), json!(s.singular[k.index()]));
+    }
+    labels.insert("annual_review".into(), json!(s.annual_review_label));
+    Value::Object(labels)
+}
+
+/// `update`: what an update page is about, its status, and the year before.
+fn update_value(
+    g: &Graph,
+    review: &Review,
+    site: &Site,
+    refs: &[Vec<Value>; 4],
+    u: usize,
+) -> Value {
+    let up = &review.updates[u];
+    let before = up
+        .year
+        .checked_sub(1)
+        .map(|p| (p, review.update_for(up.kind, up.target, p)));
+    json!({
+        "kind": up.kind,
+        "kind_label": g.settings.singular[up.kind.index()],
+        "entity": refs[up.kind.index()][up.target],
+        "status": up.status,
+        "year": year_link(review, site, up.year),
+        "previous": before.map(|(p, pu)| json!({
+            "year": year_link(review, site, p),
+            "update": pu.map(|x| update_link(review, site, x)),
+            "status": pu.and_then(|x| review.updates[x].status.as_ref()),
+        })),
+        "labels": g_labels(g),
+    })
 }

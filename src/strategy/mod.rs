@@ -3,9 +3,11 @@
 //! both ways and given to templates. The core pipeline knows nothing of
 //! this module; it joins through [`crate::plugin::Plugin`] like any other.
 
+pub mod chart;
 pub mod data;
 pub mod graph;
 pub mod measure;
+pub mod review;
 pub mod settings;
 pub mod status;
 
@@ -15,16 +17,18 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics};
-use crate::plugin::{Args, Function, Plugin, RenderCx, Template};
+use crate::plugin::{Args, Function, GeneratedPage, Plugin, RenderCx, Template};
 use crate::site::{Item, Site};
 
 pub use graph::{Entity, Graph};
+pub use review::Review;
 pub use settings::{Kind, Settings};
 
 /// The graph and its template data, shared with template functions.
 #[derive(Debug, Default)]
 pub struct State {
     pub graph: Graph,
+    pub review: Review,
     pub data: data::Data,
 }
 
@@ -49,6 +53,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "strategy/plan.html",
         include_str!("../../themes/throughline/templates/strategy/plan.html"),
+    ),
+    (
+        "strategy/year_body.html",
+        include_str!("../../themes/throughline/templates/strategy/year_body.html"),
+    ),
+    (
+        "strategy/update_summary.html",
+        include_str!("../../themes/throughline/templates/strategy/update_summary.html"),
+    ),
+    (
+        "strategy/review_atom.xml",
+        include_str!("../../themes/throughline/templates/strategy/review_atom.xml"),
     ),
     (
         "shortcodes/plan_on_a_page.html",
@@ -90,9 +106,23 @@ impl Plugin for StrategyPlugin {
     }
 
     fn site_loaded(&mut self, site: &Site, config: &Config, diags: &Diagnostics) {
-        let graph = Graph::build(site, config, diags);
-        let data = data::Data::new(&graph, site);
-        self.state = Arc::new(State { graph, data });
+        let mut graph = Graph::build(site, config, diags);
+        let review = Review::build(site, &graph, diags);
+        // §3: a programme without `status` has its latest update's.
+        let p = Kind::Programme.index();
+        for (i, e) in graph.entities[p].iter_mut().enumerate() {
+            if e.status.is_none() {
+                e.status = review
+                    .latest_status(Kind::Programme, i)
+                    .map(|(s, _)| s.clone());
+            }
+        }
+        let data = data::Data::new(&graph, &review, site);
+        self.state = Arc::new(State {
+            graph,
+            review,
+            data,
+        });
     }
 
     fn templates(&self) -> Vec<Template> {
@@ -115,12 +145,24 @@ impl Plugin for StrategyPlugin {
     }
 
     fn template_for(&self, cx: &RenderCx<'_>, item: Item) -> Option<String> {
-        let Item::Page(pid) = item else {
-            return None;
+        let name = match item {
+            Item::Page(pid) => match self.state.graph.of_page(pid) {
+                Some(e) => format!("strategy/{}.html", e.kind.singular()),
+                None => {
+                    self.state.review.update_of_page(pid)?;
+                    "strategy/update.html".to_string()
+                }
+            },
+            Item::Section(sid) => {
+                self.state.review.year_of_section(sid)?;
+                "strategy/year.html".to_string()
+            }
         };
-        let e = self.state.graph.of_page(pid)?;
-        let name = format!("strategy/{}.html", e.kind.singular());
         cx.has_template(&name).then_some(name)
+    }
+
+    fn generated_pages(&self, cx: &RenderCx<'_>) -> Vec<GeneratedPage> {
+        review_feed(&self.state, cx).into_iter().collect()
     }
 
     fn extend_context(
@@ -132,6 +174,17 @@ impl Plugin for StrategyPlugin {
         let g = &self.state.graph;
         match item {
             Item::Page(pid) => {
+                if let Some(u) = self.state.review.update_of_page(pid) {
+                    let value = self.state.data.updates[u].clone();
+                    if cx.template == Some("page.html") {
+                        let mut c = Map::new();
+                        c.insert("update".into(), value.clone());
+                        let summary = cx.render("strategy/update_summary.html", c)?;
+                        append_content(ctx, "page", &summary);
+                    }
+                    ctx.insert("update".into(), value);
+                    return Ok(());
+                }
                 let Some((kind, i)) = g.index_of_page(pid) else {
                     return Ok(());
                 };
@@ -146,11 +199,7 @@ impl Plugin for StrategyPlugin {
                         ctx.get("config").cloned().unwrap_or_default(),
                     );
                     let links = cx.render("strategy/links.html", c)?;
-                    if let Some(Value::String(content)) =
-                        ctx.get_mut("page").and_then(|p| p.get_mut("content"))
-                    {
-                        content.push_str(&links);
-                    }
+                    append_content(ctx, "page", &links);
                 }
                 ctx.insert("entity".into(), value);
             }
@@ -165,11 +214,24 @@ impl Plugin for StrategyPlugin {
                     let mut c = Map::new();
                     c.insert("strategy".into(), self.state.data.graph.clone());
                     let plan = cx.render("strategy/plan.html", c)?;
-                    if let Some(Value::String(content)) =
-                        ctx.get_mut("section").and_then(|p| p.get_mut("content"))
-                    {
-                        content.push_str(&plan);
+                    append_content(ctx, "section", &plan);
+                }
+                let review = &self.state.review;
+                if let Some(y) = review.year_of_section(sid) {
+                    let value = self.state.data.years[y].clone();
+                    // With Zola's plain section template, the year's
+                    // tables and charts follow its own text.
+                    if cx.template == Some("section.html") {
+                        let mut c = Map::new();
+                        c.insert("year".into(), value.clone());
+                        c.insert("review".into(), self.state.data.review.clone());
+                        let body = cx.render("strategy/year_body.html", c)?;
+                        append_content(ctx, "section", &body);
                     }
+                    ctx.insert("year".into(), value);
+                }
+                if review.section == Some(sid) || review.year_of_section(sid).is_some() {
+                    ctx.insert("review".into(), self.state.data.review.clone());
                 }
                 // The whole graph for the index and the strategy's own
                 // sections (not for every section: it is large).
@@ -180,4 +242,83 @@ impl Plugin for StrategyPlugin {
         }
         Ok(())
     }
+}
+
+/// Add rendered HTML after the `content` of the context's `page` or
+/// `section`.
+fn append_content(ctx: &mut Map<String, Value>, item: &str, html: &str) {
+    if let Some(Value::String(content)) = ctx.get_mut(item).and_then(|p| p.get_mut("content")) {
+        content.push_str(html);
+    }
+}
+
+/// The annual review's Atom feed (`/<annual_review>/atom.xml`): every
+/// update, newest year first. An entry is dated by its page's `date`, else
+/// its year's `published`.
+fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
+    let review = &state.review;
+    let root = review.section?;
+    if review.updates.is_empty() {
+        return None;
+    }
+    let sec = &cx.site.sections[root];
+    let mut entries: Vec<(String, Value)> = Vec::new();
+    for (u, up) in review.updates.iter().enumerate() {
+        let page = &cx.site.pages[up.page];
+        let year = &review.years[up.year];
+        let date = page
+            .meta
+            .date
+            .as_ref()
+            .map(|d| d.naive.and_utc().to_rfc3339())
+            .or_else(|| {
+                year.published
+                    .as_ref()
+                    .map(|d| format!("{d}T00:00:00+00:00"))
+            });
+        let mut v = state.data.updates[u].clone();
+        v["title"] =
+            serde_json::json!(page.meta.title.clone().unwrap_or_else(|| page.slug.clone()));
+        v["permalink"] = serde_json::json!(page.permalink);
+        v["content"] = serde_json::json!(page.rendered.content);
+        v["date"] = serde_json::json!(date);
+        entries.push((date.unwrap_or_default(), v));
+    }
+    // Newest first; undated entries last, in year order. Atom needs a date
+    // on each: an undated one gets the build's time.
+    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    let now = crate::render::build_time().to_rfc3339();
+    for (d, v) in &mut entries {
+        if d.is_empty() {
+            v["date"] = serde_json::json!(now);
+        }
+    }
+    let updated = entries
+        .iter()
+        .map(|e| e.0.clone())
+        .max()
+        .filter(|d| !d.is_empty())
+        .unwrap_or(now);
+    let path = format!("{}atom.xml", sec.path);
+    let mut context = Map::new();
+    context.insert(
+        "feed".into(),
+        serde_json::json!({
+            "title": format!(
+                "{}: {}",
+                cx.config.title.clone().unwrap_or_default(),
+                sec.meta.title.clone().unwrap_or_else(|| state.graph.settings.annual_review_label.clone())
+            ),
+            "permalink": cx.config.permalink(&path),
+            "section_permalink": sec.permalink,
+            "updated": updated,
+            "entries": entries.into_iter().map(|e| e.1).collect::<Vec<_>>(),
+        }),
+    );
+    Some(GeneratedPage {
+        path,
+        template: "strategy/review_atom.xml".into(),
+        context,
+        in_sitemap: false,
+    })
 }

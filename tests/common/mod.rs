@@ -180,3 +180,83 @@ pub fn minimal() -> Vec<(&'static str, &'static str)> {
         ),
     ]
 }
+
+/// The text of each cell, row by row, of the first table after `marker`:
+/// tags removed, entities unescaped, whitespace collapsed. Header rows are
+/// included.
+pub fn table_rows(html: &str, marker: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in:\n{html}"));
+    let end = start
+        + html[start..]
+            .find("</table>")
+            .unwrap_or_else(|| panic!("no table after {marker}"));
+    html[start..end]
+        .split("<tr")
+        .skip(1)
+        .map(|row| {
+            row.split("<t")
+                .skip(1)
+                .filter(|c| c.starts_with('h') || c.starts_with('d'))
+                .filter(|c| !c.starts_with("head") && !c.starts_with("body"))
+                .map(|cell| text_of(&cell[cell.find('>').map(|i| i + 1).unwrap_or(0)..]))
+                .collect()
+        })
+        .collect()
+}
+
+/// Text without tags, unescaped, whitespace collapsed.
+pub fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    unescape(&out)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" :", ":")
+        .replace(" ,", ",")
+        .replace(" .", ".")
+        .replace(" )", ")")
+        .replace("( ", "(")
+}
+
+/// (file ending, line, column, underlined text) of a diagnostic.
+pub fn place(d: &Diagnostic) -> (String, usize, usize, String) {
+    let l = d.location.as_ref().expect("a located error");
+    let underlined: String = l
+        .source_line
+        .chars()
+        .skip(l.column - 1)
+        .take(l.width)
+        .collect();
+    (
+        l.file
+            .to_string_lossy()
+            .replace('\\', "/")
+            .rsplit("content/")
+            .next()
+            .unwrap()
+            .to_string(),
+        l.line,
+        l.column,
+        underlined,
+    )
+}
+
+pub fn hint(d: &Diagnostic) -> &str {
+    d.hint.as_deref().unwrap_or("")
+}

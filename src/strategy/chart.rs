@@ -1,0 +1,400 @@
+//! Measure charts: a line chart drawn on the server as inline SVG, so it
+//! needs no JavaScript, and the sentence that says what it shows.
+//!
+//! Accessibility and print are designed in, not added: the SVG has
+//! `role="img"`, a `<title>`, and points at its text summary with
+//! `aria-describedby`; the same numbers follow it as a table (the
+//! template's job). Lines and text use `currentColor`, points are labelled
+//! with their values, a gap in the data breaks the line and says "no data",
+//! and the target is a dashed line with its own label: all of it readable
+//! in black and white.
+
+use super::measure::{format_number, Direction, Measure, Point};
+
+/// A chart and the words that stand for it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Chart {
+    /// The id of the chart's figure; `{id}-title` and `{id}-summary` are the
+    /// ids of its title and text summary.
+    pub id: String,
+    /// The SVG's accessible name.
+    pub title: String,
+    /// What the chart shows, in one or two sentences.
+    pub summary: String,
+    /// The `<svg>` element.
+    pub svg: String,
+}
+
+const W: f64 = 640.0;
+const H: f64 = 300.0;
+const LEFT: f64 = 72.0;
+const RIGHT: f64 = 24.0;
+const TOP: f64 = 36.0;
+const BOTTOM: f64 = 48.0;
+
+/// `value unit`, as a reader writes it: `59.6 years`, `12%`.
+pub fn with_unit(number: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        number.to_string()
+    } else if unit.starts_with('%') {
+        format!("{number}{unit}")
+    } else {
+        format!("{number} {unit}")
+    }
+}
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number with two decimals at most and no trailing zeros, for SVG
+/// coordinates (stable output, short files).
+fn n(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The sentence a chart stands for: "Healthy life expectancy rose from 58.9
+/// years in 2021/22 to 59.6 years in 2023/24; the target is 65.0 years by
+/// 2034/35. Higher is better. No data for 2022/23."
+pub fn summary(title: &str, m: &Measure, points: &[Point]) -> String {
+    let fmt = |v: f64| with_unit(&format_number(v, m.decimals), &m.unit);
+    let present: Vec<&Point> = points.iter().filter(|p| p.value.is_some()).collect();
+    let mut s = match present.as_slice() {
+        [] => format!("{title}: no figures yet"),
+        [only] => format!(
+            "{title} was {} in {}",
+            fmt(only.value.unwrap_or_default()),
+            only.period
+        ),
+        [first, .., last] => {
+            let (a, b) = (
+                first.value.unwrap_or_default(),
+                last.value.unwrap_or_default(),
+            );
+            // Compare as shown, so "stayed at" never sits beside two
+            // different-looking figures.
+            let (sa, sb) = (format_number(a, m.decimals), format_number(b, m.decimals));
+            if sa == sb {
+                format!(
+                    "{title} was {} in {} and the same in {}",
+                    fmt(a),
+                    first.period,
+                    last.period
+                )
+            } else {
+                let verb = if b > a { "rose" } else { "fell" };
+                format!(
+                    "{title} {verb} from {} in {} to {} in {}",
+                    fmt(a),
+                    first.period,
+                    fmt(b),
+                    last.period
+                )
+            }
+        }
+    };
+    if let Some(t) = m
+        .target
+        .as_ref()
+        .and_then(|t| t.value.map(|v| (v, &t.period)))
+    {
+        s.push_str(&format!("; the target is {} by {}", fmt(t.0), t.1));
+    }
+    s.push_str(match m.direction {
+        Direction::Up => ". Higher is better.",
+        Direction::Down => ". Lower is better.",
+    });
+    let gaps: Vec<&str> = points
+        .iter()
+        .filter(|p| p.value.is_none())
+        .map(|p| p.period.as_str())
+        .collect();
+    if !gaps.is_empty() {
+        s.push_str(&format!(" No data for {}.", join_and(&gaps)));
+    }
+    s
+}
+
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A step of 1, 2 or 5 × 10ⁿ giving about `ticks` intervals over `span`.
+fn nice_step(span: f64, ticks: f64) -> f64 {
+    let raw = (span / ticks).max(f64::MIN_POSITIVE);
+    let mag = 10f64.powf(raw.log10().floor());
+    let r = raw / mag;
+    let nice = if r <= 1.0 {
+        1.0
+    } else if r <= 2.0 {
+        2.0
+    } else if r <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * mag
+}
+
+/// Decimals needed to write multiples of `step` exactly.
+fn step_decimals(step: f64) -> u32 {
+    let mut d = 0;
+    while d < 6
+        && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-9
+    {
+        d += 1;
+    }
+    d
+}
+
+/// The chart of `points` (a measure's series, or the part of it up to a
+/// year). `id` must be unique on the page.
+pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart {
+    let fmt = |v: f64| format_number(v, m.decimals);
+    let target = m
+        .target
+        .as_ref()
+        .and_then(|t| t.value.map(|v| (v, t.period.clone())));
+    let mut values: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
+    if let Some((t, _)) = &target {
+        values.push(*t);
+    }
+    let (mut lo, mut hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(*v), h.max(*v))
+        });
+    if values.is_empty() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if (hi - lo).abs() < 1e-9 {
+        let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+        lo -= pad;
+        hi += pad;
+    }
+    let step = nice_step(hi - lo, 4.0);
+    let mut y0 = (lo / step).floor() * step;
+    let y1 = (hi / step).ceil() * step;
+    if lo >= 0.0 && y0 < 0.0 {
+        y0 = 0.0;
+    }
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = H - TOP - BOTTOM;
+    let y_of = |v: f64| TOP + plot_h - (v - y0) / (y1 - y0) * plot_h;
+    let count = points.len().max(1) as f64;
+    let x_of = |i: usize| LEFT + (i as f64 + 0.5) * plot_w / count;
+
+    let title_id = format!("{id}-title");
+    let summary_id = format!("{id}-summary");
+    let mut svg = String::new();
+    svg.push_str(&format!(
+        r#"<svg class="tl-chart__svg" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{title_id}" aria-describedby="{summary_id}" focusable="false" font-size="15" fill="currentColor">"#,
+        n(W),
+        n(H)
+    ));
+    svg.push_str(&format!(r#"<title id="{title_id}">{}</title>"#, esc(title)));
+
+    // Grid and the vertical axis's labels.
+    let decimals = step_decimals(step);
+    let ticks = ((y1 - y0) / step).round() as usize;
+    svg.push_str(r#"<g class="tl-chart__grid" aria-hidden="true">"#);
+    for t in 0..=ticks {
+        let v = y0 + step * t as f64;
+        let y = y_of(v);
+        svg.push_str(&format!(
+            r##"<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#b1b4b6" stroke-width="1"/>"##,
+            n(LEFT),
+            n(W - RIGHT),
+            n(y),
+            n(y)
+        ));
+        svg.push_str(&format!(
+            r#"<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>"#,
+            n(LEFT - 8.0),
+            n(y),
+            esc(&format_number(v, decimals))
+        ));
+    }
+    // The unit, above the axis labels.
+    svg.push_str(&format!(
+        r#"<text x="{}" y="{}" text-anchor="start">{}</text>"#,
+        n(4.0),
+        n(TOP - 18.0),
+        esc(&m.unit)
+    ));
+    svg.push_str("</g>");
+
+    // Periods along the bottom: every one when there is room.
+    let every = points.len().div_ceil(8).max(1);
+    svg.push_str(r#"<g class="tl-chart__periods" aria-hidden="true">"#);
+    for (i, p) in points.iter().enumerate() {
+        if i % every == 0 || i + 1 == points.len() {
+            svg.push_str(&format!(
+                r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                n(x_of(i)),
+                n(H - BOTTOM + 24.0),
+                esc(&p.period)
+            ));
+        }
+    }
+    svg.push_str("</g>");
+
+    // The target: a dashed line, labelled.
+    if let Some((t, period)) = &target {
+        let y = y_of(*t);
+        svg.push_str(&format!(
+            r#"<g class="tl-chart__target" aria-hidden="true"><line x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-width="2" stroke-dasharray="8 6"/><text x="{}" y="{}" text-anchor="end">Target {} by {}</text></g>"#,
+            n(LEFT),
+            n(W - RIGHT),
+            n(y),
+            n(y),
+            n(W - RIGHT),
+            n(y - 8.0),
+            esc(&with_unit(&fmt(*t), &m.unit)),
+            esc(period)
+        ));
+    }
+
+    // The series: a line broken where there is no data.
+    let mut path = String::new();
+    let mut pen_down = false;
+    for (i, p) in points.iter().enumerate() {
+        match p.value {
+            Some(v) => {
+                path.push_str(&format!(
+                    "{}{} {} ",
+                    if pen_down { "L" } else { "M" },
+                    n(x_of(i)),
+                    n(y_of(v))
+                ));
+                pen_down = true;
+            }
+            None => pen_down = false,
+        }
+    }
+    svg.push_str(r#"<g class="tl-chart__series" aria-hidden="true">"#);
+    if !path.is_empty() {
+        svg.push_str(&format!(
+            r#"<path d="{}" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/>"#,
+            path.trim_end()
+        ));
+    }
+    let label_values = points.len() <= 12;
+    for (i, p) in points.iter().enumerate() {
+        let x = x_of(i);
+        match p.value {
+            Some(v) => {
+                let y = y_of(v);
+                svg.push_str(&format!(r#"<circle cx="{}" cy="{}" r="5"/>"#, n(x), n(y)));
+                if label_values {
+                    svg.push_str(&format!(
+                        r#"<text x="{}" y="{}" text-anchor="middle" font-weight="bold">{}</text>"#,
+                        n(x),
+                        n(y - 12.0),
+                        esc(&fmt(v))
+                    ));
+                }
+            }
+            None => {
+                svg.push_str(&format!(
+                    r#"<text class="tl-chart__gap" x="{}" y="{}" text-anchor="middle" font-style="italic">no data</text>"#,
+                    n(x),
+                    n(TOP + plot_h - 8.0)
+                ));
+            }
+        }
+    }
+    svg.push_str("</g></svg>");
+    Chart {
+        id: id.to_string(),
+        title: title.to_string(),
+        summary: summary(title, m, points),
+        svg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measure(values: &[Option<f64>]) -> Measure {
+        Measure {
+            unit: "years".into(),
+            direction: Direction::Up,
+            series: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Point {
+                    period: format!("202{i}/2{}", i + 1),
+                    value: *v,
+                    written_decimals: 1,
+                })
+                .collect(),
+            baseline: None,
+            target: Some(Point {
+                period: "2034/35".into(),
+                value: Some(65.0),
+                written_decimals: 0,
+            }),
+            decimals: 1,
+            source: None,
+            source_url: None,
+            updated: None,
+            data: None,
+            data_path: None,
+        }
+    }
+
+    #[test]
+    fn summary_says_which_way_and_names_gaps() {
+        let m = measure(&[Some(58.9), None, Some(59.6)]);
+        assert_eq!(
+            summary("Healthy life expectancy", &m, &m.series),
+            "Healthy life expectancy rose from 58.9 years in 2020/21 to 59.6 years in 2022/23; the target is 65.0 years by 2034/35. Higher is better. No data for 2021/22."
+        );
+        let m = measure(&[Some(60.0), Some(59.0)]);
+        assert!(summary("X", &m, &m.series).starts_with("X fell from 60.0 years"));
+    }
+
+    #[test]
+    fn a_gap_breaks_the_line() {
+        let m = measure(&[Some(1.0), Some(2.0), None, Some(3.0), Some(4.0)]);
+        let c = line_chart("c", "T", &m, &m.series);
+        let d = c.svg.split(r#"<path d=""#).nth(1).unwrap();
+        let d = &d[..d.find('"').unwrap()];
+        assert_eq!(d.matches('M').count(), 2, "{d}");
+        assert_eq!(d.matches('L').count(), 2, "{d}");
+        assert!(c.svg.contains(">no data</text>"));
+        assert_eq!(c.svg.matches("<circle").count(), 4);
+    }
+
+    #[test]
+    fn ticks_are_round_numbers() {
+        assert_eq!(nice_step(6.1, 4.0), 2.0);
+        assert_eq!(nice_step(38.0, 4.0), 10.0);
+        assert_eq!(nice_step(0.3, 4.0), 0.1);
+        assert_eq!(step_decimals(0.1), 1);
+        assert_eq!(step_decimals(20.0), 0);
+    }
+}
