@@ -107,6 +107,19 @@ fn years_are_ordered_by_publication_date_and_link_to_each_other() {
     let rows = table_rows(&last, "tl-year__programmes");
     assert_eq!(rows[0], ["Programme", "2024/25", "2023/24", "Update"]);
     assert!(last.contains("<time datetime=\"2025-06-20\">20 June 2025</time>"));
+    // The review's own page lists the years newest first, with how many
+    // programmes had each status.
+    let review = text_of(&site.read("reports/index.html"));
+    let (a, b, c) = (
+        review.find("Review 2024/25").unwrap(),
+        review.find("Review 2023/24").unwrap(),
+        review.find("Review 2022/23").unwrap(),
+    );
+    assert!(a < b && b < c, "{review}");
+    assert!(
+        review.contains("Programmes by status: 1 On track 1 Off track 1 Complete"),
+        "{review}"
+    );
 }
 
 #[test]

@@ -307,6 +307,7 @@ fn review_value(g: &Graph, review: &Review, site: &Site) -> Value {
         "path": sec.path,
         "feed": format!("{}atom.xml", sec.permalink),
         "years": years,
+        "labels": g_labels(g),
     })
 }
 

@@ -154,8 +154,13 @@ impl Plugin for StrategyPlugin {
                 }
             },
             Item::Section(sid) => {
-                self.state.review.year_of_section(sid)?;
-                "strategy/year.html".to_string()
+                let review = &self.state.review;
+                if review.section == Some(sid) {
+                    "strategy/review.html".to_string()
+                } else {
+                    review.year_of_section(sid)?;
+                    "strategy/year.html".to_string()
+                }
             }
         };
         cx.has_template(&name).then_some(name)
