@@ -101,6 +101,16 @@ impl RenderCx<'_> {
         self.engine.has(name)
     }
 
+    /// Whether the template the item is rendered with (or one it extends,
+    /// includes or imports) contains any of `needles`: lets a plugin leave
+    /// out a large variable no template reads. `true` when unsure.
+    pub fn template_mentions(&self, needles: &[&str]) -> bool {
+        match self.template {
+            Some(t) => self.engine.reads(t, needles),
+            None => true,
+        }
+    }
+
     /// Render a template with a context, for a fragment the plugin places
     /// itself.
     pub fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {

@@ -239,8 +239,12 @@ impl Plugin for StrategyPlugin {
                     ctx.insert("review".into(), self.state.data.review.clone());
                 }
                 // The whole graph for the index and the strategy's own
-                // sections (not for every section: it is large).
-                if section.is_index() || g.kind_of_section(sid).is_some() {
+                // sections (not for every section: it is large), and only
+                // when their template reads it (a paginated section would
+                // otherwise copy it into every pager page).
+                if (section.is_index() || g.kind_of_section(sid).is_some())
+                    && cx.template_mentions(STRATEGY_USES)
+                {
                     ctx.insert("strategy".into(), self.state.data.graph.clone());
                 }
             }
@@ -248,6 +252,19 @@ impl Plugin for StrategyPlugin {
         Ok(())
     }
 }
+
+/// How a template reads the `strategy` variable (not `get_strategy()` or a
+/// `strategy/…` template name).
+const STRATEGY_USES: &[&str] = &[
+    "strategy.",
+    "strategy[",
+    "strategy)",
+    "strategy }",
+    "strategy|",
+    "strategy |",
+    "=strategy",
+    "= strategy",
+];
 
 /// Add rendered HTML after the `content` of the context's `page` or
 /// `section`.
