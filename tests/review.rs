@@ -410,3 +410,23 @@ fn a_plain_zola_theme_still_shows_the_review() {
         "{update}"
     );
 }
+
+#[test]
+fn a_paginated_year_has_its_report_on_the_first_page_only() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "content/reports/2023-24/_index.md",
+        "+++\ntitle = \"Review 2023/24\"\npaginate_by = 2\n[extra]\nperiod = \"2023/24\"\npublished = 2024-06-12\n+++\nThe second year.\n",
+    );
+    site.build().unwrap_or_else(|e| panic!("{e:#?}"));
+    let first = site.read("reports/2023-24/index.html");
+    assert!(first.contains("tl-year__programmes"));
+    let second = site.read("reports/2023-24/page/2/index.html");
+    assert!(!second.contains("tl-year__programmes"));
+    assert!(!second.contains("<svg"));
+    let text = text_of(&second);
+    assert!(
+        text.contains("This page lists more of this year's pages. The annual review for 2023/24 is on the first page."),
+        "{text}"
+    );
+}

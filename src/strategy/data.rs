@@ -20,6 +20,9 @@ pub struct Data {
     pub graph: Value,
     pub entities: [Vec<Value>; 4],
     pub years: Vec<Value>,
+    /// Each year without its generated tables, for the later pages of a
+    /// paginated year (`continued = true`): the report is on the first.
+    pub years_brief: Vec<Value>,
     pub updates: Vec<Value>,
     /// `review`: the list of years, for the annual-review section and the
     /// years themselves.
@@ -193,7 +196,7 @@ impl Data {
             ),
         );
         for k in Kind::ALL {
-            graph.insert(k.plural().into(), Value::Array(entities[k.index()].clone()));
+            graph.insert(k.plural().into(), Value::Array(refs[k.index()].clone()));
         }
         graph.insert(
             "commitment_groups".into(),
@@ -214,6 +217,24 @@ impl Data {
         let years = (0..review.years.len())
             .map(|y| year_value(g, review, site, &refs, y))
             .collect();
+        let years_brief = (0..review.years.len())
+            .map(|y| {
+                let mut v = year_link(review, site, y);
+                v["previous"] = if y > 0 {
+                    year_link(review, site, y - 1)
+                } else {
+                    Value::Null
+                };
+                v["next"] = if y + 1 < review.years.len() {
+                    year_link(review, site, y + 1)
+                } else {
+                    Value::Null
+                };
+                v["labels"] = g_labels(g);
+                v["continued"] = json!(true);
+                v
+            })
+            .collect();
         let updates = (0..review.updates.len())
             .map(|u| update_value(g, review, site, &refs, u))
             .collect();
@@ -221,6 +242,7 @@ impl Data {
             graph: Value::Object(graph),
             entities,
             years,
+            years_brief,
             updates,
             review: review_value(g, review, site),
         }
@@ -445,6 +467,7 @@ fn year_value(g: &Graph, review: &Review, site: &Site, refs: &[Vec<Value>; 4], y
             .collect(),
     );
     v["labels"] = g_labels(g);
+    v["continued"] = json!(false);
     v
 }
 

@@ -223,10 +223,21 @@ impl Plugin for StrategyPlugin {
                 }
                 let review = &self.state.review;
                 if let Some(y) = review.year_of_section(sid) {
-                    let value = self.state.data.years[y].clone();
+                    // A paginated year has its report on the first page
+                    // only; later pages list their share of its pages.
+                    let later_page = ctx
+                        .get("paginator")
+                        .and_then(|p| p.get("current_index"))
+                        .and_then(Value::as_u64)
+                        .is_some_and(|i| i > 1);
+                    let value = if later_page {
+                        self.state.data.years_brief[y].clone()
+                    } else {
+                        self.state.data.years[y].clone()
+                    };
                     // With Zola's plain section template, the year's
                     // tables and charts follow its own text.
-                    if cx.template == Some("section.html") {
+                    if cx.template == Some("section.html") && !later_page {
                         let mut c = Map::new();
                         c.insert("year".into(), value.clone());
                         c.insert("review".into(), self.state.data.review.clone());
