@@ -1,0 +1,174 @@
+// The accessibility gate: every HTML page of a built site, in Chromium.
+//
+//   node a11y.js SITE_DIR PORT
+//
+// SITE_DIR must have been built with `--base-url http://127.0.0.1:PORT`.
+// For each page, at 1280 and at 320 CSS px wide:
+//   - axe-core finds no WCAG 2.0–2.2 A or AA violation;
+//   - nothing scrolls sideways (WCAG 1.4.10 reflow; a wide table scrolls
+//     inside its own region instead);
+// and at 1280:
+//   - <html lang> is set, there is one h1, headings do not skip levels;
+//   - the first focusable element is a skip link to <main>;
+//   - every chart (svg[role=img]) has a name and a description that exist;
+//   - on a page with the plan on a page, every cell has a name that says
+//     what it means.
+// Exits 1 listing every failure.
+"use strict";
+
+const fs = require("fs");
+const http = require("http");
+const path = require("path");
+const { chromium } = require("playwright-core");
+
+const [siteDir, portArg] = process.argv.slice(2);
+if (!siteDir || !portArg) {
+  console.error("usage: node a11y.js SITE_DIR PORT");
+  process.exit(2);
+}
+const port = Number(portArg);
+const root = path.resolve(siteDir);
+const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css",
+  ".xml": "application/xml",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".js": "text/javascript",
+};
+
+function serve() {
+  return http
+    .createServer((req, res) => {
+      const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      let file = path.join(root, url);
+      if (!file.startsWith(root)) {
+        res.writeHead(403).end();
+        return;
+      }
+      if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+      fs.readFile(file, (err, data) => {
+        if (err) {
+          res.writeHead(404).end();
+          return;
+        }
+        res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+        res.end(data);
+      });
+    })
+    .listen(port, "127.0.0.1");
+}
+
+/** Every page to check: HTML files that are not redirects. */
+function pages(dir) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...pages(p));
+    else if (entry.name.endsWith(".html")) {
+      const html = fs.readFileSync(p, "utf8");
+      if (!/http-equiv="refresh"/i.test(html)) out.push(path.relative(root, p).split(path.sep).join("/"));
+    }
+  }
+  return out.sort();
+}
+
+async function structure(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    if (!document.documentElement.lang) problems.push("<html> has no lang");
+    const h1s = document.querySelectorAll("h1");
+    if (h1s.length !== 1) problems.push(`${h1s.length} h1 elements (want 1)`);
+    let last = 0;
+    for (const h of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+      const level = Number(h.tagName[1]);
+      if (level > last + 1) {
+        problems.push(`heading level skips from ${last ? "h" + last : "the start"} to h${level}: "${h.textContent.trim()}"`);
+      }
+      last = level;
+    }
+    const focusable = document.querySelector("a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])");
+    const main = document.querySelector("main");
+    if (!main) problems.push("no <main>");
+    if (!focusable || !focusable.classList.contains("skip-link")) {
+      problems.push("the first focusable element is not the skip link");
+    } else if (main && focusable.getAttribute("href") !== "#" + main.id) {
+      problems.push(`the skip link points at ${focusable.getAttribute("href")}, not at <main>`);
+    }
+    for (const svg of document.querySelectorAll("svg[role='img']")) {
+      const named = (svg.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean);
+      const described = (svg.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      for (const id of [...named, ...described]) {
+        const el = document.getElementById(id);
+        if (!el || !el.textContent.trim()) problems.push(`chart refers to #${id}, which is missing or empty`);
+      }
+      if (!named.length && !svg.getAttribute("aria-label")) problems.push("a chart has no name");
+      if (!described.length) problems.push("a chart has no text summary (aria-describedby)");
+    }
+    return problems;
+  });
+}
+
+/** The plan's cells must each say what they mean. */
+async function planCells(page) {
+  const problems = [];
+  const tables = page.locator("table.tl-plan__table");
+  if ((await tables.count()) === 0) return problems;
+  const snapshot = await tables.first().ariaSnapshot();
+  const cells = snapshot.split("\n").filter((l) => /^\s*- 'cell|^\s*- cell/.test(l));
+  if (cells.length === 0) problems.push("the plan on a page has no cells in the accessibility tree");
+  for (const c of cells) {
+    if (!/delivers: /.test(c) && !/does not deliver: /.test(c)) problems.push(`a plan cell's name does not say what it means: ${c.trim()}`);
+  }
+  return problems;
+}
+
+(async () => {
+  const server = serve();
+  const list = pages(root);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  const failures = [];
+  for (const width of [1280, 320]) {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    for (const rel of list) {
+      const url = `http://127.0.0.1:${port}/${rel.replace(/index\.html$/, "")}`;
+      const where = `${rel} @ ${width}px`;
+      const response = await page.goto(url);
+      if (!response || response.status() !== 200) {
+        failures.push(`${where}: HTTP ${response && response.status()}`);
+        continue;
+      }
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(() =>
+        axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] }),
+      );
+      for (const v of result.violations) {
+        for (const n of v.nodes) failures.push(`${where}: ${v.id} (${v.impact}) at ${n.target.join(" ")}: ${v.help}`);
+      }
+      const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (scroll > width) failures.push(`${where}: the page scrolls sideways (${scroll}px wide)`);
+      if (width === 1280) {
+        for (const p of await structure(page)) failures.push(`${where}: ${p}`);
+        for (const p of await planCells(page)) failures.push(`${where}: ${p}`);
+      }
+    }
+    await page.close();
+  }
+  await browser.close();
+  server.close();
+  if (failures.length) {
+    console.error(`accessibility gate: ${failures.length} problem(s) on ${list.length} pages`);
+    for (const f of failures) console.error("  " + f);
+    process.exit(1);
+  }
+  console.log(`accessibility gate: ${list.length} pages, each at 1280 and 320 px: no problems`);
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
