@@ -8,6 +8,7 @@
 //! anchor-link snippet are rendered through the [`Hooks`] trait, which the
 //! render stage implements.
 
+pub mod lint;
 pub mod shortcodes;
 
 use std::fmt::Write as _;
@@ -130,6 +131,8 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
         }
         html = html.replace(&ph, out);
     }
+
+    diags.extend(lint::lint(root, input.file, input.text, body_line, &html));
 
     if let Some(at) = html.find(MORE) {
         rendered.summary = Some(close_tags(&html[..at]));
