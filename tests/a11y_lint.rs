@@ -48,6 +48,11 @@ fn an_image_without_alt_text_is_reported_at_its_markdown_line() {
     assert_eq!(place(&d), ("page.md".into(), 6, 1, "![](photo.jpg)".into()));
     assert!(hint(&d).starts_with("describe what it shows"));
     assert!(lint("![A nurse at a front door](photo.jpg)\n").is_empty());
+    // Raw HTML too; an empty alt is a deliberate "decoration".
+    let d = one("Text.\n\n<img src=\"chart.png\">\n");
+    assert!(d.message.starts_with("this image has no alt attribute"));
+    assert_eq!(place(&d).1, 6);
+    assert!(lint("<img src=\"line.png\" alt=\"\">\n").is_empty());
 }
 
 #[test]

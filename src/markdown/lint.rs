@@ -185,6 +185,19 @@ fn html_problems(file: &Path, text: &str, body_line: usize, html: &str) -> Vec<D
         }
         seen.push(id);
     }
+    static IMG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let img_re = IMG.get_or_init(|| regex::Regex::new(r"<img\b[^>]*>").expect("static regex"));
+    for m in img_re.find_iter(html) {
+        if !m.as_str().contains(" alt=") {
+            out.push(
+                Diagnostic::warning(
+                    "this image has no alt attribute, so people who cannot see it are told nothing about it",
+                )
+                .at(locate_text(file, text, body_line, "<img", "<img"))
+                .with_hint("add alt=\"…\" describing what it shows (alt=\"\" only if it is decoration)"),
+            );
+        }
+    }
     let mut from = 0;
     while let Some(s) = html[from..].find("<table") {
         let start = from + s;

@@ -12,13 +12,17 @@
 //   - the first focusable element is a skip link to <main>;
 //   - every chart (svg[role=img]) has a name and a description that exist;
 //   - on a page with the plan on a page, every cell has a name that says
-//     what it means.
+//     what it means;
+//   - the first Tab lands on the skip link, and it is visibly focused;
+// and the Nu HTML Checker (vnu, with the machine's Java) finds no errors
+// in any page.
 // Exits 1 listing every failure.
 "use strict";
 
 const fs = require("fs");
 const http = require("http");
 const path = require("path");
+const { execFileSync } = require("child_process");
 const { chromium } = require("playwright-core");
 
 const [siteDir, portArg] = process.argv.slice(2);
@@ -126,6 +130,40 @@ async function planCells(page) {
   return problems;
 }
 
+/** The first Tab stop is the skip link, and focus on it can be seen. */
+async function firstTab(page) {
+  await page.keyboard.press("Tab");
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || !el.classList.contains("skip-link")) {
+      return [`the first Tab lands on ${el ? el.tagName.toLowerCase() + "." + el.className : "nothing"}, not the skip link`];
+    }
+    const r = el.getBoundingClientRect();
+    const cs = getComputedStyle(el);
+    if (r.right <= 0 || r.bottom <= 0 || r.width < 1) return ["the focused skip link is off screen"];
+    if (cs.outlineStyle === "none" && cs.boxShadow === "none" && cs.backgroundColor === "rgba(0, 0, 0, 0)") {
+      return ["the focused skip link shows no focus indicator"];
+    }
+    return [];
+  });
+}
+
+/** Nu HTML Checker errors, one line each. */
+function validate(files) {
+  const jar = path.join(path.dirname(require.resolve("vnu-jar/package.json")), "build", "dist", "vnu.jar");
+  try {
+    execFileSync("java", ["-jar", jar, "--errors-only", "--format", "gnu", ...files], { stdio: "pipe" });
+    return [];
+  } catch (e) {
+    const out = (e.stderr || "").toString() + (e.stdout || "").toString();
+    const prefix = `"file:${root}${path.sep}`;
+    return out
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => (l.startsWith(prefix) ? l.slice(prefix.length).replace('"', "") : l));
+  }
+}
+
 (async () => {
   const server = serve();
   const list = pages(root);
@@ -146,7 +184,9 @@ async function planCells(page) {
       }
       await page.addScriptTag({ content: axeSource });
       const result = await page.evaluate(() =>
-        axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] }),
+        axe.run(document, {
+          runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+        }),
       );
       for (const v of result.violations) {
         for (const n of v.nodes) failures.push(`${where}: ${v.id} (${v.impact}) at ${n.target.join(" ")}: ${v.help}`);
@@ -156,12 +196,14 @@ async function planCells(page) {
       if (width === 1280) {
         for (const p of await structure(page)) failures.push(`${where}: ${p}`);
         for (const p of await planCells(page)) failures.push(`${where}: ${p}`);
+        for (const p of await firstTab(page)) failures.push(`${where}: ${p}`);
       }
     }
     await page.close();
   }
   await browser.close();
   server.close();
+  for (const p of validate(list.map((rel) => path.join(root, rel)))) failures.push(`html: ${p}`);
   if (failures.length) {
     console.error(`accessibility gate: ${failures.length} problem(s) on ${list.length} pages`);
     for (const f of failures) console.error("  " + f);
