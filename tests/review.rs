@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{table_rows, text_of, unescape, TestSite};
+use common::{section_at, table_rows, text_of, unescape, TestSite};
 
 const BASE: &str = "https://strategy.example";
 
@@ -19,18 +19,6 @@ fn row<'a>(rows: &'a [Vec<String>], first: &str) -> &'a [String] {
     rows.iter()
         .find(|r| r.first().map(String::as_str) == Some(first))
         .unwrap_or_else(|| panic!("no row {first} in {rows:#?}"))
-}
-
-/// The part of `html` from `marker` to the end of its `<section>`.
-fn section_at<'a>(html: &'a str, marker: &str) -> &'a str {
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no {marker} in:\n{html}"));
-    let end = html[start..]
-        .find("</section>")
-        .map(|e| start + e)
-        .unwrap_or(html.len());
-    &html[start..end]
 }
 
 #[test]

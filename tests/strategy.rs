@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{by_id, unescape, TestSite};
+use common::{by_id, section_at, unescape, TestSite};
 use throughline::{Diagnostic, Severity};
 
 fn built() -> (TestSite, Vec<Diagnostic>) {
@@ -16,14 +16,7 @@ fn built() -> (TestSite, Vec<Diagnostic>) {
 /// The `href`s of the links inside the element that starts at `marker`
 /// (up to the next `</section>`).
 fn links_under(html: &str, marker: &str) -> Vec<String> {
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no {marker} in:\n{html}"));
-    let end = html[start..]
-        .find("</section>")
-        .map(|e| start + e)
-        .unwrap_or(html.len());
-    let part = unescape(&html[start..end]);
+    let part = unescape(section_at(html, marker));
     part.split("href=\"")
         .skip(1)
         .map(|s| s[..s.find('"').unwrap()].to_string())

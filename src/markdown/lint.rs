@@ -12,6 +12,7 @@ use std::path::Path;
 
 use comrak::nodes::{AstNode, NodeValue};
 
+use super::collect_text as text_of;
 use crate::diagnostics::{Diagnostic, Location};
 
 /// Link texts that say nothing about where the link goes.
@@ -31,19 +32,6 @@ const VAGUE: &[&str] = &[
     "go",
     "see here",
 ];
-
-fn text_of<'a>(node: &'a AstNode<'a>) -> String {
-    let mut s = String::new();
-    for d in node.descendants() {
-        match &d.data().value {
-            NodeValue::Text(t) => s.push_str(t),
-            NodeValue::Code(c) => s.push_str(&c.literal),
-            NodeValue::SoftBreak | NodeValue::LineBreak => s.push(' '),
-            _ => {}
-        }
-    }
-    s
-}
 
 /// Where a node is in the file: its Markdown line, shifted by the front
 /// matter, with the caret under it when it sits on one line.

@@ -447,7 +447,7 @@ fn unique_id(existing: &[String], base: String) -> String {
     }
 }
 
-fn collect_text<'a>(node: &'a AstNode<'a>) -> String {
+pub(crate) fn collect_text<'a>(node: &'a AstNode<'a>) -> String {
     let mut s = String::new();
     for d in node.descendants() {
         match &d.data().value {

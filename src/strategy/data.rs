@@ -219,18 +219,7 @@ impl Data {
             .collect();
         let years_brief = (0..review.years.len())
             .map(|y| {
-                let mut v = year_link(review, site, y);
-                v["previous"] = if y > 0 {
-                    year_link(review, site, y - 1)
-                } else {
-                    Value::Null
-                };
-                v["next"] = if y + 1 < review.years.len() {
-                    year_link(review, site, y + 1)
-                } else {
-                    Value::Null
-                };
-                v["labels"] = g_labels(g);
+                let mut v = year_heading(g, review, site, y);
                 v["continued"] = json!(true);
                 v
             })
@@ -403,20 +392,27 @@ fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
     })
 }
 
-/// `year`: everything a year's page shows, generated from the data.
-fn year_value(g: &Graph, review: &Review, site: &Site, refs: &[Vec<Value>; 4], y: usize) -> Value {
-    let year = &review.years[y];
+/// A year as a link, with the years either side and the labels: what
+/// every page of a year shows.
+fn year_heading(g: &Graph, review: &Review, site: &Site, y: usize) -> Value {
     let mut v = year_link(review, site, y);
-    v["previous"] = if y > 0 {
-        year_link(review, site, y - 1)
-    } else {
-        Value::Null
+    v["previous"] = match y.checked_sub(1) {
+        Some(p) => year_link(review, site, p),
+        None => Value::Null,
     };
     v["next"] = if y + 1 < review.years.len() {
         year_link(review, site, y + 1)
     } else {
         Value::Null
     };
+    v["labels"] = g_labels(g);
+    v
+}
+
+/// `year`: everything a year's page shows, generated from the data.
+fn year_value(g: &Graph, review: &Review, site: &Site, refs: &[Vec<Value>; 4], y: usize) -> Value {
+    let year = &review.years[y];
+    let mut v = year_heading(g, review, site, y);
     let row = |k: Kind, i: usize| {
         let this = review.update_for(k, i, y);
         let before = y.checked_sub(1).map(|p| review.update_for(k, i, p));
@@ -466,7 +462,6 @@ fn year_value(g: &Graph, review: &Review, site: &Site, refs: &[Vec<Value>; 4], y
             })
             .collect(),
     );
-    v["labels"] = g_labels(g);
     v["continued"] = json!(false);
     v
 }

@@ -260,3 +260,16 @@ pub fn place(d: &Diagnostic) -> (String, usize, usize, String) {
 pub fn hint(d: &Diagnostic) -> &str {
     d.hint.as_deref().unwrap_or("")
 }
+
+/// The part of `html` from `marker` to the end of its `<section>` (or of
+/// the page).
+pub fn section_at<'a>(html: &'a str, marker: &str) -> &'a str {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in:\n{html}"));
+    let end = html[start..]
+        .find("</section>")
+        .map(|e| start + e)
+        .unwrap_or(html.len());
+    &html[start..end]
+}
