@@ -154,13 +154,11 @@ pub fn lint<'a>(
 /// raw HTML without header cells. Located by searching the body for the
 /// text.
 fn html_problems(file: &Path, text: &str, body_line: usize, html: &str) -> Vec<Diagnostic> {
-    static ID: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let id_re = ID.get_or_init(|| regex::Regex::new(r#"\sid="([^"]+)""#).expect("static regex"));
     let mut out = Vec::new();
+    let ids = super::other_ids(html);
     let mut seen: Vec<&str> = Vec::new();
     let mut reported: Vec<&str> = Vec::new();
-    for c in id_re.captures_iter(html) {
-        let id = c.get(1).map(|m| m.as_str()).unwrap_or_default();
+    for id in ids.iter().map(String::as_str) {
         if seen.contains(&id) && !reported.contains(&id) {
             reported.push(id);
             out.push(

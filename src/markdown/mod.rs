@@ -599,7 +599,7 @@ fn toc_tree(flat: &[FlatHeading], permalink: &str) -> Vec<Heading> {
 
 /// Ids in the HTML that are not heading ids (footnotes, raw HTML), for
 /// anchor checks.
-fn other_ids(html: &str) -> Vec<String> {
+pub(crate) fn other_ids(html: &str) -> Vec<String> {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| Regex::new(r#"\sid="([^"]+)""#).expect("static regex"));
     re.captures_iter(html).map(|c| c[1].to_string()).collect()

@@ -83,7 +83,8 @@ impl Data {
         let entities: [Vec<Value>; 4] = Kind::ALL.map(|k| {
             g.entities[k.index()]
                 .iter()
-                .map(|e| {
+                .enumerate()
+                .map(|(i, e)| {
                     let page = &site.pages[e.page];
                     let mut v = Map::new();
                     v.insert("kind".into(), json!(k));
@@ -128,7 +129,6 @@ impl Data {
                             .unwrap_or(Value::Null),
                     );
                     if matches!(k, Kind::Programme | Kind::Commitment) {
-                        let i = g.index(k, &e.id).unwrap_or_default();
                         v.insert("history".into(), history(review, site, k, i));
                         v.insert(
                             "status_from".into(),

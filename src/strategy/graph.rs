@@ -346,7 +346,19 @@ impl Graph {
         }
     }
 
-    fn example_id(&self, k: Kind) -> &str {
+    /// The ids of a kind, for a message: all of them up to 12, else the
+    /// first 10 and how many more.
+    pub fn id_list(&self, k: Kind) -> String {
+        let ids: Vec<String> = self.ids(k).map(|i| format!("`{i}`")).collect();
+        match ids.len() {
+            0 => format!("there are no {} yet", self.settings.many(k)),
+            n if n <= 12 => ids.join(", "),
+            n => format!("{}, and {} more", ids[..10].join(", "), n - 10),
+        }
+    }
+
+    /// An id of this kind to show in an example.
+    pub fn example_id(&self, k: Kind) -> &str {
         self.entities[k.index()]
             .first()
             .map(|e| e.id.as_str())
@@ -364,27 +376,7 @@ impl Graph {
     ) -> Diagnostic {
         let key = target.plural();
         let one = self.settings.one(target);
-        let list = |k: Kind| {
-            let ids: Vec<&str> = self.ids(k).collect();
-            if ids.is_empty() {
-                format!("there are no {} yet", self.settings.many(k))
-            } else if ids.len() <= 12 {
-                ids.iter()
-                    .map(|i| format!("`{i}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            } else {
-                format!(
-                    "{}, and {} more",
-                    ids[..10]
-                        .iter()
-                        .map(|i| format!("`{i}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    ids.len() - 10
-                )
-            }
-        };
+        let list = |k: Kind| self.id_list(k);
         let near = closest(id, self.ids(target));
         // The id of another kind?
         if let Some(other) = Kind::ALL
@@ -571,11 +563,7 @@ fn read_entity(
 
 /// The error for a status word that is not one of §4's.
 pub fn bad_status(page: &Page, key: &str, word: &str) -> Diagnostic {
-    let allowed = status::WORDS
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let allowed = status::word_list();
     let d = Diagnostic::error(format!("`{word}` is not a status throughline knows"))
         .at(page.locate(key));
     match status::suggest(word) {

@@ -182,10 +182,8 @@ impl Plugin for StrategyPlugin {
                 if let Some(u) = self.state.review.update_of_page(pid) {
                     let value = self.state.data.updates[u].clone();
                     if cx.template == Some("page.html") {
-                        let mut c = Map::new();
-                        c.insert("update".into(), value.clone());
-                        let summary = cx.render("strategy/update_summary.html", c)?;
-                        append_content(ctx, "page", &summary);
+                        let vars = [("update", value.clone())];
+                        append_rendered(cx, ctx, "page", "strategy/update_summary.html", vars)?;
                     }
                     ctx.insert("update".into(), value);
                     return Ok(());
@@ -197,14 +195,9 @@ impl Plugin for StrategyPlugin {
                 // With Zola's plain page template, the links follow the
                 // page's own text, so any theme shows them.
                 if cx.template == Some("page.html") {
-                    let mut c = Map::new();
-                    c.insert("entity".into(), value.clone());
-                    c.insert(
-                        "config".into(),
-                        ctx.get("config").cloned().unwrap_or_default(),
-                    );
-                    let links = cx.render("strategy/links.html", c)?;
-                    append_content(ctx, "page", &links);
+                    let config = ctx.get("config").cloned().unwrap_or_default();
+                    let vars = [("entity", value.clone()), ("config", config)];
+                    append_rendered(cx, ctx, "page", "strategy/links.html", vars)?;
                 }
                 ctx.insert("entity".into(), value);
             }
@@ -216,10 +209,8 @@ impl Plugin for StrategyPlugin {
                         != Some(&toml::Value::Boolean(false))
                     && !g.entities[Kind::Programme.index()].is_empty()
                 {
-                    let mut c = Map::new();
-                    c.insert("strategy".into(), self.state.data.graph.clone());
-                    let plan = cx.render("strategy/plan.html", c)?;
-                    append_content(ctx, "section", &plan);
+                    let vars = [("strategy", self.state.data.graph.clone())];
+                    append_rendered(cx, ctx, "section", "strategy/plan.html", vars)?;
                 }
                 let review = &self.state.review;
                 if let Some(y) = review.year_of_section(sid) {
@@ -238,11 +229,8 @@ impl Plugin for StrategyPlugin {
                     // With Zola's plain section template, the year's
                     // tables and charts follow its own text.
                     if cx.template == Some("section.html") && !later_page {
-                        let mut c = Map::new();
-                        c.insert("year".into(), value.clone());
-                        c.insert("review".into(), self.state.data.review.clone());
-                        let body = cx.render("strategy/year_body.html", c)?;
-                        append_content(ctx, "section", &body);
+                        let vars = [("year", value.clone())];
+                        append_rendered(cx, ctx, "section", "strategy/year_body.html", vars)?;
                     }
                     ctx.insert("year".into(), value);
                 }
@@ -277,12 +265,22 @@ const STRATEGY_USES: &[&str] = &[
     "= strategy",
 ];
 
-/// Add rendered HTML after the `content` of the context's `page` or
-/// `section`.
-fn append_content(ctx: &mut Map<String, Value>, item: &str, html: &str) {
+/// Render `template` with `vars` and add it after the `content` of the
+/// context's `page` or `section` (for themes that know nothing of the
+/// strategy).
+fn append_rendered<const N: usize>(
+    cx: &RenderCx<'_>,
+    ctx: &mut Map<String, Value>,
+    item: &str,
+    template: &str,
+    vars: [(&str, Value); N],
+) -> Result<(), Diagnostic> {
+    let vars = vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let html = cx.render(template, vars)?;
     if let Some(Value::String(content)) = ctx.get_mut(item).and_then(|p| p.get_mut("content")) {
-        content.push_str(html);
+        content.push_str(&html);
     }
+    Ok(())
 }
 
 /// The annual review's Atom feed (`/<annual_review>/atom.xml`): every

@@ -239,7 +239,7 @@ impl Review {
                     .with_hint(format!(
                         "did you mean `{meant}`? An update names one {}: {meant} = \"{}\"",
                         meant,
-                        example_id(g, if meant == "programme" { Kind::Programme } else { Kind::Commitment })
+                        g.example_id(if meant == "programme" { Kind::Programme } else { Kind::Commitment })
                     )),
                 );
             }
@@ -269,7 +269,7 @@ impl Review {
                         .at(page.locate_key("extra.status"))
                         .with_hint(format!(
                             "add the programme it reports on under [extra], such as programme = \"{}\"; or remove `status` if the page is a story",
-                            example_id(g, Kind::Programme)
+                            g.example_id(Kind::Programme)
                         )),
                     );
                 } else if diags.error_count() == before {
@@ -290,7 +290,7 @@ impl Review {
                     .at(page.locate(&path))
                     .with_hint(format!(
                         "write {key} = \"{}\"; to report on several, write one update page for each",
-                        example_id(g, kind)
+                        g.example_id(kind)
                     )),
                 );
                 return;
@@ -303,7 +303,7 @@ impl Review {
                         crate::value::describe(other)
                     ))
                     .at(page.locate(&path))
-                    .with_hint(format!("for example: {key} = \"{}\"", example_id(g, kind))),
+                    .with_hint(format!("for example: {key} = \"{}\"", g.example_id(kind))),
                 );
                 return;
             }
@@ -326,7 +326,7 @@ impl Review {
                         crate::value::describe(other)
                     ))
                     .at(page.locate("extra.status"))
-                    .with_hint(format!("the statuses are: {}", status_list())),
+                    .with_hint(format!("the statuses are: {}", status::word_list())),
                 );
                 None
             }
@@ -340,7 +340,7 @@ impl Review {
                 .at(page.locate_key(&path))
                 .with_hint(format!(
                     "add a line under [extra] saying how it stood this year, such as status = \"on-track\"; the statuses are: {}",
-                    status_list()
+                    status::word_list()
                 )),
             );
         }
@@ -428,7 +428,7 @@ impl Review {
                 _ => d.with_hint(format!(
                     "an update reports on a programme or a commitment; the {} are: {}",
                     g.settings.many(kind),
-                    id_list(g, kind)
+                    g.id_list(kind)
                 )),
             });
         }
@@ -439,7 +439,7 @@ impl Review {
             None => d.with_hint(format!(
                 "the {} are: {} (an id is the file name without .md, or the page's `slug`)",
                 g.settings.many(kind),
-                id_list(g, kind)
+                g.id_list(kind)
             )),
         })
     }
@@ -448,11 +448,13 @@ impl Review {
     /// (§6): its page would show no values, usually because of a typo.
     fn warn_unmatched_periods(&self, site: &Site, g: &Graph, diags: &Diagnostics) {
         let measures = &g.entities[Kind::Measure.index()];
-        let known: Vec<&str> = measures
+        let mut known: Vec<&str> = measures
             .iter()
             .filter_map(|e| e.measure.as_ref())
             .flat_map(|m| m.series.iter().map(|p| p.period.as_str()))
             .collect();
+        known.sort_unstable();
+        known.dedup();
         if known.is_empty() {
             return;
         }
@@ -466,17 +468,14 @@ impl Review {
             } else {
                 sec.locate("title")
             };
-            let mut unique: Vec<&str> = known.clone();
-            unique.sort_unstable();
-            unique.dedup();
-            let near = closest(&year.period, unique.iter().copied());
+            let near = closest(&year.period, known.iter().copied());
             let hint = match near {
                 Some(p) => format!(
                     "periods are compared exactly: did you mean period = \"{p}\" under [extra]?"
                 ),
                 None => format!(
                     "periods are compared exactly; the measures' periods are: {}",
-                    unique
+                    known
                         .iter()
                         .map(|p| format!("`{p}`"))
                         .collect::<Vec<_>>()
@@ -492,27 +491,6 @@ impl Review {
                 .with_hint(hint),
             );
         }
-    }
-}
-
-fn status_list() -> String {
-    status::WORDS
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn example_id(g: &Graph, k: Kind) -> &str {
-    g.ids(k).next().unwrap_or("an-id")
-}
-
-fn id_list(g: &Graph, k: Kind) -> String {
-    let ids: Vec<String> = g.ids(k).map(|i| format!("`{i}`")).collect();
-    match ids.len() {
-        0 => format!("there are no {} yet", g.settings.many(k)),
-        n if n <= 12 => ids.join(", "),
-        n => format!("{}, and {} more", ids[..10].join(", "), n - 10),
     }
 }
 

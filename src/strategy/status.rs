@@ -32,6 +32,15 @@ impl Status {
     }
 }
 
+/// The allowed words, for a message: "`not-started`, `on-track`, …".
+pub fn word_list() -> String {
+    WORDS
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `on-track` → `On track`.
 pub fn label(word: &str) -> String {
     let spaced = word.replace('-', " ");
