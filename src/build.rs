@@ -90,6 +90,23 @@ pub fn render_site_with(
     opts: &Options,
     plugins: Vec<Box<dyn Plugin>>,
 ) -> Result<Rendered, BuildFailed> {
+    let r = render_site_unchecked(opts, plugins)?;
+    if r.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildFailed {
+            diagnostics: r.diagnostics,
+        });
+    }
+    Ok(r)
+}
+
+/// Render as far as the site allows: an error in one page still leaves the
+/// others rendered, so `check` can go on to check their links and report
+/// everything in one run. Fails only when nothing could be rendered (a
+/// broken config or template). `Rendered::diagnostics` may hold errors.
+pub fn render_site_unchecked(
+    opts: &Options,
+    plugins: Vec<Box<dyn Plugin>>,
+) -> Result<Rendered, BuildFailed> {
     let diags = Diagnostics::new();
     let config = load_config(opts, &diags).ok_or_else(|| fail(&diags))?;
     render_with_config(opts, config, diags, plugins)
@@ -187,9 +204,6 @@ fn render_with_config(
     timer.lap("render");
     let copies = collect_copies(&root, &config, &site, &diags);
     timer.lap("static files");
-    if diags.has_errors() {
-        return Err(fail(&diags));
-    }
     Ok(Rendered {
         config,
         site,
@@ -219,6 +233,11 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
         return Err(fail(&pre));
     }
     let rendered = render_with_config(opts, config, pre, plugins)?;
+    if rendered.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildFailed {
+            diagnostics: rendered.diagnostics,
+        });
+    }
     let mut timer = Timer::new();
     let written = output::write_site(
         &out,

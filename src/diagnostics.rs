@@ -89,6 +89,10 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
+    /// Which family of checks found it (`accessibility`, `link`, …), for
+    /// `check` (which makes accessibility findings errors) and JSON output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -99,6 +103,7 @@ impl Diagnostic {
             location: None,
             message: message.into(),
             hint: None,
+            code: None,
         }
     }
 
@@ -125,6 +130,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_code(mut self, code: &'static str) -> Diagnostic {
+        self.code = Some(code);
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -137,7 +147,15 @@ impl Diagnostic {
             Severity::Warning => "warning",
         };
         out.push_str(&format!("{label}: {}\n", self.message));
-        let show = |p: &Path| -> String { p.strip_prefix(base).unwrap_or(p).display().to_string() };
+        let show = |p: &Path| -> String {
+            let p = p.strip_prefix(base).unwrap_or(p);
+            // `./content/x.md` reads better, and matches editors' links, as `content/x.md`.
+            p.components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect::<PathBuf>()
+                .display()
+                .to_string()
+        };
         match (&self.location, &self.file) {
             (Some(loc), _) => {
                 out.push_str(&format!(
@@ -218,20 +236,26 @@ impl Diagnostics {
     /// whatever order parallel stages finished in.
     pub fn snapshot(&self) -> Vec<Diagnostic> {
         let mut v = self.items.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        v.sort_by(|a, b| {
-            let ka = (
-                a.file.clone(),
-                a.location.as_ref().map(|l| (l.line, l.column)),
-            );
-            let kb = (
-                b.file.clone(),
-                b.location.as_ref().map(|l| (l.line, l.column)),
-            );
-            ka.cmp(&kb).then_with(|| a.message.cmp(&b.message))
-        });
+        sort(&mut v);
         v.dedup();
         v
     }
+}
+
+/// Sort by file, line and column, then message, so output is stable
+/// whatever order parallel stages finished in.
+pub fn sort(v: &mut [Diagnostic]) {
+    v.sort_by(|a, b| {
+        let ka = (
+            a.file.clone(),
+            a.location.as_ref().map(|l| (l.line, l.column)),
+        );
+        let kb = (
+            b.file.clone(),
+            b.location.as_ref().map(|l| (l.line, l.column)),
+        );
+        ka.cmp(&kb).then_with(|| a.message.cmp(&b.message))
+    });
 }
 
 /// The closest candidate to `wanted`, if any is close enough to be a likely

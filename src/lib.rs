@@ -2,6 +2,7 @@
 //! strategies. See `ARCHITECTURE.md` for the map.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod diagnostics;
 pub mod load;

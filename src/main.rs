@@ -93,12 +93,28 @@ enum Command {
         #[arg(short = 'd', long, default_value_t = 1000)]
         debounce: u64,
     },
-    /// Check the site: load and render everything, write nothing
+    /// Check the site before publishing: render everything (templates too),
+    /// check every internal link and anchor, the strategy references and the
+    /// accessibility lint. Writes nothing.
     Check {
+        /// Include drafts
         #[arg(long)]
         drafts: bool,
-        #[arg(long)]
+        /// Do not request external links (the default; accepted for Zola
+        /// compatibility)
+        #[arg(long, conflicts_with = "external")]
         skip_external_links: bool,
+        /// Also request every external link
+        #[arg(long)]
+        external: bool,
+        /// Count warnings as errors
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Output: `human` (default), `github` (workflow annotations; the
+        /// default when GITHUB_ACTIONS is set, with the human output on
+        /// stderr) or `json`
+        #[arg(long, value_parser = ["human", "github", "json"])]
+        format: Option<String>,
     },
 }
 
@@ -176,6 +192,9 @@ fn main() -> ExitCode {
         Command::Check {
             drafts,
             skip_external_links: _,
+            external,
+            deny_warnings,
+            format,
         } => {
             opts.drafts = drafts;
             opts.mode = Mode::Check;
@@ -184,23 +203,50 @@ fn main() -> ExitCode {
             } else {
                 throughline::default_plugins()
             };
-            match throughline::render_site_with(&opts, plugins) {
-                Ok(r) => {
-                    report(&r.diagnostics, &cli.root);
-                    let (_, w) = summary(&r.diagnostics);
-                    println!(
-                        "Checked {} pages and {} sections: no errors, {w} warning(s).",
-                        r.site.pages.len(),
-                        r.site.sections.len()
+            let copts = throughline::check::CheckOptions {
+                external,
+                deny_warnings,
+            };
+            let outcome = throughline::check::run(&opts, &copts, plugins);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let format = format.unwrap_or_else(|| {
+                if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+                    "github".into()
+                } else {
+                    "human".into()
+                }
+            });
+            match format.as_str() {
+                "json" => println!("{}", throughline::check::report::json(&outcome, &cwd)),
+                "github" => {
+                    report(&outcome.diagnostics, &cli.root);
+                    print!(
+                        "{}",
+                        throughline::check::report::github(&outcome.diagnostics, &cwd)
                     );
-                    ExitCode::SUCCESS
                 }
-                Err(f) => {
-                    report(&f.diagnostics, &cli.root);
-                    let (e, w) = summary(&f.diagnostics);
+                _ => report(&outcome.diagnostics, &cli.root),
+            }
+            let (e, w) = (outcome.errors(), outcome.warnings());
+            if format != "json" {
+                let external = if external {
+                    format!(", {} external address(es)", outcome.external_urls)
+                } else {
+                    String::new()
+                };
+                if e == 0 {
+                    eprintln!(
+                        "Checked {} pages and {} sections ({} links{external}): no errors, {w} warning(s).",
+                        outcome.pages, outcome.sections, outcome.internal_links
+                    );
+                } else {
                     eprintln!("Check failed: {e} error(s), {w} warning(s).");
-                    ExitCode::FAILURE
                 }
+            }
+            if e == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
             }
         }
         Command::Serve { .. } => {

@@ -132,7 +132,11 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
         html = html.replace(&ph, out);
     }
 
-    diags.extend(lint::lint(root, input.file, input.text, body_line, &html));
+    diags.extend(
+        lint::lint(root, input.file, input.text, body_line, &html)
+            .into_iter()
+            .map(|d| d.with_code(lint::CODE)),
+    );
 
     if let Some(at) = html.find(MORE) {
         rendered.summary = Some(close_tags(&html[..at]));

@@ -183,6 +183,8 @@ pub fn section_value(site: &Site, s: &Section) -> Value {
         "backlinks": backlinks(&s.backlinks),
         "generate_feeds": m.generate_feeds,
         "transparent": m.transparent,
+        // Not in Zola: lets a theme leave unrendered sections out of menus.
+        "render": m.render,
         "paginate_by": m.paginate_by,
         "paginate_reversed": m.paginate_reversed,
     })

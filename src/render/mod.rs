@@ -30,7 +30,7 @@ pub struct OutFile {
     pub bytes: Vec<u8>,
 }
 
-fn out_path_for(path: &str) -> String {
+pub fn out_path_for(path: &str) -> String {
     let p = path.trim_start_matches('/');
     if p.is_empty() {
         "index.html".into()

@@ -178,6 +178,11 @@ pub fn minimal() -> Vec<(&'static str, &'static str)> {
             "content/news/one.md",
             "+++\ntitle = \"One\"\n+++\nBody of one.\n",
         ),
+        // The default theme links the statement from every footer.
+        (
+            "content/accessibility.md",
+            "+++\ntitle = \"Accessibility statement\"\n+++\nA test site.\n",
+        ),
     ]
 }
 
