@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod output;
 pub mod plugin;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 pub mod slug;
 pub mod strategy;

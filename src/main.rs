@@ -40,13 +40,31 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a new site
+    /// Create a new site that builds at once, with CI files for a host
     Init {
+        /// The folder for the new site
         #[arg(default_value = ".")]
-        name: String,
-        /// Force creation even if the directory is not empty
+        name: PathBuf,
+        /// Write into a folder that is not empty (existing files are kept)
         #[arg(short = 'f', long)]
         force: bool,
+        /// The static host to write CI files for
+        #[arg(long, value_enum, default_value = "github")]
+        host: throughline::scaffold::Host,
+        /// Where CI installs throughline from, as URL@REV (default: this
+        /// version from throughline's repository)
+        #[arg(long, value_name = "URL@REV")]
+        install_from: Option<String>,
+    },
+    /// Write a new strategy page from its archetype: throughline new programme "Using data better"
+    New {
+        /// priority, commitment, programme, measure or year
+        kind: String,
+        /// The page's title (for a year, its period: "2026/27")
+        title: String,
+        /// The file name, if not made from the title
+        #[arg(long)]
+        slug: Option<String>,
     },
     /// Build the site into the output folder, replacing it only on success
     Build {
@@ -253,9 +271,76 @@ fn main() -> ExitCode {
             eprintln!("`throughline serve` is not available yet (it is planned: live reload and in-browser errors).\nFor now run `throughline build` and open public/index.html, or serve public/ with any static file server.");
             ExitCode::from(2)
         }
-        Command::Init { .. } => {
-            eprintln!("`throughline init` is not available yet. For now copy the example site from the throughline repository (config.toml and content/).");
-            ExitCode::from(2)
+        Command::Init {
+            name,
+            force,
+            host,
+            install_from,
+        } => {
+            let install_from = match install_from {
+                Some(s) => match throughline::scaffold::InstallFrom::parse(&s) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                },
+                None => throughline::scaffold::InstallFrom::running(),
+            };
+            let dir = if name.is_absolute() {
+                name
+            } else {
+                cli.root.join(name)
+            };
+            let opts = throughline::scaffold::InitOptions {
+                host,
+                install_from,
+                force,
+            };
+            match throughline::scaffold::init(&dir, &opts) {
+                Ok(w) => {
+                    for k in &w.kept {
+                        eprintln!("kept {} (it already existed)", k.display());
+                    }
+                    println!(
+                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html. Complete content/accessibility.md before publishing.",
+                        w.created.len(),
+                        dir.display(),
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    report(&[d], &cli.root);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::New { kind, title, slug } => {
+            let kind = match throughline::scaffold::NewKind::parse(&kind) {
+                Ok(k) => k,
+                Err(d) => {
+                    report(&[d], &cli.root);
+                    return ExitCode::FAILURE;
+                }
+            };
+            match throughline::scaffold::new_page(
+                &cli.root,
+                cli.config.as_deref(),
+                kind,
+                &title,
+                slug.as_deref(),
+            ) {
+                Ok(file) => {
+                    let shown = file.strip_prefix(&cli.root).unwrap_or(&file);
+                    println!("Wrote {}", shown.display());
+                    ExitCode::SUCCESS
+                }
+                Err(ds) => {
+                    report(&ds, &cli.root);
+                    ExitCode::FAILURE
+                }
+            }
         }
     }
 }

@@ -1,0 +1,419 @@
+//! `throughline init` and `throughline new`: a new site that builds at once,
+//! and a new strategy page with the right front matter. Both refuse to
+//! overwrite anything: a communications officer who runs them twice loses
+//! nothing.
+//!
+//! The files are embedded: `site/` is the starting site, `hosts/NAME/` the
+//! CI files for each static host, `archetypes/` the page for each kind
+//! (a site's own `archetypes/KIND.md` wins, as in Hugo).
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{include_dir, Dir};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::strategy::settings::{Kind, Settings};
+
+static SITE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/scaffold/site");
+static HOSTS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/scaffold/hosts");
+static ARCHETYPES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/scaffold/archetypes");
+
+/// The static hosts `init` writes CI files for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Host {
+    Github,
+    Gitlab,
+    Netlify,
+}
+
+impl Host {
+    fn folder(self) -> &'static str {
+        match self {
+            Host::Github => "github",
+            Host::Gitlab => "gitlab",
+            Host::Netlify => "netlify",
+        }
+    }
+}
+
+/// Where CI installs throughline from: `cargo install --git URL --rev REV`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallFrom {
+    pub url: String,
+    pub rev: String,
+}
+
+impl InstallFrom {
+    /// The repository in throughline's Cargo.toml, at this version's tag.
+    pub fn running() -> InstallFrom {
+        InstallFrom {
+            url: env!("CARGO_PKG_REPOSITORY").to_string(),
+            rev: format!("v{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// `URL@REV`; the `@` is the last one, so `git@host:…` URLs work.
+    pub fn parse(s: &str) -> Result<InstallFrom, String> {
+        match s.rsplit_once('@') {
+            Some((url, rev)) if !url.is_empty() && !rev.is_empty() && !rev.contains('/') => {
+                Ok(InstallFrom {
+                    url: url.to_string(),
+                    rev: rev.to_string(),
+                })
+            }
+            _ => Err(format!(
+                "`{s}` is not URL@REV: write the repository and the revision, e.g. https://github.com/you/throughline@v0.1.0"
+            )),
+        }
+    }
+}
+
+/// What `init` was asked for.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    pub host: Host,
+    pub install_from: InstallFrom,
+    /// Write into a folder that already has files (never over a file).
+    pub force: bool,
+}
+
+/// What `init` did.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub created: Vec<PathBuf>,
+    /// Files that existed and were left as they were (with `--force`).
+    pub kept: Vec<PathBuf>,
+}
+
+/// Every file a new site gets, as (path in the site, contents).
+fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    collect(&SITE, &mut out);
+    let mut ci = Vec::new();
+    if let Some(host) = HOSTS.get_dir(opts.host.folder()) {
+        collect(host, &mut ci);
+    }
+    let prefix = Path::new(opts.host.folder());
+    for (p, bytes) in ci {
+        let rel = p.strip_prefix(prefix).unwrap_or(&p).to_path_buf();
+        let text = String::from_utf8_lossy(&bytes)
+            .replace("@@INSTALL_URL@@", &opts.install_from.url)
+            .replace("@@INSTALL_REV@@", &opts.install_from.rev);
+        out.push((rel, text.into_bytes()));
+    }
+    for (p, _) in &mut out {
+        // Stored without its dot: a `.gitignore` in this repository's
+        // source tree would act on the repository itself.
+        if p == Path::new("gitignore") {
+            *p = PathBuf::from(".gitignore");
+        }
+    }
+    out.sort();
+    out
+}
+
+fn collect(dir: &Dir<'_>, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for f in dir.files() {
+        out.push((f.path().to_path_buf(), f.contents().to_vec()));
+    }
+    for d in dir.dirs() {
+        collect(d, out);
+    }
+}
+
+/// Write a new site into `dir`. A folder with files in it is refused unless
+/// `force`, and even then no existing file is replaced.
+pub fn init(dir: &Path, opts: &InitOptions) -> Result<Written, Diagnostic> {
+    let not_empty = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if dir.exists() && !dir.is_dir() {
+        return Err(
+            Diagnostic::error(format!("`{}` is a file, not a folder", dir.display()))
+                .with_hint("give the name of a new folder for the site"),
+        );
+    }
+    if not_empty && !opts.force {
+        return Err(Diagnostic::error(format!(
+            "the folder `{}` is not empty, so a new site was not written into it",
+            dir.display()
+        ))
+        .with_hint("give the name of a new folder, or add --force to add the site's files beside what is there (no file is ever replaced)"));
+    }
+    let mut written = Written::default();
+    for (rel, bytes) in init_files(opts) {
+        let path = dir.join(&rel);
+        if path.exists() {
+            written.kept.push(rel);
+            continue;
+        }
+        write_new(&path, &bytes)?;
+        if rel.extension().is_some_and(|e| e == "sh") {
+            make_executable(&path);
+        }
+        written.created.push(rel);
+    }
+    Ok(written)
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) {}
+
+/// Create `path` (and its folders) with `bytes`, failing if it exists:
+/// `create_new` makes the check and the write one step.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            Diagnostic::error(format!(
+                "cannot create the folder `{}`: {e}",
+                parent.display()
+            ))
+        })?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Diagnostic::error(format!(
+                "`{}` already exists, so nothing was written",
+                path.display()
+            ))
+            .in_file(path)
+            .with_hint("edit the page that is there, or choose another title (or --slug)"),
+            _ => Diagnostic::error(format!("cannot write `{}`: {e}", path.display())),
+        })?;
+    f.write_all(bytes)
+        .map_err(|e| Diagnostic::error(format!("cannot write `{}`: {e}", path.display())))
+}
+
+/// The kinds `new` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewKind {
+    Entity(Kind),
+    /// A year of the annual review.
+    Year,
+}
+
+impl NewKind {
+    pub fn parse(s: &str) -> Result<NewKind, Diagnostic> {
+        if let Some(k) = Kind::parse(s) {
+            return Ok(NewKind::Entity(k));
+        }
+        let l = s.trim().to_lowercase();
+        if ["year", "years", "annual-review", "review"].contains(&l.as_str()) {
+            return Ok(NewKind::Year);
+        }
+        let names = ["priority", "commitment", "programme", "measure", "year"];
+        let hint = match crate::diagnostics::closest(&l, names) {
+            Some(n) => format!("did you mean `{n}`? The kinds are: {}", names.join(", ")),
+            None => format!("the kinds are: {}", names.join(", ")),
+        };
+        Err(
+            Diagnostic::error(format!("`{s}` is not a kind of page throughline can write"))
+                .with_hint(hint),
+        )
+    }
+
+    fn archetype(self) -> &'static str {
+        match self {
+            NewKind::Entity(k) => k.singular(),
+            NewKind::Year => "year",
+        }
+    }
+}
+
+/// The financial year a date falls in, as the NHS writes it: `2026/27`
+/// from April 2026 to March 2027.
+pub fn financial_year(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let start = if date.month() >= 4 {
+        date.year()
+    } else {
+        date.year() - 1
+    };
+    format!("{start}/{:02}", (start + 1) % 100)
+}
+
+/// Write a new page of `kind` titled `title` in the site at `root`, from
+/// the site's `archetypes/KIND.md` or the built-in one. Returns its path.
+pub fn new_page(
+    root: &Path,
+    config_file: Option<&Path>,
+    kind: NewKind,
+    title: &str,
+    slug: Option<&str>,
+) -> Result<PathBuf, Vec<Diagnostic>> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(vec![Diagnostic::error("the new page needs a title")
+            .with_hint(
+                "write it in quotes: throughline new programme \"Using data better\"",
+            )]);
+    }
+    let path = match config_file {
+        Some(p) if p.is_absolute() => p.to_path_buf(),
+        Some(p) => root.join(p),
+        None => Config::find(root),
+    };
+    let config = Config::load(&path)?.config;
+    let diags = Diagnostics::new();
+    let settings = Settings::from_config(&config, &diags);
+    if diags.has_errors() {
+        return Err(diags.snapshot());
+    }
+    let content = root.join("content");
+    let today = chrono::Local::now().date_naive();
+    let (folder, section_title, period, title) = match kind {
+        NewKind::Entity(k) => (
+            settings.section(k).to_string(),
+            settings.plural[k.index()].clone(),
+            financial_year(today),
+            title.to_string(),
+        ),
+        NewKind::Year => {
+            let period = title
+                .strip_prefix("Annual review ")
+                .unwrap_or(title)
+                .to_string();
+            let shown = if period.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("{} {period}", settings.annual_review_label)
+            } else {
+                title.to_string()
+            };
+            (
+                settings.annual_review.clone(),
+                settings.annual_review_label.clone(),
+                period,
+                shown,
+            )
+        }
+    };
+    let id = match slug {
+        Some(s) => crate::slug::slugify(s, config.slugify.paths),
+        None => crate::slug::slugify(
+            if kind == NewKind::Year {
+                &period
+            } else {
+                &title
+            },
+            config.slugify.paths,
+        ),
+    };
+    if id.is_empty() {
+        return Err(vec![Diagnostic::error(format!(
+            "`{title}` gives an empty file name"
+        ))
+        .with_hint("use some letters or numbers in the title, or give --slug")]);
+    }
+    let section_dir = content.join(&folder);
+    let file = match kind {
+        NewKind::Year => section_dir.join(&id).join("_index.md"),
+        NewKind::Entity(_) => section_dir.join(format!("{id}.md")),
+    };
+    if file.exists() {
+        return Err(vec![Diagnostic::error(format!(
+            "`{}` already exists, so nothing was written",
+            file.strip_prefix(root).unwrap_or(&file).display()
+        ))
+        .in_file(&file)
+        .with_hint(
+            "edit the page that is there, or choose another title (or --slug)",
+        )]);
+    }
+    let weight = std::fs::read_dir(&section_dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| {
+                    let n = e.file_name();
+                    let n = n.to_string_lossy();
+                    n.ends_with(".md") && n != "_index.md"
+                })
+                .count()
+        })
+        .unwrap_or(0)
+        + 1;
+    let archetype = kind.archetype();
+    let own = root.join("archetypes").join(format!("{archetype}.md"));
+    let template = if own.is_file() {
+        std::fs::read_to_string(&own).map_err(|e| {
+            vec![Diagnostic::error(format!("cannot read the archetype: {e}")).in_file(&own)]
+        })?
+    } else {
+        ARCHETYPES
+            .get_file(format!("{archetype}.md"))
+            .and_then(|f| f.contents_utf8())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let text = template
+        .replace("{{ title }}", &toml_escape(&title))
+        .replace("{{ id }}", &id)
+        .replace("{{ weight }}", &weight.to_string())
+        .replace("{{ period }}", &toml_escape(&period))
+        .replace("{{ date }}", &today.to_string());
+    // A new kind folder needs its section page, or the build says so.
+    let section_index = section_dir.join("_index.md");
+    if !section_index.exists() {
+        write_new(
+            &section_index,
+            format!(
+                "+++\ntitle = \"{}\"\nsort_by = \"weight\"\n+++\n",
+                toml_escape(&section_title)
+            )
+            .as_bytes(),
+        )
+        .map_err(|d| vec![d])?;
+    }
+    write_new(&file, text.as_bytes()).map_err(|d| vec![d])?;
+    Ok(file)
+}
+
+/// Escape for inside a TOML basic string.
+fn toml_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn financial_years() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(financial_year(d(2026, 11, 24)), "2026/27");
+        assert_eq!(financial_year(d(2026, 3, 31)), "2025/26");
+        assert_eq!(financial_year(d(2099, 4, 1)), "2099/00");
+    }
+
+    #[test]
+    fn install_from() {
+        assert_eq!(
+            InstallFrom::parse("git@github.com:org/throughline.git@abc123").unwrap(),
+            InstallFrom {
+                url: "git@github.com:org/throughline.git".into(),
+                rev: "abc123".into()
+            }
+        );
+        assert!(InstallFrom::parse("https://github.com/org/throughline").is_err());
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(
+            NewKind::parse("Programmes").unwrap(),
+            NewKind::Entity(Kind::Programme)
+        );
+        assert_eq!(NewKind::parse("year").unwrap(), NewKind::Year);
+        let e = NewKind::parse("programe").unwrap_err();
+        assert!(e.hint.unwrap().contains("`programme`"));
+    }
+}
