@@ -200,8 +200,12 @@ fn render_with_config(
         data: functions.data.clone(),
         plugins: &plugins,
     };
-    let files = renderer.render_all(&diags);
+    let mut files = renderer.render_all(&diags);
     timer.lap("render");
+    if config.build_search_index {
+        files.extend(crate::search::index(&site, &config, &files, &diags));
+        timer.lap("search index");
+    }
     let copies = collect_copies(&root, &config, &site, &diags);
     timer.lap("static files");
     Ok(Rendered {

@@ -315,12 +315,6 @@ impl Config {
                 "Sass files are not compiled; ship plain CSS in static/",
             ));
         }
-        if config.build_search_index {
-            warnings.push(unsupported(
-                "`build_search_index`",
-                "no search index is written yet",
-            ));
-        }
         if config.minify_html {
             warnings.push(unsupported("`minify_html`", "HTML is written unminified"));
         }

@@ -11,6 +11,7 @@ pub mod output;
 pub mod plugin;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod strategy;

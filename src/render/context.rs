@@ -17,6 +17,8 @@ pub struct SiteData {
     pub sections_meta: Vec<Value>,
     pub taxonomies: Vec<Value>,
     pub config: Value,
+    /// Whether each page is written (`render = false` pages are not).
+    pub page_rendered: Vec<bool>,
 }
 
 impl SiteData {
@@ -56,6 +58,7 @@ impl SiteData {
             sections_meta,
             taxonomies,
             config,
+            page_rendered: site.pages.iter().map(|p| p.meta.render).collect(),
         }
     }
 

@@ -119,6 +119,56 @@ impl Functions {
         Ok(self.data.pages[*i].clone())
     }
 
+    /// Not in Zola: every page and section the site writes, sorted by title
+    /// (for an A to Z, or a search page without JavaScript): each with
+    /// `title`, `permalink`, `description`, `kind` (`page`/`section`) and
+    /// `section` (the title of the section it is in).
+    pub fn get_all_pages(&self, _args: &Args) -> Result<Value, String> {
+        // The title of the section a page or section is in, to tell apart
+        // pages with the same title (a "Foreword" in each year).
+        let parent = |v: &Value| -> Value {
+            v["ancestors"]
+                .as_array()
+                .and_then(|a| a.last())
+                .and_then(|p| p.as_str())
+                .and_then(|p| self.section_index.get(p))
+                .map(|i| self.data.sections_meta[*i]["title"].clone())
+                .unwrap_or(Value::Null)
+        };
+        let entry = |v: &Value, kind: &str| {
+            serde_json::json!({
+                "title": v["title"],
+                "permalink": v["permalink"],
+                "description": v["description"],
+                "kind": kind,
+                "section": parent(v),
+            })
+        };
+        let mut all: Vec<Value> = self
+            .data
+            .pages
+            .iter()
+            .zip(&self.data.page_rendered)
+            .filter(|(_, r)| **r)
+            .map(|(p, _)| entry(p, "page"))
+            .chain(
+                self.data
+                    .sections_meta
+                    .iter()
+                    .filter(|s| s["render"] != Value::Bool(false) && !s["title"].is_null())
+                    .map(|s| entry(s, "section")),
+            )
+            .filter(|v| v["title"].as_str().is_some_and(|t| !t.is_empty()))
+            .collect();
+        all.sort_by_cached_key(|v| {
+            (
+                v["title"].as_str().unwrap_or("").to_lowercase(),
+                v["permalink"].as_str().unwrap_or("").to_string(),
+            )
+        });
+        Ok(Value::Array(all))
+    }
+
     pub fn get_section(&self, args: &Args) -> Result<Value, String> {
         let path = str_arg(args, "path", "get_section")?.trim_start_matches('/');
         let metadata_only = bool_arg(args, "metadata_only", false)?;

@@ -517,6 +517,7 @@ fn register(
     let methods: &[(&str, Method)] = &[
         ("get_url", Functions::get_url),
         ("get_page", Functions::get_page),
+        ("get_all_pages", Functions::get_all_pages),
         ("get_section", Functions::get_section),
         ("get_taxonomy", Functions::get_taxonomy),
         ("get_taxonomy_term", Functions::get_taxonomy_term),

@@ -20,10 +20,10 @@
 "use strict";
 
 const fs = require("fs");
-const http = require("http");
 const path = require("path");
 const { execFileSync } = require("child_process");
 const { chromium } = require("playwright-core");
+const { serve } = require("./serve");
 
 const [siteDir, portArg] = process.argv.slice(2);
 if (!siteDir || !portArg) {
@@ -33,38 +33,6 @@ if (!siteDir || !portArg) {
 const port = Number(portArg);
 const root = path.resolve(siteDir);
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css",
-  ".xml": "application/xml",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".js": "text/javascript",
-};
-
-function serve() {
-  return http
-    .createServer((req, res) => {
-      const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
-      let file = path.join(root, url);
-      if (!file.startsWith(root)) {
-        res.writeHead(403).end();
-        return;
-      }
-      if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-      fs.readFile(file, (err, data) => {
-        if (err) {
-          res.writeHead(404).end();
-          return;
-        }
-        res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
-        res.end(data);
-      });
-    })
-    .listen(port, "127.0.0.1");
-}
 
 /** Every page to check: HTML files that are not redirects. */
 function pages(dir) {
@@ -165,7 +133,7 @@ function validate(files) {
 }
 
 (async () => {
-  const server = serve();
+  const server = serve(root, port);
   const list = pages(root);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",

@@ -1,0 +1,103 @@
+//! The search index, written when the config sets `build_search_index`.
+//!
+//! It is a Pagefind index (the `pagefind` crate, in memory): the index is
+//! split into small fragments that a browser fetches as the reader types,
+//! so a phone reads tens of kilobytes for a search, not the whole site as
+//! with a single-file index (elasticlunr, Zola's). It needs no service: the
+//! files go into `pagefind/` beside the pages. Themes search through
+//! `pagefind/pagefind.js` (the default theme's `search.html` does).
+//!
+//! Only pages and sections are indexed (not pager pages, taxonomy lists,
+//! redirects or the search page itself), from their rendered HTML; a theme
+//! marks the part worth indexing with `data-pagefind-body` (the default
+//! theme marks `<main>`).
+
+use std::collections::HashMap;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::{out_path_for, OutFile};
+use crate::site::Site;
+
+/// The folder the index is written to, under the output folder.
+pub const BUNDLE: &str = "pagefind";
+
+/// Index the rendered pages. Returns the index's files, to be written with
+/// the rest of the site.
+pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostics) -> Vec<OutFile> {
+    let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let prefix = crate::check::internal::SiteUrl::new(&config.base_url).prefix;
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    let mut add = |path: &str| {
+        let out = out_path_for(path);
+        if let Some(f) = by_path.get(out.as_str()) {
+            wanted.push((
+                format!("{prefix}{}", path.trim_start_matches('/')),
+                String::from_utf8_lossy(&f.bytes).into_owned(),
+            ));
+        }
+    };
+    for p in &site.pages {
+        if p.meta.in_search_index
+            && p.meta.render
+            && p.meta.template.as_deref() != Some("search.html")
+        {
+            add(&p.path);
+        }
+    }
+    for s in &site.sections {
+        if s.meta.in_search_index
+            && s.meta.render
+            && s.meta.redirect_to.is_none()
+            && s.meta.template.as_deref() != Some("search.html")
+        {
+            add(&s.path);
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(Diagnostic::error(format!(
+                "the search index could not be built: {e}"
+            )));
+            return Vec::new();
+        }
+    };
+    let built = runtime.block_on(async {
+        let options = pagefind::options::PagefindServiceConfig::builder()
+            .force_language(
+                config
+                    .default_language
+                    .split('-')
+                    .next()
+                    .unwrap_or("en")
+                    .to_string(),
+            )
+            .build();
+        let mut index = pagefind::api::PagefindIndex::new(Some(options))?;
+        for (url, html) in wanted {
+            index.add_html_file(None, Some(url), html).await?;
+        }
+        index.get_files().await
+    });
+    match built {
+        Ok(files) => files
+            .into_iter()
+            .map(|f| OutFile {
+                path: format!(
+                    "{BUNDLE}/{}",
+                    f.filename.to_string_lossy().replace('\\', "/")
+                ),
+                bytes: f.contents,
+            })
+            .collect(),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("the search index could not be built: {e}"))
+                    .in_file(Config::find(&config.root))
+                    .with_hint("set `build_search_index = false` to build without search"),
+            );
+            Vec::new()
+        }
+    }
+}
