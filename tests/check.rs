@@ -242,6 +242,17 @@ fn a_base_url_with_a_path_keeps_every_link_inside_it() {
         ..opts
     })
     .expect("builds");
+    // What a host reads: the sitemap, robots.txt and the 404 page.
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://preview.example/pr-7/programmes/"));
+    assert!(!sitemap.contains("<loc>https://strategy.example"));
+    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+    assert!(
+        robots.contains("https://preview.example/pr-7/sitemap.xml"),
+        "{robots}"
+    );
+    let not_found = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(not_found.contains("href=\"https://preview.example/pr-7/"));
     for file in common::list(&out) {
         if !file.ends_with(".html") && !file.ends_with(".xml") {
             continue;
