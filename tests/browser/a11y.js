@@ -1,7 +1,9 @@
 // The accessibility gate: every HTML page of a built site, in Chromium.
 //
-//   node a11y.js SITE_DIR PORT
+//   node a11y.js SITE_DIR PORT [--skip PATH_PREFIX]...
 //
+// (--skip leaves out pages a test fixture renders with its own test
+// templates, which are not themes and are not meant to pass.)
 // SITE_DIR must have been built with `--base-url http://127.0.0.1:PORT`.
 // For each page, at 1280 and at 320 CSS px wide:
 //   - axe-core finds no WCAG 2.0–2.2 A or AA violation;
@@ -13,6 +15,8 @@
 //   - every chart (svg[role=img]) has a name and a description that exist;
 //   - on a page with the plan on a page, every cell has a name that says
 //     what it means;
+//   - every status badge is read as its status word alone (from Chromium's
+//     accessibility tree: no shape glyph, nothing left to colour);
 //   - the first Tab lands on the skip link, and it is visibly focused;
 // and the Nu HTML Checker (vnu, with the machine's Java) finds no errors
 // in any page.
@@ -25,9 +29,15 @@ const { execFileSync } = require("child_process");
 const { chromium } = require("playwright-core");
 const { serve } = require("./serve");
 
-const [siteDir, portArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const skip = [];
+for (let i = args.indexOf("--skip"); i !== -1; i = args.indexOf("--skip")) {
+  skip.push(args[i + 1]);
+  args.splice(i, 2);
+}
+const [siteDir, portArg] = args;
 if (!siteDir || !portArg) {
-  console.error("usage: node a11y.js SITE_DIR PORT");
+  console.error("usage: node a11y.js SITE_DIR PORT [--skip PATH_PREFIX]...");
   process.exit(2);
 }
 const port = Number(portArg);
@@ -45,7 +55,7 @@ function pages(dir) {
       if (!/http-equiv="refresh"/i.test(html)) out.push(path.relative(root, p).split(path.sep).join("/"));
     }
   }
-  return out.sort();
+  return out.filter((rel) => !skip.some((prefix) => rel.startsWith(prefix))).sort();
 }
 
 async function structure(page) {
@@ -98,6 +108,22 @@ async function planCells(page) {
   return problems;
 }
 
+/** Each status badge is read as its word alone, from Chromium's
+ *  accessibility tree: the shape is hidden, the colour carries nothing. */
+const STATUS_WORDS = ["Not started", "On track", "At risk", "Off track", "Complete", "Paused"];
+async function statusBadges(page) {
+  const problems = [];
+  const badges = page.locator(".tl-status");
+  const n = await badges.count();
+  for (let i = 0; i < n; i++) {
+    const snap = (await badges.nth(i).ariaSnapshot()).trim();
+    // "- strong: At risk"
+    const name = snap.replace(/^- [a-z]+:\s*/, "").replace(/^"|"$/g, "");
+    if (!STATUS_WORDS.includes(name)) problems.push(`a status badge is read as ${JSON.stringify(snap)}, not a status word`);
+  }
+  return { problems, count: n };
+}
+
 /** The first Tab stop is the skip link, and focus on it can be seen. */
 async function firstTab(page) {
   await page.keyboard.press("Tab");
@@ -140,6 +166,7 @@ function validate(files) {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
   const failures = [];
+  let badgeCount = 0;
   for (const width of [1280, 320]) {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     for (const rel of list) {
@@ -164,6 +191,9 @@ function validate(files) {
       if (width === 1280) {
         for (const p of await structure(page)) failures.push(`${where}: ${p}`);
         for (const p of await planCells(page)) failures.push(`${where}: ${p}`);
+        const badges = await statusBadges(page);
+        badgeCount += badges.count;
+        for (const p of badges.problems) failures.push(`${where}: ${p}`);
         for (const p of await firstTab(page)) failures.push(`${where}: ${p}`);
       }
     }
@@ -177,7 +207,11 @@ function validate(files) {
     for (const f of failures) console.error("  " + f);
     process.exit(1);
   }
-  console.log(`accessibility gate: ${list.length} pages, each at 1280 and 320 px: no problems`);
+  if (badgeCount === 0 && list.some((rel) => rel.startsWith("programmes/"))) {
+    console.error("accessibility gate: a strategy site with no status badges: the badge check saw nothing");
+    process.exit(1);
+  }
+  console.log(`accessibility gate: ${list.length} pages, each at 1280 and 320 px: no problems (${badgeCount} status badges read as their word)`);
 })().catch((e) => {
   console.error(e);
   process.exit(1);
