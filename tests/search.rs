@@ -68,8 +68,9 @@ fn the_index_holds_pages_and_sections_but_not_the_excluded() {
         !az.contains(">Search</a>"),
         "the search page does not list itself"
     );
-    // The menu links the search page.
+    // The menu links the search page, marked current on it.
     assert!(site.read("index.html").contains(">Search</a>"));
+    assert!(search.contains("/search/\" aria-current=\"page\">Search</a>"));
 }
 
 #[test]
