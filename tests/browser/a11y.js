@@ -18,6 +18,8 @@
 //   - every status badge is read as its status word alone (from Chromium's
 //     accessibility tree: no shape glyph, nothing left to colour);
 //   - the first Tab lands on the skip link, and it is visibly focused;
+//   - Tab on through every stop to the end of the page: focus is visible
+//     on each;
 // and the Nu HTML Checker (vnu, with the machine's Java) finds no errors
 // in any page.
 // Exits 1 listing every failure.
@@ -142,6 +144,33 @@ async function firstTab(page) {
   });
 }
 
+/** Tab through every stop after the skip link, to the end of the page:
+ *  each focused element must show a focus indicator (a visible outline,
+ *  a box shadow, or the focus yellow behind it). */
+async function keyboardPass(page) {
+  const problems = [];
+  let stops = 0;
+  for (let i = 0; i < 500; i++) {
+    await page.keyboard.press("Tab");
+    const r = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body || el.dataset.tlKeyboardSeen) return { done: true };
+      el.dataset.tlKeyboardSeen = "1";
+      const cs = getComputedStyle(el);
+      const clear = (c) => c === "transparent" || /rgba\(.*,\s*0\)$/.test(c);
+      const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 2 && !clear(cs.outlineColor);
+      const shadow = cs.boxShadow !== "none";
+      const yellow = cs.backgroundColor === "rgb(255, 221, 0)";
+      const what = `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${(el.textContent || el.value || "").trim().slice(0, 40)}"`;
+      return { what, visible: outline || shadow || yellow };
+    });
+    if (r.done) break;
+    stops++;
+    if (!r.visible) problems.push(`focus cannot be seen on ${r.what}`);
+  }
+  return { problems, stops };
+}
+
 /** Nu HTML Checker errors, one line each. */
 function validate(files) {
   const jar = path.join(path.dirname(require.resolve("vnu-jar/package.json")), "build", "dist", "vnu.jar");
@@ -167,6 +196,7 @@ function validate(files) {
   });
   const failures = [];
   let badgeCount = 0;
+  let tabStops = 0;
   for (const width of [1280, 320]) {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     for (const rel of list) {
@@ -195,6 +225,9 @@ function validate(files) {
         badgeCount += badges.count;
         for (const p of badges.problems) failures.push(`${where}: ${p}`);
         for (const p of await firstTab(page)) failures.push(`${where}: ${p}`);
+        const kb = await keyboardPass(page);
+        tabStops += kb.stops;
+        for (const p of kb.problems) failures.push(`${where}: ${p}`);
       }
     }
     await page.close();
@@ -211,7 +244,7 @@ function validate(files) {
     console.error("accessibility gate: a strategy site with no status badges: the badge check saw nothing");
     process.exit(1);
   }
-  console.log(`accessibility gate: ${list.length} pages, each at 1280 and 320 px: no problems (${badgeCount} status badges read as their word)`);
+  console.log(`accessibility gate: ${list.length} pages, each at 1280 and 320 px: no problems (${badgeCount} status badges read as their word; focus seen on all ${tabStops} Tab stops)`);
 })().catch((e) => {
   console.error(e);
   process.exit(1);
