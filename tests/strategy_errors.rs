@@ -16,6 +16,34 @@ fn break_strategy(edit: impl FnOnce(&TestSite)) -> Vec<Diagnostic> {
 const SHARE_DATA: &str = "+++\ntitle = \"Share data safely\"\nweight = 2\n[extra]\ngroup = \"Our tools\"\npriorities = [\"fair-acess\"]\n+++\n";
 
 #[test]
+fn yaml_front_matter_errors_are_located_too() {
+    let yaml = "---\ntitle: Share data safely\nweight: 2\nextra:\n  group: Our tools\n  priorities:\n    - fair-access\n    - fair-acess\n---\n";
+    let errors = break_strategy(|s| s.write("content/commitments/share-data.md", yaml));
+    let d = only(&errors);
+    assert_eq!(
+        place(d),
+        (
+            "commitments/share-data.md".into(),
+            8,
+            7,
+            "fair-acess".into()
+        )
+    );
+    assert_eq!(hint(d), "did you mean `fair-access`?");
+    let flow = "---\ntitle: Share data safely\nweight: 2\nextra:\n  priorities: [fair-access, fair-acess]\n---\n";
+    let errors = break_strategy(|s| s.write("content/commitments/share-data.md", flow));
+    assert_eq!(
+        place(only(&errors)),
+        (
+            "commitments/share-data.md".into(),
+            5,
+            29,
+            "fair-acess".into()
+        )
+    );
+}
+
+#[test]
 fn an_unknown_id_suggests_the_closest() {
     let errors = break_strategy(|s| s.write("content/commitments/share-data.md", SHARE_DATA));
     let d = only(&errors);

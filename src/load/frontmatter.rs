@@ -205,8 +205,140 @@ fn parse_yaml(
     };
     Ok(FrontMatter {
         table,
-        spans: Spans::default(),
+        spans: yaml_spans(front, offset),
     })
+}
+
+/// Where keys and values are in YAML front matter. YAML parsers give no
+/// spans, so this reads the block style front matter is written in:
+/// `key: value` lines nested by indentation, `- item` lists under a key,
+/// and `[a, b]` lists on one line. Anything else (anchors, multi-line
+/// scalars) is simply not located: errors there point at the file.
+fn yaml_spans(front: &str, offset: usize) -> Spans {
+    let mut spans = Spans::default();
+    // (indent, path) of the keys that enclose the current line.
+    let mut stack: Vec<(usize, String)> = Vec::new();
+    // For `- item` lines: the list's path and the next index.
+    let mut items: HashMap<String, usize> = HashMap::new();
+    let mut pos = 0;
+    for raw in front.split_inclusive('\n') {
+        let start = pos;
+        pos += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let content = line.trim_start();
+        let indent = line.len() - content.len();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if let Some(item) =
+            content
+                .strip_prefix("- ")
+                .or(if content == "-" { Some("") } else { None })
+        {
+            // A list item belongs to the nearest key above with less indent
+            // (or the same: YAML allows `key:` then `- a` at its indent).
+            while stack.last().is_some_and(|(i, _)| *i > indent) {
+                stack.pop();
+            }
+            let Some((_, parent)) = stack.last() else {
+                continue;
+            };
+            let n = items.entry(parent.clone()).or_insert(0);
+            let path = format!("{parent}[{n}]");
+            *n += 1;
+            let at = start + indent + (content.len() - item.len());
+            let value = item.trim_end();
+            if !value.is_empty() {
+                spans
+                    .values
+                    .insert(path, offset + at..offset + at + value.len());
+            }
+            continue;
+        }
+        let Some(colon) = key_colon(content) else {
+            continue;
+        };
+        while stack.last().is_some_and(|(i, _)| *i >= indent) {
+            stack.pop();
+        }
+        let key = content[..colon].trim().trim_matches(['"', '\'']);
+        let path = match stack.last() {
+            Some((_, p)) => format!("{p}.{key}"),
+            None => key.to_string(),
+        };
+        let key_at = offset + start + indent;
+        spans.keys.insert(
+            path.clone(),
+            key_at..key_at + content[..colon].trim_end().len(),
+        );
+        let after = &content[colon + 1..];
+        let value = after.trim();
+        let value = match value.find(" #") {
+            Some(c) => value[..c].trim_end(),
+            None => value,
+        };
+        if !value.is_empty() {
+            let v_at =
+                offset + start + indent + colon + 1 + (after.len() - after.trim_start().len());
+            spans.values.insert(path.clone(), v_at..v_at + value.len());
+            if value.starts_with('[') && value.ends_with(']') {
+                flow_items(&value[1..value.len() - 1], v_at + 1, &path, &mut spans);
+            }
+        }
+        items.remove(&path);
+        stack.push((indent, path));
+    }
+    spans
+}
+
+/// The colon that ends a `key:` (outside quotes, followed by a space or
+/// the end of the line).
+fn key_colon(content: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in content.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ':') => {
+                let next = content[i + 1..].chars().next();
+                if next.is_none() || next == Some(' ') || next == Some('\t') {
+                    return Some(i);
+                }
+            }
+            (None, '[' | '{') if i == 0 => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The items of a one-line `[a, "b", c]` list, split on commas outside quotes.
+fn flow_items(inner: &str, at: usize, path: &str, spans: &mut Spans) {
+    let mut quote = None;
+    let mut item_start = 0;
+    let mut n = 0;
+    let mut push = |from: usize, to: usize, n: &mut usize| {
+        let piece = &inner[from..to];
+        let lead = piece.len() - piece.trim_start().len();
+        let t = piece.trim();
+        if !t.is_empty() {
+            let s = at + from + lead;
+            spans.values.insert(format!("{path}[{n}]"), s..s + t.len());
+            *n += 1;
+        }
+    };
+    for (i, c) in inner.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ',') => {
+                push(item_start, i, &mut n);
+                item_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    push(item_start, inner.len(), &mut n);
 }
 
 fn json_to_toml(v: &serde_json::Value) -> Option<toml::Value> {
@@ -246,6 +378,26 @@ mod tests {
         assert_eq!(&text[span], "\"yy\"");
         let key = fm.spans.key("title").unwrap();
         assert_eq!(&text[key], "title");
+    }
+
+    #[test]
+    fn yaml_spans_point_into_the_file() {
+        let text = "---\ntitle: \"Home: first\"  # a comment\nweight: 3\nextra:\n  priorities: [fair-access, \"other one\"]\n  commitments:\n    - share-data\n    - plan-together\n  status: at-risk\ntaxonomies:\n  tags:\n  - a\n---\nBody\n";
+        let s = split(Path::new("a.md"), text).unwrap();
+        let fm = parse(Path::new("a.md"), text, &s).unwrap();
+        let v = |p: &str| &text[fm.spans.value(p).unwrap_or_else(|| panic!("{p}"))];
+        assert_eq!(v("title"), "\"Home: first\"");
+        assert_eq!(v("weight"), "3");
+        assert_eq!(v("extra.priorities[0]"), "fair-access");
+        assert_eq!(v("extra.priorities[1]"), "\"other one\"");
+        assert_eq!(v("extra.commitments[1]"), "plan-together");
+        assert_eq!(v("extra.status"), "at-risk");
+        assert_eq!(v("taxonomies.tags[0]"), "a");
+        assert_eq!(&text[fm.spans.key("extra.status").unwrap()], "status");
+        assert_eq!(
+            fm.table["extra"]["commitments"][1].as_str(),
+            Some("plan-together")
+        );
     }
 
     #[test]
