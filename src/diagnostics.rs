@@ -147,15 +147,7 @@ impl Diagnostic {
             Severity::Warning => "warning",
         };
         out.push_str(&format!("{label}: {}\n", self.message));
-        let show = |p: &Path| -> String {
-            let p = p.strip_prefix(base).unwrap_or(p);
-            // `./content/x.md` reads better, and matches editors' links, as `content/x.md`.
-            p.components()
-                .filter(|c| !matches!(c, std::path::Component::CurDir))
-                .collect::<PathBuf>()
-                .display()
-                .to_string()
-        };
+        let show = |p: &Path| shown_path(p, base);
         match (&self.location, &self.file) {
             (Some(loc), _) => {
                 out.push_str(&format!(
@@ -240,6 +232,21 @@ impl Diagnostics {
         v.dedup();
         v
     }
+}
+
+/// A path for people and CI logs: relative to `base` where it is inside it,
+/// without `./` (`./content/x.md` reads better, and matches editors' and
+/// GitHub's links, as `content/x.md`), with `/` separators.
+pub fn shown_path(p: &Path, base: &Path) -> String {
+    let p = p.strip_prefix(base).unwrap_or(p);
+    if p.is_absolute() {
+        return p.to_string_lossy().replace('\\', "/");
+    }
+    p.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Sort by file, line and column, then message, so output is stable

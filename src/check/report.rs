@@ -4,23 +4,7 @@
 
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, Severity};
-
-/// A path as the CI job sees it: relative to `base` (the working folder,
-/// which is the repository root in a CI job), with `/` separators.
-fn shown(p: &Path, base: &Path) -> String {
-    let p = p.strip_prefix(base).unwrap_or(p);
-    let parts: Vec<String> = p
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if p.is_absolute() {
-        p.to_string_lossy().replace('\\', "/")
-    } else {
-        parts.join("/")
-    }
-}
+use crate::diagnostics::{shown_path, Diagnostic, Severity};
 
 /// GitHub's escaping for a workflow command's data.
 fn escape_data(s: &str) -> String {
@@ -44,7 +28,7 @@ pub fn github(diags: &[Diagnostic], base: &Path) -> String {
         };
         let mut props = Vec::new();
         if let Some(file) = &d.file {
-            props.push(format!("file={}", escape_property(&shown(file, base))));
+            props.push(format!("file={}", escape_property(&shown_path(file, base))));
         }
         if let Some(loc) = &d.location {
             props.push(format!("line={}", loc.line));
@@ -79,7 +63,7 @@ pub fn json(outcome: &super::Outcome, base: &Path) -> String {
                 "code": d.code,
                 "message": d.message,
                 "hint": d.hint,
-                "file": d.file.as_ref().map(|f| shown(f, base)),
+                "file": d.file.as_ref().map(|f| shown_path(f, base)),
                 "line": d.location.as_ref().map(|l| l.line),
                 "column": d.location.as_ref().map(|l| l.column),
                 "source_line": d.location.as_ref().map(|l| l.source_line.clone()),
