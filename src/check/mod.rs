@@ -177,29 +177,26 @@ pub enum Origin {
 
 impl Sources {
     fn new(r: &Rendered) -> Sources {
-        let mut by_output = HashMap::new();
-        for p in &r.site.pages {
-            by_output.insert(
-                crate::render::out_path_for(&p.path),
+        let pages = r.site.pages.iter().map(|p| (&p.path, &p.file, &p.source));
+        let sections = r
+            .site
+            .sections
+            .iter()
+            .map(|s| (&s.path, &s.file, &s.source));
+        let by_output = pages
+            .chain(sections)
+            .map(|(path, file, source)| {
                 (
-                    p.file.path.clone(),
-                    p.source.text.clone(),
-                    p.source.body_offset,
-                    p.path.clone(),
-                ),
-            );
-        }
-        for s in &r.site.sections {
-            by_output.insert(
-                crate::render::out_path_for(&s.path),
-                (
-                    s.file.path.clone(),
-                    s.source.text.clone(),
-                    s.source.body_offset,
-                    s.path.clone(),
-                ),
-            );
-        }
+                    crate::render::out_path_for(path),
+                    (
+                        file.path.clone(),
+                        source.text.clone(),
+                        source.body_offset,
+                        path.clone(),
+                    ),
+                )
+            })
+            .collect();
         Sources { by_output }
     }
 
