@@ -90,7 +90,11 @@ pub fn render_site_with(
     opts: &Options,
     plugins: Vec<Box<dyn Plugin>>,
 ) -> Result<Rendered, BuildFailed> {
-    let r = render_site_unchecked(opts, plugins)?;
+    without_errors(render_site_unchecked(opts, plugins)?)
+}
+
+/// A render that may be built from: one with any error fails.
+fn without_errors(r: Rendered) -> Result<Rendered, BuildFailed> {
     if r.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(BuildFailed {
             diagnostics: r.diagnostics,
@@ -236,12 +240,7 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
         pre.push(d);
         return Err(fail(&pre));
     }
-    let rendered = render_with_config(opts, config, pre, plugins)?;
-    if rendered.diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(BuildFailed {
-            diagnostics: rendered.diagnostics,
-        });
-    }
+    let rendered = without_errors(render_with_config(opts, config, pre, plugins)?)?;
     let mut timer = Timer::new();
     let written = output::write_site(
         &out,

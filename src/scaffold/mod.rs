@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
-use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::strategy::settings::{Kind, Settings};
 
@@ -259,13 +258,15 @@ pub fn new_page(
                 "write it in quotes: throughline new programme \"Using data better\"",
             )]);
     }
-    let path = match config_file {
-        Some(p) if p.is_absolute() => p.to_path_buf(),
-        Some(p) => root.join(p),
-        None => Config::find(root),
-    };
-    let config = Config::load(&path)?.config;
     let diags = Diagnostics::new();
+    let opts = crate::build::Options {
+        root: root.to_path_buf(),
+        config_file: config_file.map(Path::to_path_buf),
+        ..Default::default()
+    };
+    let Some(config) = crate::build::load_config(&opts, &diags) else {
+        return Err(diags.snapshot());
+    };
     let settings = Settings::from_config(&config, &diags);
     if diags.has_errors() {
         return Err(diags.snapshot());
