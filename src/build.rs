@@ -203,6 +203,9 @@ fn render_with_config(
         engine: &engine,
         data: functions.data.clone(),
         plugins: &plugins,
+        mode: render::Mode::Render,
+        only: None,
+        record: false,
     };
     let mut files = renderer.render_all(&diags);
     timer.lap("render");

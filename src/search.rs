@@ -83,12 +83,14 @@ pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostic
     match built {
         Ok(files) => files
             .into_iter()
-            .map(|f| OutFile {
-                path: format!(
-                    "{BUNDLE}/{}",
-                    f.filename.to_string_lossy().replace('\\', "/")
-                ),
-                bytes: f.contents,
+            .map(|f| {
+                OutFile::new(
+                    format!(
+                        "{BUNDLE}/{}",
+                        f.filename.to_string_lossy().replace('\\', "/")
+                    ),
+                    f.contents,
+                )
             })
             .collect(),
         Err(e) => {

@@ -2,84 +2,352 @@
 //! in Zola 0.22's shapes. Built once per build and shared by every render;
 //! no engine type appears here.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
+use crate::render::deps::{hash_value, Fp};
 use crate::site::{Page, PageId, Section, SectionId, Site, Taxonomy};
 
-/// Everything serialised once, by id.
+/// Everything serialised once, by id. Sections' and terms' page lists are
+/// kept as ids and built when asked for, so each page is serialised once.
 pub struct SiteData {
     /// Each page without `lower`/`higher` (as in section listings).
-    pub pages: Vec<Value>,
-    /// Each section with its pages.
-    pub sections: Vec<Value>,
+    pub pages: Vec<Arc<Value>>,
+    /// Each page value's fingerprint (only with a [`ValueCache`]).
+    pub page_fps: Vec<u64>,
     /// Each section without its pages (`get_section(metadata_only=true)`,
     /// and `section` on paginated pages).
     pub sections_meta: Vec<Value>,
-    pub taxonomies: Vec<Value>,
+    pub section_fps: Vec<u64>,
+    section_pages: Vec<Vec<PageId>>,
+    taxonomies: Vec<TaxonomyData>,
     pub config: Value,
     /// Whether each page is written (`render = false` pages are not).
     pub page_rendered: Vec<bool>,
 }
 
+struct TaxonomyData {
+    kind: Value,
+    lang: String,
+    permalink: String,
+    terms: Vec<TermData>,
+}
+
+struct TermData {
+    head: Map<String, Value>,
+    pages: Vec<PageId>,
+}
+
+/// Page and section values from an earlier build, by relative path, with
+/// the fingerprint of what each was made from: `serve` re-serialises only
+/// what changed.
+#[derive(Default)]
+pub struct ValueCache {
+    pages: HashMap<String, Cached>,
+    sections: HashMap<String, Cached>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    input: u64,
+    value: Arc<Value>,
+    fp: u64,
+}
+
 impl SiteData {
     pub fn new(site: &Site, config: Value) -> SiteData {
-        let pages: Vec<Value> = (0..site.pages.len())
-            .map(|p| page_value(site, &site.pages[p]))
-            .collect();
-        let sections_meta: Vec<Value> = site
-            .sections
-            .iter()
-            .map(|s| section_value(site, s))
-            .collect();
-        let sections = site
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let mut v = sections_meta[i].clone();
-                v["pages"] = Value::Array(s.pages.iter().map(|p| pages[*p].clone()).collect());
-                v
-            })
-            .collect();
+        SiteData::build(site, config, None)
+    }
+
+    /// With a cache: values whose inputs have not changed are reused, and
+    /// every value gets a fingerprint.
+    pub fn build(site: &Site, config: Value, cache: Option<&mut ValueCache>) -> SiteData {
+        let (pages, page_fps, sections_meta, section_fps) = match cache {
+            None => (
+                site.pages
+                    .par_iter()
+                    .map(|p| Arc::new(page_value(site, p)))
+                    .collect(),
+                Vec::new(),
+                site.sections
+                    .iter()
+                    .map(|s| section_value(site, s))
+                    .collect(),
+                Vec::new(),
+            ),
+            Some(cache) => {
+                let pages: Vec<Cached> = site
+                    .pages
+                    .par_iter()
+                    .map(|p| {
+                        let input = page_input(site, p);
+                        match cache.pages.get(&p.file.relative) {
+                            Some(c) if c.input == input => c.clone(),
+                            _ => {
+                                let value = page_value(site, p);
+                                Cached {
+                                    input,
+                                    fp: hash_value(&value),
+                                    value: Arc::new(value),
+                                }
+                            }
+                        }
+                    })
+                    .collect();
+                let sections: Vec<Cached> = site
+                    .sections
+                    .iter()
+                    .map(|s| {
+                        let input = section_input(site, s);
+                        match cache.sections.get(&s.file.relative) {
+                            Some(c) if c.input == input => c.clone(),
+                            _ => {
+                                let value = section_value(site, s);
+                                Cached {
+                                    input,
+                                    fp: hash_value(&value),
+                                    value: Arc::new(value),
+                                }
+                            }
+                        }
+                    })
+                    .collect();
+                cache.pages = site
+                    .pages
+                    .iter()
+                    .zip(&pages)
+                    .map(|(p, c)| (p.file.relative.clone(), c.clone()))
+                    .collect();
+                cache.sections = site
+                    .sections
+                    .iter()
+                    .zip(&sections)
+                    .map(|(s, c)| (s.file.relative.clone(), c.clone()))
+                    .collect();
+                (
+                    pages.iter().map(|c| c.value.clone()).collect(),
+                    pages.iter().map(|c| c.fp).collect(),
+                    sections.iter().map(|c| (*c.value).clone()).collect(),
+                    sections.iter().map(|c| c.fp).collect(),
+                )
+            }
+        };
+        let default_lang = config["default_language"].as_str().unwrap_or("en");
         let taxonomies = site
             .taxonomies
             .iter()
-            .map(|t| {
-                taxonomy_value(
-                    t,
-                    &pages,
-                    config["default_language"].as_str().unwrap_or("en"),
-                )
+            .map(|t| TaxonomyData {
+                kind: taxonomy_kind(t, default_lang),
+                lang: t.config.lang.as_deref().unwrap_or(default_lang).to_string(),
+                permalink: t.permalink.clone(),
+                terms: t
+                    .terms
+                    .iter()
+                    .map(|term| {
+                        let mut head = Map::new();
+                        head.insert("name".into(), json!(term.name));
+                        head.insert("slug".into(), json!(term.slug));
+                        head.insert("path".into(), json!(term.path));
+                        head.insert("permalink".into(), json!(term.permalink));
+                        TermData {
+                            head,
+                            pages: term.pages.clone(),
+                        }
+                    })
+                    .collect(),
             })
             .collect();
         SiteData {
             pages,
-            sections,
+            page_fps,
             sections_meta,
+            section_fps,
+            section_pages: site.sections.iter().map(|s| s.pages.clone()).collect(),
             taxonomies,
             config,
             page_rendered: site.pages.iter().map(|p| p.meta.render).collect(),
         }
     }
 
+    /// Page values of a list of pages.
+    pub fn page_list(&self, ids: &[PageId]) -> Value {
+        Value::Array(ids.iter().map(|p| (*self.pages[*p]).clone()).collect())
+    }
+
+    /// The fingerprint of [`SiteData::page_list`] (with a cache only).
+    pub fn page_list_fp(&self, ids: &[PageId]) -> u64 {
+        let mut fp = Fp::new();
+        fp.u64(ids.len() as u64);
+        for p in ids {
+            fp.u64(self.page_fps[*p]);
+        }
+        fp.finish()
+    }
+
     /// A page as its own template sees it: with `lower` and `higher`.
     pub fn full_page(&self, site: &Site, pid: PageId) -> Value {
         let page = &site.pages[pid];
-        let mut v = self.pages[pid].clone();
+        let mut v = (*self.pages[pid]).clone();
         v["lower"] = page
             .lower
-            .map(|p| self.pages[p].clone())
+            .map(|p| (*self.pages[p]).clone())
             .unwrap_or(Value::Null);
         v["higher"] = page
             .higher
-            .map(|p| self.pages[p].clone())
+            .map(|p| (*self.pages[p]).clone())
             .unwrap_or(Value::Null);
         v
     }
 
-    pub fn section(&self, sid: SectionId) -> &Value {
-        &self.sections[sid]
+    /// The fingerprint of [`SiteData::full_page`].
+    pub fn full_page_fp(&self, site: &Site, pid: PageId) -> u64 {
+        let page = &site.pages[pid];
+        let mut fp = Fp::new();
+        fp.u64(self.page_fps[pid]);
+        for n in [page.lower, page.higher] {
+            fp.u64(n.map(|p| self.page_fps[p]).unwrap_or(0));
+        }
+        fp.finish()
     }
+
+    /// A section with its pages.
+    pub fn section(&self, sid: SectionId) -> Value {
+        let mut v = self.sections_meta[sid].clone();
+        v["pages"] = self.page_list(&self.section_pages[sid]);
+        v
+    }
+
+    /// The fingerprint of [`SiteData::section`].
+    pub fn section_fp(&self, sid: SectionId) -> u64 {
+        Fp::new()
+            .u64(self.section_fps[sid])
+            .u64(self.page_list_fp(&self.section_pages[sid]))
+            .finish()
+    }
+
+    pub fn taxonomy_count(&self) -> usize {
+        self.taxonomies.len()
+    }
+
+    /// A term with (or without) its pages.
+    pub fn term(&self, ti: usize, i: usize, with_pages: bool) -> Value {
+        let t = &self.taxonomies[ti].terms[i];
+        let mut m = t.head.clone();
+        m.insert(
+            "pages".into(),
+            if with_pages {
+                self.page_list(&t.pages)
+            } else {
+                Value::Array(Vec::new())
+            },
+        );
+        m.insert("page_count".into(), json!(t.pages.len()));
+        Value::Object(m)
+    }
+
+    /// A term as [`SiteData::term`] with pages, or its stand-in.
+    pub fn term_or_stand_in(&self, ti: usize, i: usize, stand_in: bool) -> Value {
+        if !stand_in {
+            return self.term(ti, i, true);
+        }
+        let t = &self.taxonomies[ti].terms[i];
+        let mut m = t.head.clone();
+        m.insert(
+            "pages".into(),
+            Value::String(format!("{:016x}", self.page_list_fp(&t.pages))),
+        );
+        m.insert("page_count".into(), json!(t.pages.len()));
+        Value::Object(m)
+    }
+
+    /// Every term of a taxonomy, with its pages (or stand-ins).
+    pub fn terms(&self, ti: usize, stand_in: bool) -> Value {
+        Value::Array(
+            (0..self.taxonomies[ti].terms.len())
+                .map(|i| self.term_or_stand_in(ti, i, stand_in))
+                .collect(),
+        )
+    }
+
+    /// `get_taxonomy`'s answer.
+    pub fn taxonomy(&self, ti: usize) -> Value {
+        let t = &self.taxonomies[ti];
+        json!({
+            "kind": t.kind,
+            "lang": t.lang,
+            "permalink": t.permalink,
+            "items": self.terms(ti, false),
+        })
+    }
+
+    /// The terms of a taxonomy without their pages (for look-ups).
+    pub fn term_heads(&self, ti: usize) -> impl Iterator<Item = (usize, &Map<String, Value>)> {
+        self.taxonomies[ti]
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, &t.head))
+    }
+}
+
+/// What a page's value is made from, fingerprinted without building it.
+fn page_input(site: &Site, page: &Page) -> u64 {
+    let mut fp = Fp::new();
+    fp.str(&page.file.relative)
+        .str(&page.source.text)
+        .str(&page.permalink)
+        .str(&page.path)
+        .str(&page.slug)
+        .str(&page.lang)
+        .u64(page.rendered.fp)
+        .u64(page.meta.render as u64);
+    for c in &page.components {
+        fp.str(c);
+    }
+    fp.u64(page.ancestors.len() as u64);
+    for a in &page.ancestors {
+        fp.str(&site.sections[*a].file.relative);
+    }
+    fp.u64(page.serialized_assets.len() as u64);
+    for a in &page.serialized_assets {
+        fp.str(a);
+    }
+    fp.u64(page.backlinks.len() as u64);
+    for (p, t) in &page.backlinks {
+        fp.str(p).str(t.as_deref().unwrap_or("\u{0}"));
+    }
+    fp.finish()
+}
+
+fn section_input(site: &Site, s: &Section) -> u64 {
+    let mut fp = Fp::new();
+    fp.str(&s.file.relative)
+        .str(&s.source.text)
+        .str(&s.permalink)
+        .str(&s.path)
+        .str(&s.lang)
+        .u64(s.rendered.fp);
+    for c in &s.components {
+        fp.str(c);
+    }
+    for list in [&s.ancestors, &s.subsections] {
+        fp.u64(list.len() as u64);
+        for a in list {
+            fp.str(&site.sections[*a].file.relative);
+        }
+    }
+    fp.u64(s.serialized_assets.len() as u64);
+    for a in &s.serialized_assets {
+        fp.str(a);
+    }
+    fp.u64(s.backlinks.len() as u64);
+    for (p, t) in &s.backlinks {
+        fp.str(p).str(t.as_deref().unwrap_or("\u{0}"));
+    }
+    fp.finish()
 }
 
 fn date_parts(v: &mut Map<String, Value>, d: Option<&crate::load::meta::Date>) {
@@ -190,26 +458,6 @@ pub fn section_value(site: &Site, s: &Section) -> Value {
         "render": m.render,
         "paginate_by": m.paginate_by,
         "paginate_reversed": m.paginate_reversed,
-    })
-}
-
-pub fn term_value(t: &crate::site::Term, pages: &[Value]) -> Value {
-    json!({
-        "name": t.name,
-        "slug": t.slug,
-        "path": t.path,
-        "permalink": t.permalink,
-        "pages": t.pages.iter().map(|p| pages[*p].clone()).collect::<Vec<_>>(),
-        "page_count": t.pages.len(),
-    })
-}
-
-pub fn taxonomy_value(t: &Taxonomy, pages: &[Value], default_lang: &str) -> Value {
-    json!({
-        "kind": taxonomy_kind(t, default_lang),
-        "lang": t.config.lang.as_deref().unwrap_or(default_lang),
-        "permalink": t.permalink,
-        "items": t.terms.iter().map(|term| term_value(term, pages)).collect::<Vec<_>>(),
     })
 }
 

@@ -116,7 +116,7 @@ impl Functions {
         let i = self.page_index.get(path).ok_or_else(|| {
             format!("`get_page` could not find the page `{path}` (paths are from content/, such as `blog/post.md`)")
         })?;
-        Ok(self.data.pages[*i].clone())
+        Ok((*self.data.pages[*i]).clone())
     }
 
     /// Not in Zola: every page and section the site writes, sorted by title
@@ -150,7 +150,7 @@ impl Functions {
             .iter()
             .zip(&self.data.page_rendered)
             .filter(|(_, r)| **r)
-            .map(|(p, _)| entry(p, "page"))
+            .map(|(p, _)| entry(p.as_ref(), "page"))
             .chain(
                 self.data
                     .sections_meta
@@ -178,7 +178,7 @@ impl Functions {
         Ok(if metadata_only {
             self.data.sections_meta[*i].clone()
         } else {
-            self.data.sections[*i].clone()
+            self.data.section(*i)
         })
     }
 
@@ -193,7 +193,7 @@ impl Functions {
     pub fn get_taxonomy(&self, args: &Args) -> Result<Value, String> {
         let kind = str_arg(args, "kind", "get_taxonomy")?;
         match self.taxonomy_index(kind) {
-            Ok(i) => Ok(self.data.taxonomies[i].clone()),
+            Ok(i) => Ok(self.data.taxonomy(i)),
             Err(e) if bool_arg(args, "required", true)? => Err(e),
             Err(_) => Ok(Value::Null),
         }
@@ -203,15 +203,12 @@ impl Functions {
         let kind = str_arg(args, "kind", "get_taxonomy_term")?;
         let term = str_arg(args, "term", "get_taxonomy_term")?;
         let required = bool_arg(args, "required", true)?;
-        let found = self.taxonomy_index(kind).ok().and_then(|i| {
-            self.data.taxonomies[i]["items"]
-                .as_array()?
-                .iter()
-                .find(|t| {
-                    t["name"] == term
-                        || t["slug"] == crate::slug::slugify(term, self.config.slugify.taxonomies)
-                })
-                .cloned()
+        let found = self.taxonomy_index(kind).ok().and_then(|ti| {
+            let slug = crate::slug::slugify(term, self.config.slugify.taxonomies);
+            self.data
+                .term_heads(ti)
+                .find(|(_, t)| t["name"] == term || t["slug"] == slug.as_str())
+                .map(|(i, _)| self.data.term(ti, i, true))
         });
         match found {
             Some(t) => Ok(t),
@@ -226,15 +223,12 @@ impl Functions {
         let kind = str_arg(args, "kind", "get_taxonomy_url")?;
         let name = str_arg(args, "name", "get_taxonomy_url")?;
         let required = bool_arg(args, "required", true)?;
-        let found = self.taxonomy_index(kind).ok().and_then(|i| {
-            self.data.taxonomies[i]["items"]
-                .as_array()?
-                .iter()
-                .find(|t| {
-                    t["name"] == name
-                        || t["slug"] == crate::slug::slugify(name, self.config.slugify.taxonomies)
-                })
-                .map(|t| t["permalink"].clone())
+        let found = self.taxonomy_index(kind).ok().and_then(|ti| {
+            let slug = crate::slug::slugify(name, self.config.slugify.taxonomies);
+            self.data
+                .term_heads(ti)
+                .find(|(_, t)| t["name"] == name || t["slug"] == slug.as_str())
+                .map(|(_, t)| t["permalink"].clone())
         });
         match found {
             Some(p) => Ok(p),

@@ -5,6 +5,7 @@
 //! `output`'s job.
 
 pub mod context;
+pub mod deps;
 pub mod functions;
 pub mod tera_engine;
 pub mod theme;
@@ -24,10 +25,37 @@ pub use context::SiteData;
 pub use tera_engine::Engine;
 
 /// A file to write, relative to the output folder.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct OutFile {
     pub path: String,
     pub bytes: Vec<u8>,
+    /// In [`Mode::Fingerprint`]: the fingerprint of the template and the
+    /// context it would be rendered with (`bytes` is then empty).
+    pub fp: u64,
+    /// With recording on: the templates and functions rendering read.
+    pub record: Option<Box<deps::Record>>,
+}
+
+impl OutFile {
+    pub fn new(path: impl Into<String>, bytes: Vec<u8>) -> OutFile {
+        OutFile {
+            path: path.into(),
+            bytes,
+            ..OutFile::default()
+        }
+    }
+}
+
+/// What [`Renderer::render_all`] does for each output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Render it.
+    #[default]
+    Render,
+    /// Build its context with large values (pages, page lists) replaced by
+    /// their fingerprints, and return the context's fingerprint: cheap, and
+    /// different whenever the rendered output could be.
+    Fingerprint,
 }
 
 pub fn out_path_for(path: &str) -> String {
@@ -92,7 +120,7 @@ pub fn render_markdown(
                 .section_by_relative(&p.file.parent_section)
                 .map(|s| section_anchor[s])
                 .unwrap_or(config.markdown.insert_anchor_links);
-            let ctx = json!({"page": page_ctx[i], "config": config_value, "lang": p.lang});
+            let ctx = json!({"page": *page_ctx[i], "config": config_value, "lang": p.lang});
             let input = markdown::Input {
                 file: &p.file.path,
                 text: &p.source.text,
@@ -244,9 +272,98 @@ pub struct Renderer<'a> {
     pub engine: &'a Engine,
     pub data: Arc<SiteData>,
     pub plugins: &'a [Box<dyn Plugin>],
+    pub mode: Mode,
+    /// In [`Mode::Render`]: render only the outputs at these paths.
+    pub only: Option<&'a HashSet<String>>,
+    /// Record what each output read (`OutFile::record`).
+    pub record: bool,
 }
 
 impl Renderer<'_> {
+    fn fingerprinting(&self) -> bool {
+        self.mode == Mode::Fingerprint
+    }
+
+    /// Whether the output at `path` (relative to the output folder) is to
+    /// be made in this pass.
+    fn wanted(&self, path: &str) -> bool {
+        self.fingerprinting() || self.only.is_none_or(|o| o.contains(path))
+    }
+
+    /// Render `template` with `ctx` into the file at `path`, or in
+    /// [`Mode::Fingerprint`] fingerprint them. `config` is left out of the
+    /// fingerprint: a config change rebuilds everything.
+    fn emit(
+        &self,
+        template: &str,
+        path: String,
+        ctx: Map<String, Value>,
+    ) -> Result<OutFile, Diagnostic> {
+        if self.fingerprinting() {
+            let mut fp = deps::Fp::new();
+            fp.str(template);
+            match self.engine.resolve(template) {
+                Ok(r) => fp.str(&r),
+                Err(d) => fp.str(&d.message),
+            };
+            for (k, v) in &ctx {
+                if k != "config" {
+                    fp.str(k).value(v);
+                }
+            }
+            return Ok(OutFile {
+                path,
+                fp: fp.finish(),
+                ..OutFile::default()
+            });
+        }
+        let outer = self.record.then(deps::start);
+        let html = self.engine.render_map(template, ctx);
+        let record = self.record.then(|| Box::new(deps::finish(outer.flatten())));
+        Ok(OutFile {
+            path,
+            bytes: html?.into_bytes(),
+            fp: 0,
+            record,
+        })
+    }
+
+    /// A page as its own template sees it, or its stand-in.
+    fn v_full_page(&self, pid: PageId) -> Value {
+        if self.fingerprinting() {
+            deps::stand_in(self.data.full_page_fp(self.site, pid))
+        } else {
+            self.data.full_page(self.site, pid)
+        }
+    }
+
+    /// A list of pages, or its stand-in.
+    fn v_pages(&self, ids: &[PageId]) -> Value {
+        if self.fingerprinting() {
+            Value::String(format!("{:016x}", self.data.page_list_fp(ids)))
+        } else {
+            self.data.page_list(ids)
+        }
+    }
+
+    /// A section with its pages, or its stand-in.
+    fn v_section(&self, sid: SectionId) -> Value {
+        if self.fingerprinting() {
+            deps::stand_in(self.data.section_fp(sid))
+        } else {
+            self.data.section(sid)
+        }
+    }
+
+    /// A section without its pages, or its stand-in.
+    fn v_section_meta(&self, sid: SectionId) -> Value {
+        if self.fingerprinting() {
+            deps::stand_in(self.data.section_fps[sid])
+        } else {
+            self.data.sections_meta[sid].clone()
+        }
+    }
+
     fn cx<'t>(&'t self, template: Option<&'t str>) -> RenderCx<'t> {
         RenderCx {
             site: self.site,
@@ -307,21 +424,20 @@ impl Renderer<'_> {
             .unwrap_or_else(|| "page.html".into())
     }
 
-    fn render_page(&self, pid: PageId) -> Result<OutFile, Diagnostic> {
+    fn render_page(&self, pid: PageId) -> Option<Result<OutFile, Diagnostic>> {
         let page = &self.site.pages[pid];
+        let path = out_path_for(&page.path);
+        if !self.wanted(&path) {
+            return None;
+        }
         let mut ctx = self.base_context(&page.path);
-        ctx.insert("page".into(), self.data.full_page(self.site, pid));
+        ctx.insert("page".into(), self.v_full_page(pid));
         let template = self.page_template(pid);
-        self.extend(Item::Page(pid), &template, &mut ctx)
-            .map_err(|d| with_content_file(d, &page.file.path))?;
-        let html = self
-            .engine
-            .render_map(&template, ctx)
-            .map_err(|d| with_content_file(d, &page.file.path))?;
-        Ok(OutFile {
-            path: out_path_for(&page.path),
-            bytes: html.into_bytes(),
-        })
+        let out = self
+            .extend(Item::Page(pid), &template, &mut ctx)
+            .and_then(|()| self.emit(&template, path, ctx))
+            .map_err(|d| with_content_file(d, &page.file.path));
+        Some(out)
     }
 
     fn section_template(&self, sid: SectionId) -> String {
@@ -347,7 +463,7 @@ impl Renderer<'_> {
             } else {
                 self.config.permalink(target)
             };
-            return vec![self.alias(&s.path, &url)];
+            return self.alias(&s.path, &url).into_iter().collect();
         }
         if !s.meta.render {
             return Vec::new();
@@ -356,18 +472,15 @@ impl Renderer<'_> {
         match s.meta.paginate_by {
             Some(by) if by > 0 => self.render_paginated(sid, by, &template),
             _ => {
-                let mut ctx = self.base_context(&s.path);
-                ctx.insert("section".into(), self.data.section(sid).clone());
-                if let Err(d) = self.extend(Item::Section(sid), &template, &mut ctx) {
-                    return vec![Err(with_content_file(d, &s.file.path))];
+                let path = out_path_for(&s.path);
+                if !self.wanted(&path) {
+                    return Vec::new();
                 }
+                let mut ctx = self.base_context(&s.path);
+                ctx.insert("section".into(), self.v_section(sid));
                 vec![self
-                    .engine
-                    .render_map(&template, ctx)
-                    .map(|html| OutFile {
-                        path: out_path_for(&s.path),
-                        bytes: html.into_bytes(),
-                    })
+                    .extend(Item::Section(sid), &template, &mut ctx)
+                    .and_then(|()| self.emit(&template, path, ctx))
                     .map_err(|d| with_content_file(d, &s.file.path))]
             }
         }
@@ -411,7 +524,7 @@ impl Renderer<'_> {
                     "last": self.config.permalink(&pager_path(total - 1)),
                     "previous": if i > 0 { json!(self.config.permalink(&pager_path(i - 1))) } else { Value::Null },
                     "next": if i + 1 < total { json!(self.config.permalink(&pager_path(i + 1))) } else { Value::Null },
-                    "pages": chunks[i].iter().map(|p| self.data.pages[*p].clone()).collect::<Vec<_>>(),
+                    "pages": self.v_pages(chunks[i]),
                     "current_index": i + 1,
                     "total_pages": list.len(),
                 });
@@ -436,41 +549,35 @@ impl Renderer<'_> {
         );
         let mut out: Vec<Result<OutFile, Diagnostic>> = pagers
             .into_par_iter()
+            .filter(|(path, _)| self.wanted(&out_path_for(path)))
             .map(|(path, pager)| {
                 let mut ctx = self.base_context(&path);
-                ctx.insert("section".into(), self.data.sections_meta[sid].clone());
+                ctx.insert("section".into(), self.v_section_meta(sid));
                 ctx.insert("paginator".into(), pager);
                 self.extend(Item::Section(sid), template, &mut ctx)
-                    .map_err(|d| with_content_file(d, &s.file.path))?;
-                self.engine
-                    .render_map(template, ctx)
-                    .map(|html| OutFile {
-                        path: out_path_for(&path),
-                        bytes: html.into_bytes(),
-                    })
+                    .and_then(|()| self.emit(template, out_path_for(&path), ctx))
                     .map_err(|d| with_content_file(d, &s.file.path))
             })
             .collect();
         // `/section/page/1/` redirects to the section itself, as in Zola.
         let first = format!("{}{}/1/", s.path, s.meta.paginate_path);
-        out.push(self.alias(&first, &s.permalink));
+        out.extend(self.alias(&first, &s.permalink));
         out
     }
 
-    fn alias(&self, path: &str, url: &str) -> Result<OutFile, Diagnostic> {
-        let html = self
-            .engine
-            .render("internal/alias.html", &json!({"url": url}))?;
+    fn alias(&self, path: &str, url: &str) -> Option<Result<OutFile, Diagnostic>> {
         let p = path.trim_start_matches('/');
         let file = if p.ends_with(".html") || p.ends_with(".htm") {
             p.to_string()
         } else {
             out_path_for(path)
         };
-        Ok(OutFile {
-            path: file,
-            bytes: html.into_bytes(),
-        })
+        if !self.wanted(&file) {
+            return None;
+        }
+        let mut ctx = Map::new();
+        ctx.insert("url".into(), json!(url));
+        Some(self.emit("internal/alias.html", file, ctx))
     }
 
     fn render_taxonomies(&self) -> Vec<Result<OutFile, Diagnostic>> {
@@ -480,20 +587,19 @@ impl Renderer<'_> {
                 continue;
             }
             let kind = context::taxonomy_kind(tax, &self.config.default_language);
-            let terms = &self.data.taxonomies[ti]["items"];
             let list_tpl = format!("{}/list.html", tax.config.name);
             let list_tpl = self
                 .engine
                 .first_of(&[&list_tpl, "taxonomy_list.html"])
                 .map(str::to_string)
                 .unwrap_or(list_tpl);
-            let mut ctx = self.base_context(&tax.path);
-            ctx.insert("taxonomy".into(), kind.clone());
-            ctx.insert("terms".into(), terms.clone());
-            jobs.push(self.engine.render_map(&list_tpl, ctx).map(|h| OutFile {
-                path: out_path_for(&tax.path),
-                bytes: h.into_bytes(),
-            }));
+            let list_path = out_path_for(&tax.path);
+            if self.wanted(&list_path) {
+                let mut ctx = self.base_context(&tax.path);
+                ctx.insert("taxonomy".into(), kind.clone());
+                ctx.insert("terms".into(), self.data.terms(ti, self.fingerprinting()));
+                jobs.push(self.emit(&list_tpl, list_path, ctx));
+            }
             let single_tpl = format!("{}/single.html", tax.config.name);
             let single_tpl = self
                 .engine
@@ -521,9 +627,9 @@ impl Renderer<'_> {
                 .enumerate()
                 .map(|(i, term)| {
                     let term_value = if term_pages_read {
-                        terms[i].clone()
+                        self.data.term_or_stand_in(ti, i, self.fingerprinting())
                     } else {
-                        without_pages(&terms[i])
+                        self.data.term(ti, i, false)
                     };
                     let pagers = match tax.config.paginate_by {
                         Some(by) if by > 0 => self.pagers(
@@ -537,24 +643,26 @@ impl Renderer<'_> {
                     };
                     let mut out = Vec::new();
                     for (path, pager) in pagers {
+                        let file = out_path_for(&path);
+                        if !self.wanted(&file) {
+                            continue;
+                        }
                         let mut ctx = self.base_context(&path);
                         ctx.insert("taxonomy".into(), kind.clone());
                         ctx.insert("term".into(), term_value.clone());
                         if !pager.is_null() {
                             ctx.insert("paginator".into(), pager);
                         }
-                        out.push(self.engine.render_map(&single_tpl, ctx).map(|h| OutFile {
-                            path: out_path_for(&path),
-                            bytes: h.into_bytes(),
-                        }));
+                        out.push(self.emit(&single_tpl, file, ctx));
                     }
                     if tax.config.feed && self.config.generate_feeds {
                         let pages: Vec<PageId> = term.pages.clone();
-                        out.extend(self.feeds(
-                            &pages,
-                            &term.path,
-                            Some(("term", terms[i].clone())),
-                        ));
+                        out.extend(self.feeds(&pages, &term.path, || {
+                            Some((
+                                "term",
+                                self.data.term_or_stand_in(ti, i, self.fingerprinting()),
+                            ))
+                        }));
                     }
                     out
                 })
@@ -564,12 +672,20 @@ impl Renderer<'_> {
         jobs
     }
 
-    fn feeds(
+    fn feeds<'e>(
         &self,
         pages: &[PageId],
         base: &str,
-        extra: Option<(&str, Value)>,
+        extra: impl Fn() -> Option<(&'e str, Value)>,
     ) -> Vec<Result<OutFile, Diagnostic>> {
+        if !self
+            .config
+            .feed_filenames
+            .iter()
+            .any(|name| self.wanted(format!("{base}{name}").trim_start_matches('/')))
+        {
+            return Vec::new();
+        }
         let mut dated: Vec<PageId> = pages
             .iter()
             .copied()
@@ -603,11 +719,12 @@ impl Renderer<'_> {
         let mut out = Vec::new();
         for name in &self.config.feed_filenames {
             let path = format!("{}{}", base, name);
+            let file = path.trim_start_matches('/').to_string();
+            if !self.wanted(&file) {
+                continue;
+            }
             let mut ctx = self.base_context(&path);
-            ctx.insert(
-                "pages".into(),
-                Value::Array(dated.iter().map(|p| self.data.pages[*p].clone()).collect()),
-            );
+            ctx.insert("pages".into(), self.v_pages(&dated));
             ctx.insert(
                 "feed_url".into(),
                 json!(format!(
@@ -617,13 +734,10 @@ impl Renderer<'_> {
                 )),
             );
             ctx.insert("last_updated".into(), json!(last_updated));
-            if let Some((k, v)) = &extra {
-                ctx.insert(k.to_string(), v.clone());
+            if let Some((k, v)) = extra() {
+                ctx.insert(k.to_string(), v);
             }
-            out.push(self.engine.render_map(name, ctx).map(|h| OutFile {
-                path: path.trim_start_matches('/').to_string(),
-                bytes: h.into_bytes(),
-            }));
+            out.push(self.emit(name, file, ctx));
         }
         out
     }
@@ -637,18 +751,13 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn render_generated(&self, g: &GeneratedPage) -> Result<OutFile, Diagnostic> {
+    fn render_generated(&self, g: &GeneratedPage) -> Option<Result<OutFile, Diagnostic>> {
         if crate::load::escaping_component(&g.path).is_some() {
-            return Err(Diagnostic::error(format!(
+            return Some(Err(Diagnostic::error(format!(
                 "a plugin asked for a page at `{}`, which is outside the site",
                 g.path
-            )));
+            ))));
         }
-        let mut ctx = self.base_context(&g.path);
-        for (k, v) in &g.context {
-            ctx.insert(k.clone(), v.clone());
-        }
-        let html = self.engine.render_map(&g.template, ctx)?;
         let p = g.path.trim_start_matches('/');
         let last = p.rsplit('/').next().unwrap_or("");
         let file = if last.contains('.') {
@@ -656,13 +765,20 @@ impl Renderer<'_> {
         } else {
             out_path_for(&g.path)
         };
-        Ok(OutFile {
-            path: file,
-            bytes: html.into_bytes(),
-        })
+        if !self.wanted(&file) {
+            return None;
+        }
+        let mut ctx = self.base_context(&g.path);
+        for (k, v) in &g.context {
+            ctx.insert(k.clone(), v.clone());
+        }
+        Some(self.emit(&g.template, file, ctx))
     }
 
     fn sitemap(&self, generated: &[GeneratedPage]) -> Vec<Result<OutFile, Diagnostic>> {
+        if !self.wanted("sitemap.xml") {
+            return Vec::new();
+        }
         let mut entries: Vec<(String, Option<String>)> = Vec::new();
         for g in generated.iter().filter(|g| g.in_sitemap) {
             entries.push((self.config.permalink(&g.path), None));
@@ -713,10 +829,7 @@ impl Renderer<'_> {
             .collect();
         let mut ctx = self.base_context("/sitemap.xml");
         ctx.insert("entries".into(), Value::Array(value));
-        vec![self.engine.render_map("sitemap.xml", ctx).map(|h| OutFile {
-            path: "sitemap.xml".into(),
-            bytes: h.into_bytes(),
-        })]
+        vec![self.emit("sitemap.xml", "sitemap.xml".into(), ctx)]
     }
 
     /// Render every output file. Errors are collected, not returned early.
@@ -725,7 +838,7 @@ impl Renderer<'_> {
         let mut results: Vec<Result<OutFile, Diagnostic>> = (0..site.pages.len())
             .into_par_iter()
             .filter(|p| site.pages[*p].meta.render)
-            .map(|p| self.render_page(p))
+            .filter_map(|p| self.render_page(p))
             .collect();
         let sections: Vec<Vec<Result<OutFile, Diagnostic>>> = (0..site.sections.len())
             .into_par_iter()
@@ -737,18 +850,18 @@ impl Renderer<'_> {
         results.extend(
             generated
                 .par_iter()
-                .map(|g| self.render_generated(g))
+                .filter_map(|g| self.render_generated(g))
                 .collect::<Vec<_>>(),
         );
         // Aliases.
         for p in &site.pages {
             for a in &p.meta.aliases {
-                results.push(self.checked_alias(a, &p.permalink, &p.file.path));
+                results.extend(self.checked_alias(a, &p.permalink, &p.file.path));
             }
         }
         for s in &site.sections {
             for a in &s.meta.aliases {
-                results.push(self.checked_alias(a, &s.permalink, &s.file.path));
+                results.extend(self.checked_alias(a, &s.permalink, &s.file.path));
             }
         }
         // Feeds.
@@ -756,32 +869,26 @@ impl Renderer<'_> {
             let all: Vec<PageId> = (0..site.pages.len())
                 .filter(|p| site.pages[*p].meta.render)
                 .collect();
-            results.extend(self.feeds(&all, "/", None));
+            results.extend(self.feeds(&all, "/", || None));
         }
         for (sid, s) in site.sections.iter().enumerate() {
             if s.meta.generate_feeds {
-                results.extend(self.feeds(
-                    &s.pages,
-                    &s.path,
-                    Some(("section", self.data.sections_meta[sid].clone())),
-                ));
+                results.extend(self.feeds(&s.pages, &s.path, || {
+                    Some(("section", self.v_section_meta(sid)))
+                }));
             }
         }
         // 404, sitemap, robots.
-        let ctx = self.base_context("/404.html");
-        results.push(self.engine.render_map("404.html", ctx).map(|h| OutFile {
-            path: "404.html".into(),
-            bytes: h.into_bytes(),
-        }));
+        if self.wanted("404.html") {
+            let ctx = self.base_context("/404.html");
+            results.push(self.emit("404.html", "404.html".into(), ctx));
+        }
         if self.config.generate_sitemap {
             results.extend(self.sitemap(&generated));
         }
-        if self.config.generate_robots_txt {
+        if self.config.generate_robots_txt && self.wanted("robots.txt") {
             let ctx = self.base_context("/robots.txt");
-            results.push(self.engine.render_map("robots.txt", ctx).map(|h| OutFile {
-                path: "robots.txt".into(),
-                bytes: h.into_bytes(),
-            }));
+            results.push(self.emit("robots.txt", "robots.txt".into(), ctx));
         }
         let mut files = Vec::with_capacity(results.len());
         for r in results {
@@ -798,33 +905,15 @@ impl Renderer<'_> {
         alias: &str,
         target: &str,
         file: &std::path::Path,
-    ) -> Result<OutFile, Diagnostic> {
+    ) -> Option<Result<OutFile, Diagnostic>> {
         if crate::load::escaping_component(alias).is_some() {
-            return Err(Diagnostic::error(format!(
+            return Some(Err(Diagnostic::error(format!(
                 "the alias `{alias}` would be written outside the site"
             ))
             .in_file(file)
-            .with_hint("aliases are paths inside the site, such as `old/address/`"));
+            .with_hint("aliases are paths inside the site, such as `old/address/`")));
         }
         self.alias(alias, target)
-    }
-}
-
-/// A copy of an object with an empty `pages` list, never copying the pages.
-fn without_pages(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, x)| {
-                    if k == "pages" {
-                        (k.clone(), Value::Array(Vec::new()))
-                    } else {
-                        (k.clone(), x.clone())
-                    }
-                })
-                .collect(),
-        ),
-        other => other.clone(),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::{Map, Value};
 
@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::markdown::{Hooks, ShortcodeKind};
 use crate::plugin::Plugin;
+use crate::render::deps::{self, Call};
 use crate::render::functions::{self, Args, Functions};
 use crate::render::theme;
 
@@ -24,11 +25,23 @@ pub struct Origin {
     pub text: Arc<str>,
 }
 
+/// A template function as the engine calls it.
+type Callable = Arc<dyn Fn(&Args) -> Result<Value, String> + Send + Sync>;
+
+/// The answers' fingerprints of the function calls made since the
+/// functions were last set (recording only).
+type Answers = Arc<Mutex<HashMap<Call, Option<u64>>>>;
+
 pub struct Engine {
     tera: tera::Tera,
     origins: HashMap<String, Origin>,
     shortcodes: BTreeMap<String, (ShortcodeKind, String)>,
     slot: Arc<RwLock<Option<Arc<Functions>>>>,
+    /// Every function by name, to answer a recorded call again.
+    callables: HashMap<String, Callable>,
+    answers: Answers,
+    /// Fingerprints of templates with everything they pull in.
+    template_fps: Mutex<HashMap<String, u64>>,
     theme: Option<String>,
     /// `config` as templates see it, serialised once (for anchor links).
     config_value: Value,
@@ -245,23 +258,39 @@ impl Engine {
             return Err(diags);
         }
         let slot: Arc<RwLock<Option<Arc<Functions>>>> = Arc::new(RwLock::new(None));
-        register(&mut tera, &slot, &config);
+        let answers: Answers = Arc::default();
+        let mut callables = register(&mut tera, &slot, &config);
         for plugin in plugins {
             for f in plugin.functions() {
                 let body = f.body.clone();
-                tera.register_function(
-                    &f.name,
-                    Func(move |args: &HashMap<String, tera::Value>| {
-                        body(args).map_err(tera::Error::msg)
-                    }),
-                );
+                callables.insert(f.name.clone(), Arc::new(move |a: &Args| body(a)));
             }
+        }
+        for (name, body) in &callables {
+            let body = body.clone();
+            let answers = answers.clone();
+            let name = name.clone();
+            tera.register_function(
+                &name.clone(),
+                Func(move |args: &HashMap<String, tera::Value>| {
+                    let result = body(args);
+                    if deps::recording() {
+                        let call = Call::new(&name, args);
+                        let fp = answer_fp(&answers, &call, || result.clone());
+                        deps::note_call(call, fp);
+                    }
+                    result.map_err(tera::Error::msg)
+                }),
+            );
         }
         Ok(Engine {
             tera,
             origins,
             shortcodes,
             slot,
+            callables,
+            answers,
+            template_fps: Mutex::default(),
             theme: config.theme.clone(),
             config_value: config.to_template_value(),
         })
@@ -270,42 +299,76 @@ impl Engine {
     /// Give the functions (`get_page`, …) the site they read.
     pub fn set_functions(&self, f: Arc<Functions>) {
         *self.slot.write().unwrap_or_else(|e| e.into_inner()) = Some(f);
+        self.answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
-    /// Whether the text of `name`, or of any template it extends, includes
-    /// or imports (transitively), contains one of `needles`. Used to skip
-    /// building values no template reads.
-    pub fn reads(&self, name: &str, needles: &[&str]) -> bool {
-        static DEP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let dep = DEP.get_or_init(|| {
-            regex::Regex::new(r#"\{%-?\s*(?:extends|include|import)\s+([^%]*)%\}"#)
-                .expect("static regex")
-        });
-        static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let quoted =
-            NAME.get_or_init(|| regex::Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("static regex"));
+    /// The fingerprint of what a recorded call answers now (`None` when it
+    /// fails or the function is gone).
+    pub fn answer(&self, call: &Call) -> Option<u64> {
+        let f = self.callables.get(&call.name)?;
+        answer_fp(&self.answers, call, || {
+            let args: Args = serde_json::from_str(&call.args).unwrap_or_default();
+            f(&args)
+        })
+    }
+
+    /// The fingerprint of a template's text and of every template it
+    /// extends, includes or imports, transitively (a missing template has
+    /// a fingerprint of its own).
+    pub fn template_fp(&self, name: &str) -> u64 {
+        if let Some(fp) = self
+            .template_fps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return *fp;
+        }
+        let mut fp = deps::Fp::new();
+        for n in self.closure(name) {
+            fp.str(&n);
+            match self.origins.get(&n) {
+                Some(o) => fp.str(&o.text),
+                None => fp.str("\u{0}missing"),
+            };
+        }
+        let fp = fp.finish();
+        self.template_fps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), fp);
+        fp
+    }
+
+    /// `name` and every template it names in `extends`, `include` or
+    /// `import`, transitively, in the order first met.
+    fn closure(&self, name: &str) -> Vec<String> {
         let mut seen: Vec<String> = Vec::new();
         let mut todo = vec![name.to_string()];
         while let Some(n) = todo.pop() {
             if seen.contains(&n) {
                 continue;
             }
-            let Some(origin) = self.origins.get(&n) else {
-                continue;
-            };
-            if needles.iter().any(|x| origin.text.contains(x)) {
-                return true;
-            }
-            for c in dep.captures_iter(&origin.text) {
-                for q in quoted.captures_iter(&c[1]) {
-                    if let Some(m) = q.get(1).or_else(|| q.get(2)) {
-                        todo.push(m.as_str().to_string());
-                    }
-                }
+            if let Some(origin) = self.origins.get(&n) {
+                todo.extend(template_deps(&origin.text));
             }
             seen.push(n);
         }
-        false
+        seen
+    }
+
+    /// Whether the text of `name`, or of any template it extends, includes
+    /// or imports (transitively), contains one of `needles`. Used to skip
+    /// building values no template reads.
+    pub fn reads(&self, name: &str, needles: &[&str]) -> bool {
+        self.closure(name).iter().any(|n| {
+            self.origins
+                .get(n)
+                .is_some_and(|o| needles.iter().any(|x| o.text.contains(x)))
+        })
     }
 
     /// Whether a template of this name exists in any layer.
@@ -327,6 +390,44 @@ impl Engine {
         self.render_map(name, map)
     }
 
+    /// The template `name` is rendered with: the site's or theme's, the
+    /// theme's under its prefixed name, or a blank page for Zola's
+    /// optional templates.
+    pub fn resolve(&self, name: &str) -> Result<String, Diagnostic> {
+        if self.has(name) {
+            return Ok(name.to_string());
+        }
+        if let Some(t) = self
+            .theme
+            .as_ref()
+            .map(|t| format!("{t}/templates/{name}"))
+            .filter(|n| self.has(n))
+        {
+            return Ok(t);
+        }
+        if matches!(
+            name,
+            "index.html" | "section.html" | "page.html" | "single.html" | "list.html"
+        ) {
+            return Ok("__throughline/blank.html".to_string());
+        }
+        let names: Vec<&str> = self
+            .origins
+            .keys()
+            .map(String::as_str)
+            .filter(|n| !n.starts_with("__"))
+            .collect();
+        let d = Diagnostic::error(format!("the template `{name}` does not exist"));
+        Err(match crate::diagnostics::closest(name, names) {
+            Some(b) => d.with_hint(format!(
+                "did you mean `{b}`? Templates are looked up in templates/, then in the theme"
+            )),
+            None => d.with_hint(format!(
+                "add templates/{name}, or name an existing template in `template = …`"
+            )),
+        })
+    }
+
     /// Render `name` with a context map, moved into the engine without
     /// another copy (page contexts are large).
     pub fn render_map(
@@ -334,38 +435,8 @@ impl Engine {
         name: &str,
         context: Map<String, Value>,
     ) -> Result<String, Diagnostic> {
-        let resolved = if self.has(name) {
-            name.to_string()
-        } else if let Some(t) = self
-            .theme
-            .as_ref()
-            .map(|t| format!("{t}/templates/{name}"))
-            .filter(|n| self.has(n))
-        {
-            t
-        } else if matches!(
-            name,
-            "index.html" | "section.html" | "page.html" | "single.html" | "list.html"
-        ) {
-            "__throughline/blank.html".to_string()
-        } else {
-            let names: Vec<&str> = self
-                .origins
-                .keys()
-                .map(String::as_str)
-                .filter(|n| !n.starts_with("__"))
-                .collect();
-            let mut d = Diagnostic::error(format!("the template `{name}` does not exist"));
-            d = match crate::diagnostics::closest(name, names) {
-                Some(b) => d.with_hint(format!(
-                    "did you mean `{b}`? Templates are looked up in templates/, then in the theme"
-                )),
-                None => d.with_hint(format!(
-                    "add templates/{name}, or name an existing template in `template = …`"
-                )),
-            };
-            return Err(d);
-        };
+        let resolved = self.resolve(name)?;
+        deps::note_template(&resolved);
         let ctx = tera::Context::from_value(Value::Object(context))
             .map_err(|e| Diagnostic::error(format!("internal: bad template context: {e}")))?;
         self.tera
@@ -507,13 +578,55 @@ where
     }
 }
 
+/// The templates a template's text names in `extends`, `include` or
+/// `import` (quoted names; Tera has no computed template names).
+fn template_deps(text: &str) -> Vec<String> {
+    static DEP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let dep = DEP.get_or_init(|| {
+        regex::Regex::new(r#"\{%-?\s*(?:extends|include|import)\s+([^%]*)%\}"#)
+            .expect("static regex")
+    });
+    static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let quoted =
+        NAME.get_or_init(|| regex::Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("static regex"));
+    let mut out = Vec::new();
+    for c in dep.captures_iter(text) {
+        for q in quoted.captures_iter(&c[1]) {
+            if let Some(m) = q.get(1).or_else(|| q.get(2)) {
+                out.push(m.as_str().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The fingerprint of a call's answer, computed once per set of functions.
+fn answer_fp(
+    answers: &Answers,
+    call: &Call,
+    answer: impl FnOnce() -> Result<Value, String>,
+) -> Option<u64> {
+    if let Some(fp) = answers.lock().unwrap_or_else(|e| e.into_inner()).get(call) {
+        return *fp;
+    }
+    let fp = answer().ok().map(|v| deps::hash_value(&v));
+    answers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(call.clone(), fp);
+    fp
+}
+
 type Method = fn(&Functions, &Args) -> Result<Value, String>;
 
+/// Register the filters, and return Zola's functions (registered by the
+/// caller, with every plugin's, so each call can be recorded).
 fn register(
     tera: &mut tera::Tera,
     slot: &Arc<RwLock<Option<Arc<Functions>>>>,
     config: &Arc<Config>,
-) {
+) -> HashMap<String, Callable> {
+    let mut callables: HashMap<String, Callable> = HashMap::new();
     let methods: &[(&str, Method)] = &[
         ("get_url", Functions::get_url),
         ("get_page", Functions::get_page),
@@ -531,14 +644,14 @@ fn register(
         let slot = slot.clone();
         let method = *method;
         let fname = name.to_string();
-        tera.register_function(
-            name,
-            Func(move |args: &HashMap<String, tera::Value>| {
+        callables.insert(
+            name.to_string(),
+            Arc::new(move |args: &Args| {
                 let guard = slot.read().unwrap_or_else(|e| e.into_inner());
                 let f = guard
                     .as_ref()
-                    .ok_or_else(|| tera::Error::msg(format!("`{fname}` is not available here")))?;
-                method(f, args).map_err(tera::Error::msg)
+                    .ok_or_else(|| format!("`{fname}` is not available here"))?;
+                method(f, args)
             }),
         );
     }
@@ -593,4 +706,5 @@ fn register(
             functions::base64_decode(s).map_err(tera::Error::msg)
         },
     );
+    callables
 }

@@ -76,6 +76,9 @@ pub struct Rendered {
     /// Internal links found: (target relative path, anchor, line in file).
     pub internal_links: Vec<InternalLink>,
     pub external_links: Vec<String>,
+    /// A fingerprint of `content`, `summary` and `toc`, set by `serve`'s
+    /// incremental builds (0 otherwise).
+    pub fp: u64,
 }
 
 #[derive(Debug, Clone)]
