@@ -234,7 +234,15 @@ fn main() {
         eprintln!("usage: gen_site PAGES OUT_DIR");
         std::process::exit(2);
     };
-    let out = PathBuf::from(out);
+    let made = generate(n, &PathBuf::from(out));
+    println!("wrote about {made} pages to {out}");
+}
+
+/// Write the two copies of a site of about `n` pages into `out` (replacing
+/// it); returns the number of pages written. Tests include this file to
+/// make large sites.
+pub fn generate(n: usize, out: &Path) -> usize {
+    let out = out.to_path_buf();
     if out.exists() {
         std::fs::remove_dir_all(&out).unwrap();
     }
@@ -441,7 +449,7 @@ fn main() {
     );
     tera_templates(&o.tl);
     hugo_templates(&o.hugo);
-    println!("wrote about {made} pages to {}", out.display());
+    made
 }
 
 /// Small templates doing the same work in both engines: a layout with the

@@ -94,7 +94,7 @@ pub fn render_site_with(
 }
 
 /// A render that may be built from: one with any error fails.
-fn without_errors(r: Rendered) -> Result<Rendered, BuildFailed> {
+pub(crate) fn without_errors(r: Rendered) -> Result<Rendered, BuildFailed> {
     if r.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(BuildFailed {
             diagnostics: r.diagnostics,
@@ -147,43 +147,9 @@ fn render_with_config(
         return Err(fail(&diags));
     };
 
-    let fixed_now = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .map(|_| render::build_time());
     let make_functions = |site: &Site| {
-        let data = Arc::new(SiteData::new(site, config.to_template_value()));
-        Arc::new(Functions {
-            data,
-            config: config.clone(),
-            root: root.clone(),
-            permalinks: site
-                .pages
-                .iter()
-                .map(|p| (p.file.relative.clone(), p.permalink.clone()))
-                .chain(
-                    site.sections
-                        .iter()
-                        .map(|s| (s.file.relative.clone(), s.permalink.clone())),
-                )
-                .collect(),
-            page_index: site
-                .pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.file.relative.clone(), i))
-                .collect(),
-            section_index: site
-                .sections
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.file.relative.clone(), i))
-                .collect(),
-            theme_static: config
-                .theme
-                .as_ref()
-                .map(|t| root.join("themes").join(t).join("static")),
-            fixed_now,
-        })
+        let data = SiteData::new(site, config.to_template_value());
+        functions_for(site, &config, &root, data)
     };
     // Shortcodes may call functions before content exists.
     timer.lap("templates");
@@ -221,6 +187,50 @@ fn render_with_config(
         files,
         copies,
         diagnostics: diags.snapshot(),
+    })
+}
+
+/// The template functions over a serialised site.
+pub(crate) fn functions_for(
+    site: &Site,
+    config: &Arc<Config>,
+    root: &Path,
+    data: SiteData,
+) -> Arc<Functions> {
+    let fixed_now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .map(|_| render::build_time());
+    Arc::new(Functions {
+        data: Arc::new(data),
+        config: config.clone(),
+        root: root.to_path_buf(),
+        permalinks: site
+            .pages
+            .iter()
+            .map(|p| (p.file.relative.clone(), p.permalink.clone()))
+            .chain(
+                site.sections
+                    .iter()
+                    .map(|s| (s.file.relative.clone(), s.permalink.clone())),
+            )
+            .collect(),
+        page_index: site
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.file.relative.clone(), i))
+            .collect(),
+        section_index: site
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.file.relative.clone(), i))
+            .collect(),
+        theme_static: config
+            .theme
+            .as_ref()
+            .map(|t| root.join("themes").join(t).join("static")),
+        fixed_now,
     })
 }
 
@@ -317,7 +327,7 @@ fn walk_files(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-fn collect_copies(
+pub(crate) fn collect_copies(
     root: &Path,
     config: &Config,
     site: &Site,

@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod output;

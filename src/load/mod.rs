@@ -71,8 +71,45 @@ fn date_in_name() -> &'static Regex {
     })
 }
 
+/// Content files read by an earlier build, with their size and time of
+/// change: `serve` reads again only what changed.
+#[derive(Default)]
+pub struct LoadCache {
+    files: std::collections::HashMap<PathBuf, CachedFile>,
+}
+
+struct CachedFile {
+    stamp: (u64, std::time::SystemTime),
+    item: Option<Item>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadCache {
+    /// Read this file again next time, whatever its time of change says.
+    pub fn forget(&mut self, path: &Path) {
+        self.files.remove(path);
+    }
+}
+
+fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
 /// Load every content file under `root/content`.
 pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnostics) -> Loaded {
+    load_content_cached(root, config, drafts, diags, None)
+}
+
+/// [`load_content`], reusing what `cache` holds of files that have not
+/// changed (and filling it).
+pub fn load_content_cached(
+    root: &Path,
+    config: &Config,
+    drafts: bool,
+    diags: &Diagnostics,
+    cache: Option<&mut LoadCache>,
+) -> Loaded {
     let content = root.join("content");
     let ignore = build_globset(&config.ignored_content, diags);
     let mut md_files = Vec::new();
@@ -108,10 +145,56 @@ pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnost
         }
     }
 
-    let results: Vec<Result<Item, ()>> = md_files
-        .par_iter()
-        .map(|path| load_file(&content, path, config, diags))
-        .collect();
+    let results: Vec<Result<Item, ()>> = match cache {
+        None => md_files
+            .par_iter()
+            .map(|path| load_file(&content, path, config, diags))
+            .collect(),
+        Some(cache) => {
+            let fresh: Vec<Option<CachedFile>> = md_files
+                .par_iter()
+                .map(|path| {
+                    let stamp = stamp(path)?;
+                    match cache.files.get(path) {
+                        Some(c) if c.stamp == stamp => None,
+                        _ => {
+                            let own = Diagnostics::new();
+                            let item = load_file(&content, path, config, &own).ok();
+                            Some(CachedFile {
+                                stamp,
+                                item,
+                                diagnostics: own.snapshot(),
+                            })
+                        }
+                    }
+                })
+                .collect();
+            let mut kept = std::collections::HashMap::with_capacity(md_files.len());
+            for (path, f) in md_files.iter().zip(fresh) {
+                let entry = match f {
+                    Some(f) => f,
+                    None => match cache.files.remove(path) {
+                        Some(c) => c,
+                        None => CachedFile {
+                            stamp: (0, std::time::UNIX_EPOCH),
+                            item: load_file(&content, path, config, diags).ok(),
+                            diagnostics: Vec::new(),
+                        },
+                    },
+                };
+                kept.insert(path.clone(), entry);
+            }
+            cache.files = kept;
+            md_files
+                .iter()
+                .map(|path| {
+                    let c = &cache.files[path];
+                    diags.extend(c.diagnostics.iter().cloned());
+                    c.item.clone().ok_or(())
+                })
+                .collect()
+        }
+    };
     let mut loaded = Loaded::default();
     for item in results.into_iter().flatten() {
         match item {
@@ -169,6 +252,7 @@ pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnost
     loaded
 }
 
+#[derive(Clone)]
 enum Item {
     Page(Box<Page>),
     Section(Box<Section>),

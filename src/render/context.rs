@@ -294,7 +294,7 @@ impl SiteData {
 }
 
 /// What a page's value is made from, fingerprinted without building it.
-fn page_input(site: &Site, page: &Page) -> u64 {
+pub fn page_input(site: &Site, page: &Page) -> u64 {
     let mut fp = Fp::new();
     fp.str(&page.file.relative)
         .str(&page.source.text)
@@ -322,7 +322,7 @@ fn page_input(site: &Site, page: &Page) -> u64 {
     fp.finish()
 }
 
-fn section_input(site: &Site, s: &Section) -> u64 {
+pub fn section_input(site: &Site, s: &Section) -> u64 {
     let mut fp = Fp::new();
     fp.str(&s.file.relative)
         .str(&s.source.text)

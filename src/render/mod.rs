@@ -79,28 +79,104 @@ pub fn render_markdown(
     data: &SiteData,
     diags: &Diagnostics,
 ) {
-    let permalinks: HashMap<String, String> = site
+    let all = Selection {
+        pages: vec![true; site.pages.len()],
+        sections: vec![true; site.sections.len()],
+    };
+    let (pages, sections) = render_markdown_of(site, config, engine, Some(data), &all, false);
+    for (p, r) in site.pages.iter_mut().zip(pages) {
+        if let Some(r) = r {
+            p.rendered = r.rendered;
+            diags.extend(r.diagnostics);
+        }
+    }
+    for (s, r) in site.sections.iter_mut().zip(sections) {
+        if let Some(r) = r {
+            s.rendered = r.rendered;
+            diags.extend(r.diagnostics);
+        }
+    }
+    check_anchors_and_backlinks(site, diags);
+}
+
+/// Which pages and sections to run the Markdown stage on.
+pub struct Selection {
+    pub pages: Vec<bool>,
+    pub sections: Vec<bool>,
+}
+
+/// One item's Markdown result.
+pub struct MarkdownResult {
+    pub rendered: crate::site::model::Rendered,
+    pub diagnostics: Vec<Diagnostic>,
+    /// With recording: shortcode templates, function answers, and `@/`
+    /// links resolved (as calls named `@link`).
+    pub record: Option<deps::Record>,
+}
+
+/// Whether a body may hold a shortcode (and so needs its context).
+pub fn may_have_shortcodes(body: &str) -> bool {
+    body.contains("{{") || body.contains("{%")
+}
+
+/// The fingerprint of how an `@/` link target resolves.
+pub fn link_answer(permalink: Option<&String>, draft: bool) -> Option<u64> {
+    Some(
+        deps::Fp::new()
+            .str(permalink.map(String::as_str).unwrap_or("\u{0}"))
+            .u64(draft as u64)
+            .finish(),
+    )
+}
+
+/// Run the Markdown stage on the selected items, without changing the site.
+/// `data` (the site serialised before Markdown) is needed only when a
+/// selected body may hold a shortcode.
+pub fn render_markdown_of(
+    site: &Site,
+    config: &Arc<Config>,
+    engine: &Engine,
+    data: Option<&SiteData>,
+    which: &Selection,
+    record: bool,
+) -> (Vec<Option<MarkdownResult>>, Vec<Option<MarkdownResult>>) {
+    let permalinks: HashMap<&str, String> = site
         .pages
         .iter()
-        .map(|p| (p.file.relative.clone(), p.permalink.clone()))
+        .map(|p| (p.file.relative.as_str(), p.permalink.clone()))
         .chain(
             site.sections
                 .iter()
-                .map(|s| (s.file.relative.clone(), s.permalink.clone())),
+                .map(|s| (s.file.relative.as_str(), s.permalink.clone())),
         )
         .collect();
-    let drafts: HashSet<String> = site.drafts.iter().cloned().collect();
-    let resolve = |p: &str| permalinks.get(p).cloned();
-    let is_draft = |p: &str| drafts.contains(p);
+    let drafts: HashSet<&str> = site.drafts.iter().map(String::as_str).collect();
+    let note = |p: &str| {
+        if deps::recording() {
+            deps::note_call(
+                deps::Call {
+                    name: "@link".into(),
+                    args: p.to_string(),
+                },
+                link_answer(permalinks.get(p), drafts.contains(p)),
+            );
+        }
+    };
+    let resolve = |p: &str| {
+        note(p);
+        permalinks.get(p).cloned()
+    };
+    let is_draft = |p: &str| {
+        note(p);
+        drafts.contains(p)
+    };
     let env = markdown::Env {
         config,
         resolve: &resolve,
         is_draft: &is_draft,
         hooks: engine,
     };
-    let config_value = &data.config;
-    let page_ctx = &data.pages;
-    let section_ctx = &data.sections_meta;
+    let config_value = data.map(|d| &d.config);
     let section_anchor: Vec<InsertAnchor> = site
         .sections
         .iter()
@@ -110,18 +186,35 @@ pub fn render_markdown(
                 .unwrap_or(config.markdown.insert_anchor_links)
         })
         .collect();
-
+    let run = |input: &markdown::Input<'_>| {
+        let outer = record.then(deps::start);
+        let (rendered, diagnostics) = markdown::render(input, &env);
+        let record = record.then(|| deps::finish(outer.flatten()));
+        MarkdownResult {
+            rendered,
+            diagnostics,
+            record,
+        }
+    };
     let page_results: Vec<_> = site
         .pages
         .par_iter()
         .enumerate()
         .map(|(i, p)| {
+            if !which.pages[i] {
+                return None;
+            }
             let insert_anchor = site
                 .section_by_relative(&p.file.parent_section)
                 .map(|s| section_anchor[s])
                 .unwrap_or(config.markdown.insert_anchor_links);
-            let ctx = json!({"page": *page_ctx[i], "config": config_value, "lang": p.lang});
-            let input = markdown::Input {
+            let ctx = match data {
+                Some(d) if may_have_shortcodes(p.source.body()) => {
+                    json!({"page": *d.pages[i], "config": config_value, "lang": p.lang})
+                }
+                _ => Value::Null,
+            };
+            Some(run(&markdown::Input {
                 file: &p.file.path,
                 text: &p.source.text,
                 body_offset: p.source.body_offset,
@@ -129,8 +222,7 @@ pub fn render_markdown(
                 lang: &p.lang,
                 insert_anchor,
                 shortcode_context: &ctx,
-            };
-            markdown::render(&input, &env)
+            }))
         })
         .collect();
     let section_results: Vec<_> = site
@@ -138,8 +230,16 @@ pub fn render_markdown(
         .par_iter()
         .enumerate()
         .map(|(i, s)| {
-            let ctx = json!({"section": section_ctx[i], "config": config_value, "lang": s.lang});
-            let input = markdown::Input {
+            if !which.sections[i] {
+                return None;
+            }
+            let ctx = match data {
+                Some(d) if may_have_shortcodes(s.source.body()) => {
+                    json!({"section": d.sections_meta[i], "config": config_value, "lang": s.lang})
+                }
+                _ => Value::Null,
+            };
+            Some(run(&markdown::Input {
                 file: &s.file.path,
                 text: &s.source.text,
                 body_offset: s.source.body_offset,
@@ -147,19 +247,17 @@ pub fn render_markdown(
                 lang: &s.lang,
                 insert_anchor: section_anchor[i],
                 shortcode_context: &ctx,
-            };
-            markdown::render(&input, &env)
+            }))
         })
         .collect();
-    for (p, (r, ds)) in site.pages.iter_mut().zip(page_results) {
-        p.rendered = r;
-        diags.extend(ds);
-    }
-    for (s, (r, ds)) in site.sections.iter_mut().zip(section_results) {
-        s.rendered = r;
-        diags.extend(ds);
-    }
-    check_anchors_and_backlinks(site, diags);
+    (page_results, section_results)
+}
+
+/// The insert-anchor setting a page's Markdown is rendered with.
+pub fn page_insert_anchor(site: &Site, config: &Config, pid: PageId) -> InsertAnchor {
+    site.section_by_relative(&site.pages[pid].file.parent_section)
+        .and_then(|s| site.sections[s].meta.insert_anchor_links)
+        .unwrap_or(config.markdown.insert_anchor_links)
 }
 
 /// Where internal links were written: file, its text, the links, and the
@@ -174,7 +272,7 @@ type LinkSource<'a> = (
 
 /// `@/page.md#anchor` must name an id on the target; and each target learns
 /// who links to it (`backlinks`).
-fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
+pub fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
     let mut backlinks: Vec<(crate::site::Item, String, Option<String>)> = Vec::new();
     let sources: Vec<LinkSource<'_>> = site
         .pages

@@ -1,0 +1,578 @@
+//! Incremental rebuilds for `serve`: the same pipeline as `build`, with
+//! every stage reusing what has not changed since the last good build.
+//!
+//! - **load**: files are read again only when their size or time of change
+//!   moved (or the watcher names them);
+//! - **Markdown**: a page's body is rendered again only when the page's
+//!   own inputs changed, or when a shortcode template it used, a function a
+//!   shortcode called, or an `@/` link it resolved answers differently;
+//! - **values**: a page's template value is serialised again only when
+//!   what it is made from changed ([`ValueCache`]);
+//! - **render**: every output's context is first built with large values
+//!   replaced by their fingerprints ([`Mode::Fingerprint`]: cheap), and an
+//!   output is rendered again only when that fingerprint changed, or a
+//!   template it used (with everything it extends, includes or imports)
+//!   changed, or a template function it called answers differently.
+//!
+//! The relating stage and the plugins run in full every time (they are a
+//! few milliseconds even at 10,000 pages). A change to the config starts
+//! again from nothing. The result is compared with a full build byte for
+//! byte by `tests/serve_incremental.rs`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::build::{collect_copies, functions_for, load_config, Options};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::LoadCache;
+use crate::output::Source;
+use crate::plugin::Plugin;
+use crate::render::context::{page_input, section_input, ValueCache};
+use crate::render::deps::{self, Call, Record};
+use crate::render::{self, Engine, Mode, Renderer, Selection, SiteData};
+use crate::site::Site;
+
+/// Makes a fresh set of plugins for each rebuild.
+pub type PluginFactory = Box<dyn Fn() -> Vec<Box<dyn Plugin>> + Send>;
+
+/// One output file of the last good build.
+pub struct Output {
+    pub bytes: Arc<[u8]>,
+    fp: u64,
+    read: Read,
+}
+
+/// What an output or a Markdown body read, with the fingerprints it saw.
+#[derive(Default, Clone)]
+struct Read {
+    templates: Vec<(String, u64)>,
+    calls: Vec<(Call, Option<u64>)>,
+}
+
+impl Read {
+    fn new(record: Record, engine: &Engine) -> Read {
+        Read {
+            templates: record
+                .templates
+                .into_iter()
+                .map(|t| {
+                    let fp = engine.template_fp(&t);
+                    (t, fp)
+                })
+                .collect(),
+            calls: record.calls,
+        }
+    }
+}
+
+/// The last build that had no errors: what `serve` serves.
+#[derive(Default)]
+pub struct Served {
+    pub files: HashMap<String, Output>,
+    /// Static files and assets, by output path.
+    pub copies: BTreeMap<String, Source>,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Whether it succeeded (the served site is now this build).
+    pub ok: bool,
+    /// Errors (when it failed) and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Output paths whose bytes changed, appeared or went.
+    pub changed: Vec<String>,
+    /// Outputs rendered through a template in this rebuild.
+    pub rendered: usize,
+    /// Of those, the outputs of content pages (not section pagers,
+    /// taxonomies, feeds or generated pages).
+    pub rendered_pages: usize,
+    /// Outputs in the site.
+    pub outputs: usize,
+    /// Bodies run through Markdown in this rebuild.
+    pub markdown: usize,
+    /// Pages in the site.
+    pub pages: usize,
+    /// Whether everything was rebuilt (first build, or the config changed).
+    pub full: bool,
+    pub elapsed: Duration,
+}
+
+struct MdEntry {
+    key: u64,
+    rendered: crate::site::model::Rendered,
+    diagnostics: Vec<Diagnostic>,
+    read: Read,
+}
+
+/// A `serve` session: the last good build and everything cached from it.
+pub struct Session {
+    opts: Options,
+    plugins: PluginFactory,
+    config_key: Option<u64>,
+    load: LoadCache,
+    markdown: HashMap<(bool, String), MdEntry>,
+    values: ValueCache,
+    values_before: ValueCache,
+    good: Option<Served>,
+}
+
+impl Session {
+    pub fn new(opts: Options, plugins: PluginFactory) -> Session {
+        Session {
+            opts,
+            plugins,
+            config_key: None,
+            load: LoadCache::default(),
+            markdown: HashMap::new(),
+            values: ValueCache::default(),
+            values_before: ValueCache::default(),
+            good: None,
+        }
+    }
+
+    /// The site being served (after the first good build).
+    pub fn site(&self) -> Option<&Served> {
+        self.good.as_ref()
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.opts.root
+    }
+
+    /// Build again. `changed` names files known to have changed (from the
+    /// watcher); others are found by their time of change.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Outcome {
+        let start = Instant::now();
+        let diags = Diagnostics::new();
+        let mut outcome = self.try_rebuild(changed, &diags);
+        outcome.diagnostics = diags.snapshot();
+        outcome.ok = !outcome.diagnostics.iter().any(Diagnostic::is_error) && outcome.ok;
+        crate::diagnostics::sort(&mut outcome.diagnostics);
+        outcome.elapsed = start.elapsed();
+        outcome
+    }
+
+    fn config_key(&self) -> u64 {
+        let path = match &self.opts.config_file {
+            Some(p) if p.is_absolute() => p.clone(),
+            Some(p) => self.opts.root.join(p),
+            None => crate::config::Config::find(&self.opts.root),
+        };
+        let text = std::fs::read(&path).unwrap_or_default();
+        deps::Fp::new()
+            .str(&String::from_utf8_lossy(&text))
+            .str(&format!("{:?}", self.opts))
+            .finish()
+    }
+
+    fn try_rebuild(&mut self, changed: &[PathBuf], diags: &Diagnostics) -> Outcome {
+        let mut outcome = Outcome::default();
+        let Some(config) = load_config(&self.opts, diags) else {
+            return outcome;
+        };
+        let key = self.config_key();
+        if self.config_key != Some(key) {
+            // Everything may depend on the config: start again.
+            self.load = LoadCache::default();
+            self.markdown.clear();
+            self.values = ValueCache::default();
+            self.values_before = ValueCache::default();
+            self.config_key = Some(key);
+            outcome.full = true;
+        }
+        for p in changed {
+            self.load.forget(p);
+        }
+        let root = self.opts.root.clone();
+        let config = Arc::new(config);
+        let loaded = crate::load::load_content_cached(
+            &root,
+            &config,
+            self.opts.drafts,
+            diags,
+            Some(&mut self.load),
+        );
+        let mut site = Site::new(loaded, &config, diags);
+        diags.extend(site.ignored_page_warnings());
+        let mut plugins = (self.plugins)();
+        for plugin in &mut plugins {
+            plugin.site_loaded(&site, &config, diags);
+        }
+        let engine = match Engine::load(&root, config.clone(), &plugins) {
+            Ok(e) => e,
+            Err(ds) => {
+                diags.extend(ds);
+                return outcome;
+            }
+        };
+        outcome.markdown = self.markdown_stage(&mut site, &config, &engine, diags);
+        render::check_anchors_and_backlinks(&mut site, diags);
+
+        let data = SiteData::build(&site, config.to_template_value(), Some(&mut self.values));
+        let functions = functions_for(&site, &config, &root, data);
+        engine.set_functions(functions.clone());
+        let renderer = |mode, only, record| Renderer {
+            site: &site,
+            config: &config,
+            engine: &engine,
+            data: functions.data.clone(),
+            plugins: &plugins,
+            mode,
+            only,
+            record,
+        };
+
+        // Which outputs could have changed.
+        let fp_diags = Diagnostics::new();
+        let fps = renderer(Mode::Fingerprint, None, false).render_all(&fp_diags);
+        let empty = Served::default();
+        let old = match (&self.good, outcome.full) {
+            (Some(g), false) if !fp_diags.has_errors() => g,
+            _ => &empty,
+        };
+        let answers = answers(&engine, old.files.values().map(|o| &o.read));
+        let dirty: HashSet<String> = fps
+            .par_iter()
+            .filter(|f| match old.files.get(&f.path) {
+                Some(o) => o.fp != f.fp || !answers.same(&o.read),
+                None => true,
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        let rendered = renderer(Mode::Render, Some(&dirty), true).render_all(diags);
+        outcome.rendered = rendered.len();
+        let page_paths: HashSet<String> = site
+            .pages
+            .iter()
+            .map(|p| render::out_path_for(&p.path))
+            .collect();
+        outcome.rendered_pages = rendered
+            .iter()
+            .filter(|f| page_paths.contains(&f.path))
+            .count();
+        outcome.outputs = fps.len();
+        outcome.pages = site.pages.len();
+        if diags.has_errors() {
+            return outcome;
+        }
+
+        // Success: assemble the new site from what was rendered and what
+        // was kept.
+        let fp_of: HashMap<&str, u64> = fps.iter().map(|f| (f.path.as_str(), f.fp)).collect();
+        let mut files: HashMap<String, Output> = HashMap::with_capacity(fps.len());
+        let mut changed_out: Vec<String> = Vec::new();
+        for f in rendered {
+            let same = old
+                .files
+                .get(&f.path)
+                .is_some_and(|o| *o.bytes == f.bytes[..]);
+            if !same {
+                changed_out.push(f.path.clone());
+            }
+            let read = Read::new(f.record.map(|r| *r).unwrap_or_default(), &engine);
+            files.insert(
+                f.path.clone(),
+                Output {
+                    bytes: Arc::from(f.bytes),
+                    fp: fp_of.get(f.path.as_str()).copied().unwrap_or(0),
+                    read,
+                },
+            );
+        }
+        let mut previous = self.good.take().unwrap_or_default();
+        for f in &fps {
+            if files.contains_key(&f.path) {
+                continue;
+            }
+            if let Some(o) = previous.files.remove(&f.path) {
+                files.insert(f.path.clone(), o);
+            }
+        }
+        changed_out.extend(previous.files.into_keys());
+
+        let copies: BTreeMap<String, Source> = collect_copies(&root, &config, &site, diags)
+            .into_iter()
+            .collect();
+        let touched: HashSet<&Path> = changed.iter().map(PathBuf::as_path).collect();
+        for (path, src) in &copies {
+            let differs = match (previous.copies.get(path), src) {
+                (None, _) => true,
+                (Some(Source::File(a)), Source::File(b)) => a != b || touched.contains(b.as_path()),
+                (Some(Source::Bytes(a)), Source::Bytes(b)) => a != b,
+                _ => true,
+            };
+            if differs {
+                changed_out.push(path.clone());
+            }
+        }
+        changed_out.extend(
+            previous
+                .copies
+                .keys()
+                .filter(|k| !copies.contains_key(*k))
+                .cloned(),
+        );
+        changed_out.sort();
+        changed_out.dedup();
+        outcome.changed = changed_out;
+        outcome.ok = true;
+        self.good = Some(Served { files, copies });
+        outcome
+    }
+
+    /// Run Markdown on the bodies whose result may have changed; reuse the
+    /// rest. Returns how many were rendered.
+    fn markdown_stage(
+        &mut self,
+        site: &mut Site,
+        config: &Arc<crate::config::Config>,
+        engine: &Engine,
+        diags: &Diagnostics,
+    ) -> usize {
+        let page_keys: Vec<u64> = (0..site.pages.len())
+            .into_par_iter()
+            .map(|i| {
+                let anchor = render::page_insert_anchor(site, config, i) as u64;
+                deps::Fp::new()
+                    .u64(page_input(site, &site.pages[i]))
+                    .u64(anchor)
+                    .finish()
+            })
+            .collect();
+        let section_keys: Vec<u64> = site
+            .sections
+            .iter()
+            .map(|s| {
+                let anchor =
+                    s.meta
+                        .insert_anchor_links
+                        .unwrap_or(config.markdown.insert_anchor_links) as u64;
+                deps::Fp::new()
+                    .u64(section_input(site, s))
+                    .u64(anchor)
+                    .finish()
+            })
+            .collect();
+        let md = &self.markdown;
+        let entry_of = |section: bool, rel: &str, key: u64| {
+            md.get(&(section, rel.to_string())).filter(|e| e.key == key)
+        };
+        let cached_pages: Vec<Option<&MdEntry>> = site
+            .pages
+            .iter()
+            .zip(&page_keys)
+            .map(|(p, k)| entry_of(false, &p.file.relative, *k))
+            .collect();
+        let cached_sections: Vec<Option<&MdEntry>> = site
+            .sections
+            .iter()
+            .zip(&section_keys)
+            .map(|(s, k)| entry_of(true, &s.file.relative, *k))
+            .collect();
+
+        // Shortcodes read the site as it is before Markdown.
+        let reads_functions = |e: &Option<&MdEntry>| {
+            e.is_some_and(|e| e.read.calls.iter().any(|(c, _)| c.name != "@link"))
+        };
+        let misses_shortcodes = site
+            .pages
+            .iter()
+            .zip(&cached_pages)
+            .any(|(p, c)| c.is_none() && render::may_have_shortcodes(p.source.body()))
+            || site
+                .sections
+                .iter()
+                .zip(&cached_sections)
+                .any(|(s, c)| c.is_none() && render::may_have_shortcodes(s.source.body()));
+        let need_before = misses_shortcodes
+            || cached_pages.iter().any(reads_functions)
+            || cached_sections.iter().any(reads_functions);
+        let before = need_before.then(|| {
+            let data = SiteData::build(
+                site,
+                config.to_template_value(),
+                Some(&mut self.values_before),
+            );
+            functions_for(site, config, &self.opts.root, data)
+        });
+        if let Some(f) = &before {
+            engine.set_functions(f.clone());
+        }
+        let links = Links::new(site);
+        let answers = answers_with(
+            engine,
+            cached_pages
+                .iter()
+                .chain(&cached_sections)
+                .flatten()
+                .map(|e| &e.read),
+            &links,
+        );
+        let valid = |e: &Option<&MdEntry>| e.is_some_and(|e| answers.same(&e.read));
+        let which = Selection {
+            pages: cached_pages.iter().map(|e| !valid(e)).collect(),
+            sections: cached_sections.iter().map(|e| !valid(e)).collect(),
+        };
+        drop(cached_pages);
+        drop(cached_sections);
+        let (pages, sections) = render::render_markdown_of(
+            site,
+            config,
+            engine,
+            before.as_ref().map(|f| &*f.data),
+            &which,
+            true,
+        );
+        let count = pages
+            .iter()
+            .chain(&sections)
+            .filter(|r| r.is_some())
+            .count();
+        let mut next: HashMap<(bool, String), MdEntry> =
+            HashMap::with_capacity(self.markdown.len());
+        let mut place = |section: bool,
+                         rel: &str,
+                         key: u64,
+                         fresh: Option<render::MarkdownResult>,
+                         target: &mut crate::site::model::Rendered| {
+            let id = (section, rel.to_string());
+            let entry = match fresh {
+                Some(r) => {
+                    let mut rendered = r.rendered;
+                    rendered.fp = rendered_fp(&rendered);
+                    MdEntry {
+                        key,
+                        rendered,
+                        diagnostics: r.diagnostics,
+                        read: Read::new(r.record.unwrap_or_default(), engine),
+                    }
+                }
+                None => match self.markdown.remove(&id) {
+                    Some(e) => e,
+                    None => return,
+                },
+            };
+            *target = entry.rendered.clone();
+            diags.extend(entry.diagnostics.iter().cloned());
+            next.insert(id, entry);
+        };
+        for (i, r) in pages.into_iter().enumerate() {
+            let rel = site.pages[i].file.relative.clone();
+            place(false, &rel, page_keys[i], r, &mut site.pages[i].rendered);
+        }
+        for (i, r) in sections.into_iter().enumerate() {
+            let rel = site.sections[i].file.relative.clone();
+            place(
+                true,
+                &rel,
+                section_keys[i],
+                r,
+                &mut site.sections[i].rendered,
+            );
+        }
+        self.markdown = next;
+        count
+    }
+}
+
+fn rendered_fp(r: &crate::site::model::Rendered) -> u64 {
+    let mut fp = deps::Fp::new();
+    fp.str(&r.content)
+        .str(r.summary.as_deref().unwrap_or("\u{0}"))
+        .value(&serde_json::to_value(&r.toc).unwrap_or_default());
+    fp.finish()
+}
+
+/// How `@/` links resolve in this build.
+struct Links {
+    permalinks: HashMap<String, String>,
+    drafts: HashSet<String>,
+}
+
+impl Links {
+    fn new(site: &Site) -> Links {
+        Links {
+            permalinks: site
+                .pages
+                .iter()
+                .map(|p| (p.file.relative.clone(), p.permalink.clone()))
+                .chain(
+                    site.sections
+                        .iter()
+                        .map(|s| (s.file.relative.clone(), s.permalink.clone())),
+                )
+                .collect(),
+            drafts: site.drafts.iter().cloned().collect(),
+        }
+    }
+
+    fn answer(&self, target: &str) -> Option<u64> {
+        render::link_answer(self.permalinks.get(target), self.drafts.contains(target))
+    }
+}
+
+/// The current answers to every template and call a set of records read,
+/// each worked out once.
+struct Answers<'a> {
+    templates: HashMap<&'a str, u64>,
+    calls: HashMap<&'a Call, Option<u64>>,
+}
+
+impl Answers<'_> {
+    fn same(&self, read: &Read) -> bool {
+        read.templates
+            .iter()
+            .all(|(t, fp)| self.templates.get(t.as_str()) == Some(fp))
+            && read
+                .calls
+                .iter()
+                .all(|(c, a)| self.calls.get(c).is_some_and(|now| now == a))
+    }
+}
+
+fn answers<'a>(engine: &Engine, reads: impl Iterator<Item = &'a Read>) -> Answers<'a> {
+    answers_with(
+        engine,
+        reads,
+        &Links {
+            permalinks: HashMap::new(),
+            drafts: HashSet::new(),
+        },
+    )
+}
+
+fn answers_with<'a>(
+    engine: &Engine,
+    reads: impl Iterator<Item = &'a Read>,
+    links: &Links,
+) -> Answers<'a> {
+    let mut templates: HashSet<&'a str> = HashSet::new();
+    let mut calls: HashSet<&'a Call> = HashSet::new();
+    for r in reads {
+        templates.extend(r.templates.iter().map(|(t, _)| t.as_str()));
+        calls.extend(r.calls.iter().map(|(c, _)| c));
+    }
+    let calls: Vec<&Call> = calls.into_iter().collect();
+    Answers {
+        templates: templates
+            .into_iter()
+            .map(|t| (t, engine.template_fp(t)))
+            .collect(),
+        calls: calls
+            .par_iter()
+            .map(|c| {
+                let a = if c.name == "@link" {
+                    links.answer(&c.args)
+                } else {
+                    engine.answer(c)
+                };
+                (*c, a)
+            })
+            .collect(),
+    }
+}
