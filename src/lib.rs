@@ -13,6 +13,7 @@ pub mod plugin;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod strategy;

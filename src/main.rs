@@ -84,32 +84,45 @@ enum Command {
         #[arg(long)]
         minify: bool,
     },
-    /// Serve the site and rebuild on change
+    /// Serve the site from memory, rebuild what changes, reload the browser
     Serve {
+        /// The address to listen on (loopback unless you ask otherwise)
         #[arg(short = 'i', long, default_value = "127.0.0.1")]
         interface: IpAddr,
+        /// The port (0: any free port)
         #[arg(short = 'p', long, default_value_t = 1111)]
         port: u16,
-        #[arg(short = 'o', long)]
+        /// Accepted for Zola compatibility: serve keeps its output in memory
+        #[arg(short = 'o', long, hide = true)]
         output_dir: Option<PathBuf>,
-        #[arg(long)]
+        /// Accepted for Zola compatibility
+        #[arg(long, hide = true)]
         force: bool,
+        /// Force the base URL (default: the server's address)
         #[arg(short = 'u', long)]
         base_url: Option<String>,
+        /// Include drafts
         #[arg(long)]
         drafts: bool,
+        /// Open the site in the default browser
         #[arg(short = 'O', long)]
         open: bool,
-        #[arg(long)]
-        store_html: bool,
-        #[arg(short = 'f', long)]
-        fast: bool,
-        #[arg(long)]
-        no_port_append: bool,
-        #[arg(long)]
-        extra_watch_path: Vec<String>,
-        #[arg(short = 'd', long, default_value_t = 1000)]
+        /// Milliseconds after a rebuild in which further changes are folded
+        /// into one more rebuild (the first change rebuilds at once)
+        #[arg(long, default_value_t = 50)]
         debounce: u64,
+        /// Accepted for Zola compatibility (every rebuild is incremental)
+        #[arg(short = 'f', long, hide = true)]
+        fast: bool,
+        /// Accepted for Zola compatibility
+        #[arg(long, hide = true)]
+        store_html: bool,
+        /// Accepted for Zola compatibility
+        #[arg(long, hide = true)]
+        no_port_append: bool,
+        /// Accepted for Zola compatibility
+        #[arg(long, hide = true)]
+        extra_watch_path: Vec<String>,
     },
     /// Check the site before publishing: render everything (templates too),
     /// check every internal link and anchor, the strategy references and the
@@ -267,9 +280,41 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-        Command::Serve { .. } => {
-            eprintln!("`throughline serve` is not available yet (it is planned: live reload and in-browser errors).\nFor now run `throughline build` and open public/index.html, or serve public/ with any static file server.");
-            ExitCode::from(2)
+        Command::Serve {
+            interface,
+            port,
+            base_url,
+            drafts,
+            open,
+            debounce,
+            ..
+        } => {
+            let opts = throughline::serve::ServeOptions {
+                build: Options {
+                    root: cli.root.clone(),
+                    config_file: cli.config.clone(),
+                    base_url,
+                    drafts,
+                    mode: Mode::Serve,
+                    ..Options::default()
+                },
+                interface,
+                port,
+                debounce: std::time::Duration::from_millis(debounce),
+                open,
+            };
+            let plugins: throughline::incremental::PluginFactory = if cli.no_plugins {
+                Box::new(Vec::new)
+            } else {
+                Box::new(throughline::build::default_plugins)
+            };
+            match throughline::serve::serve(opts, plugins) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Init {
             name,

@@ -86,11 +86,32 @@ fn config_flag_picks_another_file() {
 }
 
 #[test]
-fn serve_says_not_yet() {
-    let out = throughline()
-        .args(["serve", "-i", "127.0.0.1", "-p", "0", "-O", "--fast"])
-        .output()
+fn serve_takes_zolas_flags_and_serves() {
+    use std::io::{BufRead, Read, Write};
+    let site = TestSite::from_files(&minimal());
+    let mut child = throughline()
+        .arg("-r")
+        .arg(site.root())
+        .args(["serve", "-i", "127.0.0.1", "-p", "0", "--fast", "--drafts"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not available yet"));
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve prints its address").unwrap();
+        if let Some(rest) = line.strip_prefix("Serving the site at http://") {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut got = String::new();
+    s.read_to_string(&mut got).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    // Links point at the server, not the configured base URL.
+    assert!(got.contains(&format!("http://{addr}/")), "{got}");
 }

@@ -1,0 +1,253 @@
+//! `throughline serve`: build in memory, serve it, watch the site, rebuild
+//! what changed (`crate::incremental`) and tell the browser.
+//!
+//! - `watch.rs` turns file-system events into batches of changed paths
+//!   (leading-edge debounce: the first event rebuilds at once, the burst
+//!   that follows is folded into one more rebuild);
+//! - `http.rs` answers requests from the last good build, in memory, and
+//!   keeps a Server-Sent Events stream open to each page;
+//! - `live.js` (added to HTML pages by the server only) reloads the page,
+//!   swaps changed stylesheets, and shows build errors in a dialog.
+
+mod http;
+mod watch;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::build::Options;
+use crate::diagnostics::{shown_path, Diagnostic};
+use crate::incremental::{Outcome, PluginFactory, Session};
+use crate::output::Source;
+
+/// What `serve` is asked to do.
+pub struct ServeOptions {
+    pub build: Options,
+    pub interface: IpAddr,
+    pub port: u16,
+    /// Fold events arriving this long after a rebuild into one more.
+    pub debounce: Duration,
+    /// Open the site in the default browser once it is built.
+    pub open: bool,
+}
+
+/// The site as served: the last good build, and the errors of the last
+/// build if it failed.
+#[derive(Default)]
+pub struct Published {
+    pub files: HashMap<String, Arc<[u8]>>,
+    pub copies: HashMap<String, Source>,
+    /// The errors to show over the page (empty when the last build was good).
+    pub errors: Vec<serde_json::Value>,
+    pub root: PathBuf,
+}
+
+/// What the server threads share.
+pub struct Shared {
+    pub published: RwLock<Arc<Published>>,
+    /// One sender per open event stream.
+    pub listeners: Mutex<Vec<mpsc::Sender<String>>>,
+}
+
+impl Shared {
+    fn broadcast(&self, message: &serde_json::Value) {
+        let text = message.to_string();
+        let mut ls = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
+        ls.retain(|l| l.send(text.clone()).is_ok());
+    }
+}
+
+/// The JSON the overlay shows for a diagnostic.
+fn overlay_entry(d: &Diagnostic, root: &std::path::Path) -> serde_json::Value {
+    let file = d
+        .location
+        .as_ref()
+        .map(|l| l.file.clone())
+        .or_else(|| d.file.clone())
+        .map(|f| shown_path(&f, root));
+    json!({
+        "file": file,
+        "line": d.location.as_ref().map(|l| l.line),
+        "column": d.location.as_ref().map(|l| l.column),
+        "width": d.location.as_ref().map(|l| l.width),
+        "source_line": d.location.as_ref().map(|l| l.source_line.clone()),
+        "message": d.message,
+        "hint": d.hint,
+    })
+}
+
+/// A running server: its address, and what it shares with its threads (for
+/// tests and the command line).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub shared: Arc<Shared>,
+}
+
+/// The message sent to pages after a rebuild.
+fn message_for(outcome: &Outcome, errors: &[serde_json::Value]) -> serde_json::Value {
+    if !outcome.ok {
+        return json!({"type": "errors", "diagnostics": errors});
+    }
+    let all = outcome.changed.len() > 2000;
+    json!({
+        "type": "built",
+        "all": all,
+        "changed": if all { Vec::new() } else { outcome.changed.clone() },
+        "rendered": outcome.rendered,
+        "ms": outcome.elapsed.as_secs_f64() * 1000.0,
+    })
+}
+
+/// Print a rebuild's result in the terminal.
+fn report(outcome: &Outcome, root: &std::path::Path, what: &str) {
+    for d in &outcome.diagnostics {
+        eprint!("{}", d.render(root));
+    }
+    if outcome.ok {
+        eprintln!(
+            "{what} in {:.0} ms: {} output{} rendered, {} changed",
+            outcome.elapsed.as_secs_f64() * 1000.0,
+            outcome.rendered,
+            if outcome.rendered == 1 { "" } else { "s" },
+            outcome.changed.len()
+        );
+    } else {
+        let n = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "The site could not be built ({n} error{}); still serving the last good build. The browser shows the errors too.",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+}
+
+/// Build once, start serving, and rebuild on every change until the
+/// process ends. Returns only when the server cannot start.
+pub fn serve(opts: ServeOptions, plugins: PluginFactory) -> Result<(), String> {
+    let running = start(opts, plugins, true)?;
+    // The server threads run until the process is stopped.
+    let _ = running;
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Start serving on a thread; the watcher and rebuilds run on another.
+/// `quiet = false` prints each rebuild's result.
+pub fn start(
+    mut opts: ServeOptions,
+    plugins: PluginFactory,
+    print: bool,
+) -> Result<Running, String> {
+    let server = tiny_http::Server::http(SocketAddr::new(opts.interface, opts.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.interface, opts.port))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or("the server has no IP address")?;
+    if opts.build.base_url.is_none() {
+        opts.build.base_url = Some(format!("http://{addr}"));
+    }
+    // Absolute, so the watcher's paths and the loader's agree.
+    if let Ok(r) = opts.build.root.canonicalize() {
+        opts.build.root = r;
+    }
+    let root = opts.build.root.clone();
+    let mut session = Session::new(opts.build.clone(), plugins);
+    let shared = Arc::new(Shared {
+        published: RwLock::new(Arc::new(Published::default())),
+        listeners: Mutex::new(Vec::new()),
+    });
+    let first = session.rebuild(&[]);
+    if print {
+        report(&first, &root, "Built");
+    }
+    publish(&shared, &session, &first);
+    let server = Arc::new(server);
+    {
+        let shared = shared.clone();
+        let server = server.clone();
+        std::thread::spawn(move || http::run(server, shared));
+    }
+    let watcher = watch::Watcher::new(&root, opts.build.output_dir.as_deref())?;
+    {
+        let shared = shared.clone();
+        let debounce = opts.debounce;
+        std::thread::spawn(move || {
+            watcher.run(debounce, |changed| {
+                let outcome = session.rebuild(changed);
+                if print {
+                    report(&outcome, &root, "Rebuilt");
+                }
+                publish(&shared, &session, &outcome);
+            })
+        });
+    }
+    if print {
+        eprintln!("Serving the site at http://{addr}/ (Ctrl+C to stop)");
+    }
+    if opts.open {
+        open_browser(&format!("http://{addr}/"));
+    }
+    Ok(Running { addr, shared })
+}
+
+/// Make a rebuild's result what the server serves, and tell the pages.
+fn publish(shared: &Shared, session: &Session, outcome: &Outcome) {
+    let root = session.root().to_path_buf();
+    let errors: Vec<serde_json::Value> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| overlay_entry(d, &root))
+        .collect();
+    let next = match session.site() {
+        Some(site) if outcome.ok => Published {
+            files: site
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), v.bytes.clone()))
+                .collect(),
+            copies: site
+                .copies
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            errors: Vec::new(),
+            root: root.clone(),
+        },
+        _ => {
+            // Keep serving the last good build, with the errors over it.
+            let old = shared
+                .published
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            Published {
+                files: old.files.clone(),
+                copies: old.copies.clone(),
+                errors: errors.clone(),
+                root: root.clone(),
+            }
+        }
+    };
+    *shared.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+    shared.broadcast(&message_for(outcome, &errors));
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(cmd).arg(url).spawn().is_err() {
+        eprintln!("Could not open a browser: open {url} yourself.");
+    }
+}

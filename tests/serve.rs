@@ -1,0 +1,297 @@
+//! `throughline serve` end to end: a server on an ephemeral port over a copy
+//! of the strategy fixture; files are edited, renamed and deleted on disk,
+//! and the tests read the reload events and the pages over HTTP.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use common::TestSite;
+use serde_json::Value;
+
+struct Served {
+    site: TestSite,
+    addr: SocketAddr,
+    events: BufReader<TcpStream>,
+}
+
+fn start() -> Served {
+    let site = TestSite::fixture("strategy");
+    let opts = throughline::serve::ServeOptions {
+        build: site.options(),
+        interface: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        debounce: Duration::from_millis(50),
+        open: false,
+    };
+    let running =
+        throughline::serve::start(opts, Box::new(throughline::build::default_plugins), false)
+            .expect("the server starts");
+    let addr = running.addr;
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "GET /__throughline/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut events = BufReader::new(s);
+    let mut line = String::new();
+    events.read_line(&mut line).unwrap();
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    let mut served = Served { site, addr, events };
+    let hello = served.next_event();
+    assert_eq!(hello["type"], "hello", "{hello}");
+    served
+}
+
+impl Served {
+    /// The next event's JSON.
+    fn next_event(&mut self) -> Value {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = self.events.read_line(&mut line).expect("an event in time");
+            assert!(n > 0, "the event stream closed");
+            if let Some(data) = line.strip_prefix("data: ") {
+                return serde_json::from_str(data.trim()).unwrap();
+            }
+        }
+    }
+
+    /// Events until one of type `kind` (a save may need two rebuilds).
+    fn wait_for(&mut self, kind: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let until = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < until {
+            let e = self.next_event();
+            if e["type"] == kind && pred(&e) {
+                return e;
+            }
+        }
+        panic!("no `{kind}` event in time");
+    }
+
+    fn get(&self, path: &str) -> (u16, String, String) {
+        raw(
+            self.addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        )
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        self.site.write(path, text);
+    }
+
+    fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.site.root().join(path)).unwrap()
+    }
+}
+
+/// Send a raw request; return status, head and body.
+fn raw(addr: SocketAddr, request: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+fn changed(e: &Value) -> Vec<String> {
+    e["changed"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_edit_reloads_with_the_new_content() {
+    let mut s = start();
+    let (status, _, body) = s.get("/programmes/data-for-all/");
+    assert_eq!(status, 200);
+    assert!(body.contains("One shared care record."));
+    assert!(
+        body.contains("/__throughline/live.js"),
+        "the live script is added"
+    );
+
+    let text = s.read("content/programmes/data-for-all.md");
+    s.write(
+        "content/programmes/data-for-all.md",
+        &text.replace(
+            "One shared care record.",
+            "One shared care record, for everyone.",
+        ),
+    );
+    let e = s.wait_for("built", |e| {
+        changed(e).contains(&"programmes/data-for-all/index.html".to_string())
+    });
+    assert!(e["rendered"].as_u64().unwrap() >= 1);
+    let (_, _, body) = s.get("/programmes/data-for-all/");
+    assert!(body.contains("for everyone."));
+}
+
+#[test]
+fn rename_and_delete() {
+    let mut s = start();
+    let from = s.site.root().join("content/about.md");
+    let to = s.site.root().join("content/about-us.md");
+    std::fs::rename(&from, &to).unwrap();
+    s.wait_for("built", |e| {
+        changed(e).contains(&"about-us/index.html".to_string())
+    });
+    assert_eq!(s.get("/about-us/").0, 200);
+    let (status, _, body) = s.get("/about/");
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("/__throughline/live.js"),
+        "the site's 404 page, with the script"
+    );
+
+    std::fs::remove_file(&to).unwrap();
+    s.wait_for("built", |e| {
+        changed(e).contains(&"about-us/index.html".to_string())
+    });
+    assert_eq!(s.get("/about-us/").0, 404);
+}
+
+#[test]
+fn a_broken_save_shows_errors_and_a_fix_clears_them() {
+    let mut s = start();
+    let path = "content/programmes/data-for-all.md";
+    let good = s.read(path);
+    s.write(path, &good.replace("\"fair-access\"", "\"fair-acess\""));
+    let e = s.wait_for("errors", |_| true);
+    let d = &e["diagnostics"][0];
+    assert_eq!(d["file"], "content/programmes/data-for-all.md", "{e}");
+    assert_eq!(d["line"], 4, "{e}");
+    assert!(
+        d["source_line"].as_str().unwrap().contains("fair-acess"),
+        "{e}"
+    );
+    assert!(d["hint"].as_str().unwrap().contains("fair-access"), "{e}");
+    // The last good page is still served.
+    let (status, _, body) = s.get("/programmes/data-for-all/");
+    assert_eq!(status, 200);
+    assert!(body.contains("One shared care record."));
+    // A page opened now learns of the errors at once.
+    let (_, head, _) = raw(
+        s.addr,
+        "HEAD /__throughline/live.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(head.contains("text/javascript"));
+
+    s.write(path, &good);
+    s.wait_for("built", |_| true);
+    let (_, _, body) = s.get("/programmes/data-for-all/");
+    assert!(body.contains("One shared care record."));
+}
+
+#[test]
+fn a_stylesheet_change_is_announced_alone() {
+    let mut s = start();
+    s.write("static/extra.css", "body { color: #111 }\n");
+    let e = s.wait_for("built", |e| changed(e).contains(&"extra.css".to_string()));
+    assert_eq!(changed(&e), ["extra.css"]);
+    let (status, head, body) = s.get("/extra.css");
+    assert_eq!(status, 200);
+    assert!(head.contains("Content-Type: text/css"), "{head}");
+    assert_eq!(body, "body { color: #111 }\n");
+}
+
+#[test]
+fn requests_cannot_leave_the_site() {
+    let s = start();
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/%2E%2E%2Fconfig.toml",
+        "/static/..%2f..%2fconfig.toml",
+        "/..%5cconfig.toml",
+    ] {
+        let (status, _, body) = raw(
+            s.addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(status, 400, "{path}: {body}");
+    }
+    // Source files are not served, only what the build makes.
+    assert_eq!(s.get("/config.toml").0, 404);
+    assert_eq!(s.get("/content/about.md").0, 404);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_out_of_the_site_is_not_followed() {
+    let mut s = start();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+    std::fs::create_dir_all(s.site.root().join("static")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        s.site.root().join("static/secret.txt"),
+    )
+    .unwrap();
+    s.write("static/plain.txt", "plain");
+    s.wait_for("built", |e| changed(e).contains(&"plain.txt".to_string()));
+    assert_eq!(s.get("/plain.txt").2, "plain");
+    let (status, _, body) = s.get("/secret.txt");
+    assert_eq!(status, 404);
+    assert!(!body.contains("secret"));
+}
+
+#[test]
+fn head_conditional_and_methods() {
+    let s = start();
+    let (status, head, body) = raw(
+        s.addr,
+        "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 200);
+    assert!(body.is_empty());
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(len > 100);
+    let etag = head
+        .lines()
+        .find_map(|l| l.strip_prefix("ETag: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let (status, _, body) = raw(
+        s.addr,
+        &format!("GET / HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(status, 304);
+    assert!(body.is_empty());
+    let (status, head, _) = raw(
+        s.addr,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 405);
+    assert!(head.contains("Allow: GET, HEAD"));
+    let (status, head, _) = s.get("/sitemap.xml");
+    assert_eq!(status, 200);
+    assert!(head.contains("Content-Type: application/xml"), "{head}");
+    let (status, head, _) = s.get("/programmes");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /programmes/"), "{head}");
+}
