@@ -43,11 +43,12 @@ pub type PluginFactory = Box<dyn Fn() -> Vec<Box<dyn Plugin>> + Send>;
 pub struct Output {
     pub bytes: Arc<[u8]>,
     fp: u64,
-    read: Read,
+    /// Shared between outputs that read the same (most pages of a kind do).
+    read: Arc<Read>,
 }
 
 /// What an output or a Markdown body read, with the fingerprints it saw.
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq, Eq, Hash)]
 struct Read {
     templates: Vec<(String, u64)>,
     calls: Vec<(Call, Option<u64>)>,
@@ -102,6 +103,22 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
+/// The site with its pages rendered and its feeds still to come.
+pub struct Early<'a> {
+    pub files: HashMap<String, Arc<[u8]>>,
+    pub copies: &'a BTreeMap<String, Source>,
+    /// Outputs being rendered still: requests for them wait.
+    pub pending: &'a HashSet<String>,
+    /// Outputs changed so far.
+    pub changed: Vec<String>,
+    pub rendered: usize,
+}
+
+/// Outputs rendered after the pages: the ones that list every page.
+fn deferred(path: &str) -> bool {
+    path.ends_with(".xml")
+}
+
 struct MdEntry {
     key: u64,
     rendered: crate::site::model::Rendered,
@@ -147,9 +164,19 @@ impl Session {
     /// Build again. `changed` names files known to have changed (from the
     /// watcher); others are found by their time of change.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Outcome {
+        self.rebuild_with(changed, None)
+    }
+
+    /// [`Session::rebuild`], calling `early` with the pages as soon as
+    /// they are rendered when feeds or the sitemap are still to render.
+    pub fn rebuild_with(
+        &mut self,
+        changed: &[PathBuf],
+        early: Option<&mut dyn FnMut(Early<'_>)>,
+    ) -> Outcome {
         let start = Instant::now();
         let diags = Diagnostics::new();
-        let mut outcome = self.try_rebuild(changed, &diags);
+        let mut outcome = self.try_rebuild(changed, &diags, early);
         outcome.diagnostics = diags.snapshot();
         outcome.ok = !outcome.diagnostics.iter().any(Diagnostic::is_error) && outcome.ok;
         crate::diagnostics::sort(&mut outcome.diagnostics);
@@ -170,8 +197,14 @@ impl Session {
             .finish()
     }
 
-    fn try_rebuild(&mut self, changed: &[PathBuf], diags: &Diagnostics) -> Outcome {
+    fn try_rebuild(
+        &mut self,
+        changed: &[PathBuf],
+        diags: &Diagnostics,
+        early: Option<&mut dyn FnMut(Early<'_>)>,
+    ) -> Outcome {
         let mut outcome = Outcome::default();
+        let mut t = Lap::new();
         let Some(config) = load_config(&self.opts, diags) else {
             return outcome;
         };
@@ -188,6 +221,9 @@ impl Session {
         for p in changed {
             self.load.forget(p);
         }
+        if !changed.is_empty() {
+            self.load.only_changed(changed);
+        }
         let root = self.opts.root.clone();
         let config = Arc::new(config);
         let loaded = crate::load::load_content_cached(
@@ -197,12 +233,14 @@ impl Session {
             diags,
             Some(&mut self.load),
         );
+        t.lap("load");
         let mut site = Site::new(loaded, &config, diags);
         diags.extend(site.ignored_page_warnings());
         let mut plugins = (self.plugins)();
         for plugin in &mut plugins {
             plugin.site_loaded(&site, &config, diags);
         }
+        t.lap("relate+plugins");
         let engine = match Engine::load(&root, config.clone(), &plugins) {
             Ok(e) => e,
             Err(ds) => {
@@ -210,18 +248,55 @@ impl Session {
                 return outcome;
             }
         };
+        t.lap("templates");
         outcome.markdown = self.markdown_stage(&mut site, &config, &engine, diags);
-        render::check_anchors_and_backlinks(&mut site, diags);
+        t.lap("markdown");
+        let outcome = self.render_stage(
+            &mut site, &config, &engine, &plugins, changed, diags, outcome, t, early,
+        );
+        // The bodies go back to the cache (moved, not copied).
+        for p in &mut site.pages {
+            if let Some(e) = self.markdown.get_mut(&(false, p.file.relative.clone())) {
+                e.rendered = std::mem::take(&mut p.rendered);
+            }
+        }
+        for sec in &mut site.sections {
+            if let Some(e) = self.markdown.get_mut(&(true, sec.file.relative.clone())) {
+                e.rendered = std::mem::take(&mut sec.rendered);
+            }
+        }
+        outcome
+    }
 
-        let data = SiteData::build(&site, config.to_template_value(), Some(&mut self.values));
-        let functions = functions_for(&site, &config, &root, data);
+    /// Everything after Markdown: values, fingerprints, rendering, and
+    /// the new served site.
+    #[allow(clippy::too_many_arguments)]
+    fn render_stage(
+        &mut self,
+        site: &mut Site,
+        config: &Arc<crate::config::Config>,
+        engine: &Engine,
+        plugins: &[Box<dyn Plugin>],
+        changed: &[PathBuf],
+        diags: &Diagnostics,
+        mut outcome: Outcome,
+        mut t: Lap,
+        early: Option<&mut dyn FnMut(Early<'_>)>,
+    ) -> Outcome {
+        let root = self.opts.root.clone();
+        render::check_anchors_and_backlinks(site, diags);
+
+        t.lap("anchors");
+        let data = SiteData::build(site, config.to_template_value(), Some(&mut self.values));
+        let functions = functions_for(site, config, &root, data);
         engine.set_functions(functions.clone());
+        t.lap("values");
         let renderer = |mode, only, record| Renderer {
-            site: &site,
-            config: &config,
-            engine: &engine,
+            site,
+            config,
+            engine,
             data: functions.data.clone(),
-            plugins: &plugins,
+            plugins,
             mode,
             only,
             record,
@@ -230,21 +305,71 @@ impl Session {
         // Which outputs could have changed.
         let fp_diags = Diagnostics::new();
         let fps = renderer(Mode::Fingerprint, None, false).render_all(&fp_diags);
+        t.lap("fingerprint");
         let empty = Served::default();
         let old = match (&self.good, outcome.full) {
             (Some(g), false) if !fp_diags.has_errors() => g,
             _ => &empty,
         };
-        let answers = answers(&engine, old.files.values().map(|o| &o.read));
+        // Each distinct set of reads is checked once.
+        let mut distinct: HashMap<*const Read, &Read> = HashMap::new();
+        for o in old.files.values() {
+            distinct.entry(Arc::as_ptr(&o.read)).or_insert(&o.read);
+        }
+        let answers = answers(engine, distinct.values().copied());
+        let still: HashMap<*const Read, bool> = distinct
+            .iter()
+            .map(|(k, r)| (*k, answers.same(r)))
+            .collect();
         let dirty: HashSet<String> = fps
-            .par_iter()
+            .iter()
             .filter(|f| match old.files.get(&f.path) {
-                Some(o) => o.fp != f.fp || !answers.same(&o.read),
+                Some(o) => o.fp != f.fp || !still[&Arc::as_ptr(&o.read)],
                 None => true,
             })
             .map(|f| f.path.clone())
             .collect();
-        let rendered = renderer(Mode::Render, Some(&dirty), true).render_all(diags);
+        t.lap("dirty");
+        // Feeds and the sitemap list every page: when one is out of date, it
+        // is rendered after the pages, which are published first (requests
+        // for a feed wait for it, so nothing stale is ever served).
+        let (later, now): (HashSet<String>, HashSet<String>) = if early.is_some() {
+            dirty.into_iter().partition(|p| deferred(p))
+        } else {
+            (HashSet::new(), dirty)
+        };
+        let copies: BTreeMap<String, Source> = collect_copies(&root, config, site, diags)
+            .into_iter()
+            .collect();
+        let mut rendered = renderer(Mode::Render, Some(&now), true).render_all(diags);
+        t.lap("render");
+        if let Some(early) = early.filter(|_| !later.is_empty() && !diags.has_errors()) {
+            let mut files: HashMap<String, Arc<[u8]>> = fps
+                .iter()
+                .filter_map(|f| {
+                    old.files
+                        .get(&f.path)
+                        .map(|o| (f.path.clone(), o.bytes.clone()))
+                })
+                .collect();
+            let mut changed_now = Vec::new();
+            for f in &rendered {
+                if files.get(&f.path).is_none_or(|b| **b != f.bytes[..]) {
+                    changed_now.push(f.path.clone());
+                }
+                files.insert(f.path.clone(), Arc::from(&f.bytes[..]));
+            }
+            changed_now.sort();
+            early(Early {
+                files,
+                copies: &copies,
+                pending: &later,
+                changed: changed_now,
+                rendered: rendered.len(),
+            });
+            rendered.extend(renderer(Mode::Render, Some(&later), true).render_all(diags));
+            t.lap("render (feeds)");
+        }
         outcome.rendered = rendered.len();
         let page_paths: HashSet<String> = site
             .pages
@@ -265,6 +390,7 @@ impl Session {
         // was kept.
         let fp_of: HashMap<&str, u64> = fps.iter().map(|f| (f.path.as_str(), f.fp)).collect();
         let mut files: HashMap<String, Output> = HashMap::with_capacity(fps.len());
+        let mut interned: HashSet<Arc<Read>> = HashSet::new();
         let mut changed_out: Vec<String> = Vec::new();
         for f in rendered {
             let same = old
@@ -274,7 +400,15 @@ impl Session {
             if !same {
                 changed_out.push(f.path.clone());
             }
-            let read = Read::new(f.record.map(|r| *r).unwrap_or_default(), &engine);
+            let read = Read::new(f.record.map(|r| *r).unwrap_or_default(), engine);
+            let read = match interned.get(&read) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = Arc::new(read);
+                    interned.insert(r.clone());
+                    r
+                }
+            };
             files.insert(
                 f.path.clone(),
                 Output {
@@ -295,9 +429,6 @@ impl Session {
         }
         changed_out.extend(previous.files.into_keys());
 
-        let copies: BTreeMap<String, Source> = collect_copies(&root, &config, &site, diags)
-            .into_iter()
-            .collect();
         let touched: HashSet<&Path> = changed.iter().map(PathBuf::as_path).collect();
         for (path, src) in &copies {
             let differs = match (previous.copies.get(path), src) {
@@ -319,6 +450,7 @@ impl Session {
         );
         changed_out.sort();
         changed_out.dedup();
+        t.lap("assemble");
         outcome.changed = changed_out;
         outcome.ok = true;
         self.good = Some(Served { files, copies });
@@ -441,7 +573,7 @@ impl Session {
                          fresh: Option<render::MarkdownResult>,
                          target: &mut crate::site::model::Rendered| {
             let id = (section, rel.to_string());
-            let entry = match fresh {
+            let mut entry = match fresh {
                 Some(r) => {
                     let mut rendered = r.rendered;
                     rendered.fp = rendered_fp(&rendered);
@@ -457,7 +589,8 @@ impl Session {
                     None => return,
                 },
             };
-            *target = entry.rendered.clone();
+            // Moved back into the cache after rendering.
+            *target = std::mem::take(&mut entry.rendered);
             diags.extend(entry.diagnostics.iter().cloned());
             next.insert(id, entry);
         };
@@ -574,5 +707,29 @@ fn answers_with<'a>(
                 (*c, a)
             })
             .collect(),
+    }
+}
+
+/// With `THROUGHLINE_TIMINGS=1`, each stage's time goes to stderr.
+struct Lap {
+    on: bool,
+    last: Instant,
+}
+
+impl Lap {
+    fn new() -> Lap {
+        Lap {
+            on: std::env::var_os("THROUGHLINE_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+    fn lap(&mut self, stage: &str) {
+        if self.on {
+            eprintln!(
+                "{:>8.1} ms  {stage}",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.last = Instant::now();
     }
 }

@@ -76,6 +76,12 @@ fn date_in_name() -> &'static Regex {
 #[derive(Default)]
 pub struct LoadCache {
     files: std::collections::HashMap<PathBuf, CachedFile>,
+    /// The last walk of `content/`: Markdown files and other files.
+    walk: Option<(Vec<PathBuf>, Vec<PathBuf>)>,
+    /// Files named as changed (by the watcher) since the last load: when
+    /// set, the walk is skipped if none of them appeared or went, and only
+    /// they are looked at again.
+    hints: Option<Vec<PathBuf>>,
 }
 
 struct CachedFile {
@@ -88,6 +94,25 @@ impl LoadCache {
     /// Read this file again next time, whatever its time of change says.
     pub fn forget(&mut self, path: &Path) {
         self.files.remove(path);
+    }
+
+    /// The next load may trust that only these files changed (the watcher
+    /// saw every change). Without it, every file is walked and stat'ed.
+    pub fn only_changed(&mut self, paths: &[PathBuf]) {
+        self.hints = Some(paths.to_vec());
+    }
+
+    /// The last walk, if the hints say nothing under `content/` appeared
+    /// or went.
+    fn reusable_walk(&self, content: &Path) -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
+        let hints = self.hints.as_ref()?;
+        let (md, other) = self.walk.as_ref()?;
+        let still = |p: &PathBuf| {
+            !p.starts_with(content)
+                || (p.is_file()
+                    && (self.files.contains_key(p) || md.contains(p) || other.contains(p)))
+        };
+        hints.iter().all(still).then(|| (md.clone(), other.clone()))
     }
 }
 
@@ -114,7 +139,15 @@ pub fn load_content_cached(
     let ignore = build_globset(&config.ignored_content, diags);
     let mut md_files = Vec::new();
     let mut other_files = Vec::new();
-    if content.is_dir() {
+    let reused = cache.as_ref().and_then(|c| c.reusable_walk(&content));
+    let hints: Option<std::collections::HashSet<PathBuf>> = match (&reused, &cache) {
+        (Some(_), Some(c)) => c.hints.as_ref().map(|h| h.iter().cloned().collect()),
+        _ => None,
+    };
+    if let Some((md, other)) = reused {
+        md_files = md;
+        other_files = other;
+    } else if content.is_dir() {
         let walker = walkdir::WalkDir::new(&content)
             .sort_by_file_name()
             .into_iter()
@@ -154,6 +187,12 @@ pub fn load_content_cached(
             let fresh: Vec<Option<CachedFile>> = md_files
                 .par_iter()
                 .map(|path| {
+                    // With the watcher's word, unnamed files are unchanged.
+                    if hints.as_ref().is_some_and(|h| !h.contains(path))
+                        && cache.files.contains_key(path)
+                    {
+                        return None;
+                    }
                     let stamp = stamp(path)?;
                     match cache.files.get(path) {
                         Some(c) if c.stamp == stamp => None,
@@ -185,6 +224,8 @@ pub fn load_content_cached(
                 kept.insert(path.clone(), entry);
             }
             cache.files = kept;
+            cache.walk = Some((md_files.clone(), other_files.clone()));
+            cache.hints = None;
             md_files
                 .iter()
                 .map(|path| {

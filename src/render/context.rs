@@ -272,6 +272,15 @@ impl SiteData {
         )
     }
 
+    /// Every term of a taxonomy with an empty `pages` list.
+    pub fn terms_without_pages(&self, ti: usize) -> Value {
+        Value::Array(
+            (0..self.taxonomies[ti].terms.len())
+                .map(|i| self.term(ti, i, false))
+                .collect(),
+        )
+    }
+
     /// `get_taxonomy`'s answer.
     pub fn taxonomy(&self, ti: usize) -> Value {
         let t = &self.taxonomies[ti];

@@ -612,8 +612,12 @@ impl Renderer<'_> {
             }
         };
         (0..total)
-            .map(|i| {
+            .filter_map(|i| {
                 let path = pager_path(i);
+                // Only the pagers wanted in this pass are built.
+                if !self.wanted(&out_path_for(&path)) {
+                    return None;
+                }
                 let pv = json!({
                     "paginate_by": by,
                     "base_url": format!("{}{}/", base_permalink, paginate_path),
@@ -626,7 +630,7 @@ impl Renderer<'_> {
                     "current_index": i + 1,
                     "total_pages": list.len(),
                 });
-                (path, pv)
+                Some((path, pv))
             })
             .collect()
     }
@@ -695,7 +699,15 @@ impl Renderer<'_> {
             if self.wanted(&list_path) {
                 let mut ctx = self.base_context(&tax.path);
                 ctx.insert("taxonomy".into(), kind.clone());
-                ctx.insert("terms".into(), self.data.terms(ti, self.fingerprinting()));
+                // Each term's `pages` (every page of the term, so every
+                // tagged page once or more) only when the template could
+                // read them; `page_count` is always there.
+                let terms = if self.engine.reads(&list_tpl, &["pages"]) {
+                    self.data.terms(ti, self.fingerprinting())
+                } else {
+                    self.data.terms_without_pages(ti)
+                };
+                ctx.insert("terms".into(), terms);
                 jobs.push(self.emit(&list_tpl, list_path, ctx));
             }
             let single_tpl = format!("{}/single.html", tax.config.name);
@@ -724,11 +736,7 @@ impl Renderer<'_> {
                 .par_iter()
                 .enumerate()
                 .map(|(i, term)| {
-                    let term_value = if term_pages_read {
-                        self.data.term_or_stand_in(ti, i, self.fingerprinting())
-                    } else {
-                        self.data.term(ti, i, false)
-                    };
+                    let mut term_value: Option<Value> = None;
                     let pagers = match tax.config.paginate_by {
                         Some(by) if by > 0 => self.pagers(
                             &term.pages,
@@ -745,6 +753,13 @@ impl Renderer<'_> {
                         if !self.wanted(&file) {
                             continue;
                         }
+                        let term_value = term_value.get_or_insert_with(|| {
+                            if term_pages_read {
+                                self.data.term_or_stand_in(ti, i, self.fingerprinting())
+                            } else {
+                                self.data.term(ti, i, false)
+                            }
+                        });
                         let mut ctx = self.base_context(&path);
                         ctx.insert("taxonomy".into(), kind.clone());
                         ctx.insert("term".into(), term_value.clone());

@@ -205,11 +205,7 @@ fn answer(request: Request, shared: &Shared) {
             );
         }
     };
-    let site = shared
-        .published
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let site = shared.when_ready(&key);
     let found = site
         .files
         .get(&key)

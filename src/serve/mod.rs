@@ -12,17 +12,17 @@
 mod http;
 mod watch;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::sync::{mpsc, Arc, Condvar, Mutex, RwLock};
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::build::Options;
 use crate::diagnostics::{shown_path, Diagnostic};
-use crate::incremental::{Outcome, PluginFactory, Session};
+use crate::incremental::{Early, Outcome, PluginFactory, Session};
 use crate::output::Source;
 
 /// What `serve` is asked to do.
@@ -45,6 +45,8 @@ pub struct Published {
     /// The errors to show over the page (empty when the last build was good).
     pub errors: Vec<serde_json::Value>,
     pub root: PathBuf,
+    /// Outputs still being rendered: a request for one waits for it.
+    pub pending: HashSet<String>,
 }
 
 /// What the server threads share.
@@ -52,9 +54,41 @@ pub struct Shared {
     pub published: RwLock<Arc<Published>>,
     /// One sender per open event stream.
     pub listeners: Mutex<Vec<mpsc::Sender<String>>>,
+    /// Signalled whenever `published` changes.
+    pub changed: (Mutex<u64>, Condvar),
 }
 
 impl Shared {
+    fn set(&self, p: Published) {
+        *self.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(p);
+        let (m, cv) = &self.changed;
+        *m.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        cv.notify_all();
+    }
+
+    /// The published site once `key` is no longer pending (or after a
+    /// while, whatever it holds).
+    pub fn when_ready(&self, key: &str) -> Arc<Published> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let (m, cv) = &self.changed;
+        let mut guard = m.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let site = self
+                .published
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if !site.pending.contains(key) || left.is_zero() {
+                return site;
+            }
+            guard = cv
+                .wait_timeout(guard, left.min(Duration::from_millis(200)))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
     fn broadcast(&self, message: &serde_json::Value) {
         let text = message.to_string();
         let mut ls = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
@@ -96,6 +130,7 @@ fn message_for(outcome: &Outcome, errors: &[serde_json::Value]) -> serde_json::V
     let all = outcome.changed.len() > 2000;
     json!({
         "type": "built",
+        "phase": "done",
         "all": all,
         "changed": if all { Vec::new() } else { outcome.changed.clone() },
         "rendered": outcome.rendered,
@@ -161,6 +196,7 @@ pub fn start(
     let shared = Arc::new(Shared {
         published: RwLock::new(Arc::new(Published::default())),
         listeners: Mutex::new(Vec::new()),
+        changed: (Mutex::new(0), Condvar::new()),
     });
     let first = session.rebuild(&[]);
     if print {
@@ -179,10 +215,17 @@ pub fn start(
         let debounce = opts.debounce;
         std::thread::spawn(move || {
             watcher.run(debounce, |changed| {
-                let outcome = session.rebuild(changed);
+                let mut announced: HashSet<String> = HashSet::new();
+                let mut early = |e: Early<'_>| {
+                    announced.extend(e.changed.iter().cloned());
+                    publish_early(&shared, &root, e)
+                };
+                let mut outcome = session.rebuild_with(changed, Some(&mut early));
                 if print {
                     report(&outcome, &root, "Rebuilt");
                 }
+                // Pages told of their change already are not told twice.
+                outcome.changed.retain(|p| !announced.contains(p));
                 publish(&shared, &session, &outcome);
             })
         });
@@ -194,6 +237,29 @@ pub fn start(
         open_browser(&format!("http://{addr}/"));
     }
     Ok(Running { addr, shared })
+}
+
+/// Serve the pages of a rebuild whose feeds are still rendering, and tell
+/// the pages (requests for the feeds wait).
+fn publish_early(shared: &Shared, root: &std::path::Path, e: Early<'_>) {
+    shared.set(Published {
+        files: e.files,
+        copies: e
+            .copies
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        errors: Vec::new(),
+        root: root.to_path_buf(),
+        pending: e.pending.clone(),
+    });
+    shared.broadcast(&json!({
+        "type": "built",
+        "phase": "pages",
+        "all": false,
+        "changed": e.changed,
+        "rendered": e.rendered,
+    }));
 }
 
 /// Make a rebuild's result what the server serves, and tell the pages.
@@ -219,6 +285,7 @@ fn publish(shared: &Shared, session: &Session, outcome: &Outcome) {
                 .collect(),
             errors: Vec::new(),
             root: root.clone(),
+            pending: HashSet::new(),
         },
         _ => {
             // Keep serving the last good build, with the errors over it.
@@ -232,10 +299,11 @@ fn publish(shared: &Shared, session: &Session, outcome: &Outcome) {
                 copies: old.copies.clone(),
                 errors: errors.clone(),
                 root: root.clone(),
+                pending: HashSet::new(),
             }
         }
     };
-    *shared.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+    shared.set(next);
     shared.broadcast(&message_for(outcome, &errors));
 }
 

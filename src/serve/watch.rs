@@ -54,6 +54,23 @@ fn relevant(root: &Path, output: Option<&Path>, path: &Path) -> bool {
     FOLDERS.contains(&&*first)
 }
 
+/// Whether an event can mean new content. On Linux a file written in place
+/// is taken when it is closed (one event per save, never a half-written
+/// file); elsewhere each change of its data counts.
+fn worth_a_rebuild(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode, ModifyKind};
+    use notify::EventKind;
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        EventKind::Modify(ModifyKind::Data(_)) | EventKind::Modify(ModifyKind::Any) => {
+            !cfg!(target_os = "linux")
+        }
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        _ => true,
+    }
+}
+
 impl Watcher {
     pub fn new(root: &Path, output: Option<&Path>) -> Result<Watcher, String> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -70,7 +87,7 @@ impl Watcher {
         let watch_root = root.clone();
         let mut inner = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             let Ok(event) = res else { return };
-            if matches!(event.kind, notify::EventKind::Access(_)) {
+            if !worth_a_rebuild(&event.kind) {
                 return;
             }
             for p in event.paths {
