@@ -139,7 +139,7 @@ fn message_for(outcome: &Outcome, errors: &[serde_json::Value]) -> serde_json::V
 }
 
 /// Print a rebuild's result in the terminal.
-fn report(outcome: &Outcome, root: &std::path::Path, what: &str) {
+fn report(outcome: &Outcome, root: &std::path::Path, what: &str, served: bool) {
     for d in &outcome.diagnostics {
         eprint!("{}", d.render(root));
     }
@@ -153,10 +153,12 @@ fn report(outcome: &Outcome, root: &std::path::Path, what: &str) {
         );
     } else {
         let n = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!(
-            "The site could not be built ({n} error{}); still serving the last good build. The browser shows the errors too.",
-            if n == 1 { "" } else { "s" }
-        );
+        let s = if n == 1 { "" } else { "s" };
+        if served {
+            eprintln!("The site could not be built ({n} error{s}); still serving the last good build. The browser shows the errors too.");
+        } else {
+            eprintln!("The site could not be built ({n} error{s}); there is nothing to serve until it does. The browser shows the errors too.");
+        }
     }
 }
 
@@ -200,7 +202,7 @@ pub fn start(
     });
     let first = session.rebuild(&[]);
     if print {
-        report(&first, &root, "Built");
+        report(&first, &root, "Built", session.site().is_some());
     }
     publish(&shared, &session, &first);
     let server = Arc::new(server);
@@ -222,7 +224,7 @@ pub fn start(
                 };
                 let mut outcome = session.rebuild_with(changed, Some(&mut early));
                 if print {
-                    report(&outcome, &root, "Rebuilt");
+                    report(&outcome, &root, "Rebuilt", session.site().is_some());
                 }
                 // Pages told of their change already are not told twice.
                 outcome.changed.retain(|p| !announced.contains(p));
