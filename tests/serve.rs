@@ -188,11 +188,25 @@ fn a_broken_save_shows_errors_and_a_fix_clears_them() {
     assert_eq!(status, 200);
     assert!(body.contains("One shared care record."));
     // A page opened now learns of the errors at once.
-    let (_, head, _) = raw(
-        s.addr,
-        "HEAD /__throughline/live.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    );
-    assert!(head.contains("text/javascript"));
+    let mut late = TcpStream::connect(s.addr).unwrap();
+    late.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        late,
+        "GET /__throughline/events HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    let first = BufReader::new(late)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("data: ").map(str::to_string))
+        .expect("a first event");
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["type"], "errors", "{first}");
+    assert!(first["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("fair-acess"));
 
     s.write(path, &good);
     s.wait_for("built", |_| true);

@@ -321,3 +321,35 @@ fn open_browser(url: &str) {
         eprintln!("Could not open a browser: open {url} yourself.");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_for_a_pending_feed_waits_for_it() {
+        let shared = Arc::new(Shared {
+            published: RwLock::new(Arc::new(Published::default())),
+            listeners: Mutex::new(Vec::new()),
+            changed: (Mutex::new(0), Condvar::new()),
+        });
+        let mut early = Published::default();
+        early.files.insert("rss.xml".into(), Arc::from(&b"old"[..]));
+        early.pending.insert("rss.xml".into());
+        shared.set(early);
+        let writer = {
+            let shared = shared.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(100));
+                let mut done = Published::default();
+                done.files.insert("rss.xml".into(), Arc::from(&b"new"[..]));
+                shared.set(done);
+            })
+        };
+        let site = shared.when_ready("rss.xml");
+        assert_eq!(&*site.files["rss.xml"], b"new");
+        // Outputs not pending are answered at once.
+        assert!(shared.when_ready("index.html").pending.is_empty());
+        writer.join().unwrap();
+    }
+}
