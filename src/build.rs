@@ -172,6 +172,7 @@ fn render_with_config(
         mode: render::Mode::Render,
         only: None,
         record: false,
+        memo: Default::default(),
     };
     let mut files = renderer.render_all(&diags);
     timer.lap("render");

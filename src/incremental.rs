@@ -300,6 +300,7 @@ impl Session {
             mode,
             only,
             record,
+            memo: Default::default(),
         };
 
         // Which outputs could have changed.

@@ -93,6 +93,10 @@ pub struct RenderCx<'a> {
     /// In `extend_context`: the template the item is rendered with.
     pub template: Option<&'a str>,
     pub(crate) engine: &'a Engine,
+    /// Whether the context is built only to be fingerprinted (`serve`).
+    pub(crate) fingerprinting: bool,
+    /// Fingerprints of large values, by address, for this pass.
+    pub(crate) memo: &'a crate::render::deps::Memo,
 }
 
 impl RenderCx<'_> {
@@ -108,6 +112,19 @@ impl RenderCx<'_> {
         match self.template {
             Some(t) => self.engine.reads(t, needles),
             None => true,
+        }
+    }
+
+    /// A large value to add to the context: a copy, or, when `serve` only
+    /// fingerprints the context to see whether the output changed, a
+    /// stand-in carrying the value's fingerprint (worked out once per
+    /// value). Use it for values the plugin keeps for the whole build; a
+    /// value made for this item can go in as it is.
+    pub fn large(&self, v: &Value) -> Value {
+        if self.fingerprinting {
+            crate::render::deps::stand_in(self.memo.fp(v))
+        } else {
+            v.clone()
         }
     }
 

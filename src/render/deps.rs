@@ -101,6 +101,26 @@ pub fn stand_in(fp: u64) -> Value {
     Value::Object(m)
 }
 
+/// Fingerprints of values that live for a whole build, by address, so
+/// each is hashed once however many contexts it goes into.
+#[derive(Default)]
+pub struct Memo(std::sync::Mutex<std::collections::HashMap<usize, u64>>);
+
+impl Memo {
+    pub fn fp(&self, v: &Value) -> u64 {
+        let key = v as *const Value as usize;
+        if let Some(fp) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return *fp;
+        }
+        let fp = hash_value(v);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, fp);
+        fp
+    }
+}
+
 /// A template function call: its name and its arguments (as canonical
 /// JSON, keys sorted).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

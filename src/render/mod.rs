@@ -375,6 +375,8 @@ pub struct Renderer<'a> {
     pub only: Option<&'a HashSet<String>>,
     /// Record what each output read (`OutFile::record`).
     pub record: bool,
+    /// Fingerprints of plugins' large values in this pass.
+    pub memo: deps::Memo,
 }
 
 impl Renderer<'_> {
@@ -468,6 +470,8 @@ impl Renderer<'_> {
             config: self.config,
             template,
             engine: self.engine,
+            fingerprinting: self.fingerprinting(),
+            memo: &self.memo,
         }
     }
 

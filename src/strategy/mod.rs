@@ -180,18 +180,18 @@ impl Plugin for StrategyPlugin {
         match item {
             Item::Page(pid) => {
                 if let Some(u) = self.state.review.update_of_page(pid) {
-                    let value = self.state.data.updates[u].clone();
+                    let value = &self.state.data.updates[u];
                     if cx.template == Some("page.html") {
                         let vars = [("update", value.clone())];
                         append_rendered(cx, ctx, "page", "strategy/update_summary.html", vars)?;
                     }
-                    ctx.insert("update".into(), value);
+                    ctx.insert("update".into(), cx.large(value));
                     return Ok(());
                 }
                 let Some((kind, i)) = g.index_of_page(pid) else {
                     return Ok(());
                 };
-                let value = self.state.data.entities[kind.index()][i].clone();
+                let value = &self.state.data.entities[kind.index()][i];
                 // With Zola's plain page template, the links follow the
                 // page's own text, so any theme shows them.
                 if cx.template == Some("page.html") {
@@ -199,7 +199,7 @@ impl Plugin for StrategyPlugin {
                     let vars = [("entity", value.clone()), ("config", config)];
                     append_rendered(cx, ctx, "page", "strategy/links.html", vars)?;
                 }
-                ctx.insert("entity".into(), value);
+                ctx.insert("entity".into(), cx.large(value));
             }
             Item::Section(sid) => {
                 let section = &cx.site.sections[sid];
@@ -222,9 +222,9 @@ impl Plugin for StrategyPlugin {
                         .and_then(Value::as_u64)
                         .is_some_and(|i| i > 1);
                     let value = if later_page {
-                        self.state.data.years_brief[y].clone()
+                        &self.state.data.years_brief[y]
                     } else {
-                        self.state.data.years[y].clone()
+                        &self.state.data.years[y]
                     };
                     // With Zola's plain section template, the year's
                     // tables and charts follow its own text.
@@ -232,10 +232,10 @@ impl Plugin for StrategyPlugin {
                         let vars = [("year", value.clone())];
                         append_rendered(cx, ctx, "section", "strategy/year_body.html", vars)?;
                     }
-                    ctx.insert("year".into(), value);
+                    ctx.insert("year".into(), cx.large(value));
                 }
                 if review.section == Some(sid) || review.year_of_section(sid).is_some() {
-                    ctx.insert("review".into(), self.state.data.review.clone());
+                    ctx.insert("review".into(), cx.large(&self.state.data.review));
                 }
                 // The whole graph for the index and the strategy's own
                 // sections (not for every section: it is large), and only
@@ -244,7 +244,7 @@ impl Plugin for StrategyPlugin {
                 if (section.is_index() || g.kind_of_section(sid).is_some())
                     && cx.template_mentions(STRATEGY_USES)
                 {
-                    ctx.insert("strategy".into(), self.state.data.graph.clone());
+                    ctx.insert("strategy".into(), cx.large(&self.state.data.graph));
                 }
             }
         }
