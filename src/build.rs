@@ -205,16 +205,7 @@ pub(crate) fn functions_for(
         data: Arc::new(data),
         config: config.clone(),
         root: root.to_path_buf(),
-        permalinks: site
-            .pages
-            .iter()
-            .map(|p| (p.file.relative.clone(), p.permalink.clone()))
-            .chain(
-                site.sections
-                    .iter()
-                    .map(|s| (s.file.relative.clone(), s.permalink.clone())),
-            )
-            .collect(),
+        permalinks: site.permalinks(),
         page_index: site
             .pages
             .iter()

@@ -631,16 +631,7 @@ struct Links {
 impl Links {
     fn new(site: &Site) -> Links {
         Links {
-            permalinks: site
-                .pages
-                .iter()
-                .map(|p| (p.file.relative.clone(), p.permalink.clone()))
-                .chain(
-                    site.sections
-                        .iter()
-                        .map(|s| (s.file.relative.clone(), s.permalink.clone())),
-                )
-                .collect(),
+            permalinks: site.permalinks(),
             drafts: site.drafts.iter().cloned().collect(),
         }
     }

@@ -57,6 +57,29 @@ struct Cached {
     fp: u64,
 }
 
+impl Cached {
+    /// The cached value at `rel` if it was made from the same input, else
+    /// a new one.
+    fn reuse_or_make(
+        cache: &HashMap<String, Cached>,
+        rel: &str,
+        input: u64,
+        make: impl FnOnce() -> Value,
+    ) -> Cached {
+        match cache.get(rel) {
+            Some(c) if c.input == input => c.clone(),
+            _ => {
+                let value = make();
+                Cached {
+                    input,
+                    fp: hash_value(&value),
+                    value: Arc::new(value),
+                }
+            }
+        }
+    }
+}
+
 impl SiteData {
     pub fn new(site: &Site, config: Value) -> SiteData {
         SiteData::build(site, config, None)
@@ -83,36 +106,24 @@ impl SiteData {
                     .pages
                     .par_iter()
                     .map(|p| {
-                        let input = page_input(site, p);
-                        match cache.pages.get(&p.file.relative) {
-                            Some(c) if c.input == input => c.clone(),
-                            _ => {
-                                let value = page_value(site, p);
-                                Cached {
-                                    input,
-                                    fp: hash_value(&value),
-                                    value: Arc::new(value),
-                                }
-                            }
-                        }
+                        Cached::reuse_or_make(
+                            &cache.pages,
+                            &p.file.relative,
+                            page_input(site, p),
+                            || page_value(site, p),
+                        )
                     })
                     .collect();
                 let sections: Vec<Cached> = site
                     .sections
                     .iter()
                     .map(|s| {
-                        let input = section_input(site, s);
-                        match cache.sections.get(&s.file.relative) {
-                            Some(c) if c.input == input => c.clone(),
-                            _ => {
-                                let value = section_value(site, s);
-                                Cached {
-                                    input,
-                                    fp: hash_value(&value),
-                                    value: Arc::new(value),
-                                }
-                            }
-                        }
+                        Cached::reuse_or_make(
+                            &cache.sections,
+                            &s.file.relative,
+                            section_input(site, s),
+                            || section_value(site, s),
+                        )
                     })
                     .collect();
                 cache.pages = site

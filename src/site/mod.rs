@@ -37,6 +37,20 @@ pub enum Item {
 }
 
 impl Site {
+    /// Every page's and section's permalink, by content path
+    /// (`blog/post.md`): what `@/` links and `get_url` resolve against.
+    pub fn permalinks(&self) -> std::collections::HashMap<String, String> {
+        self.pages
+            .iter()
+            .map(|p| (p.file.relative.clone(), p.permalink.clone()))
+            .chain(
+                self.sections
+                    .iter()
+                    .map(|s| (s.file.relative.clone(), s.permalink.clone())),
+            )
+            .collect()
+    }
+
     /// Relate loaded content.
     pub fn new(loaded: Loaded, config: &Config, diags: &Diagnostics) -> Site {
         let mut site = Site {
