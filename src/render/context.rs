@@ -239,10 +239,6 @@ impl SiteData {
             .finish()
     }
 
-    pub fn taxonomy_count(&self) -> usize {
-        self.taxonomies.len()
-    }
-
     /// A term with (or without) its pages.
     pub fn term(&self, ti: usize, i: usize, with_pages: bool) -> Value {
         let t = &self.taxonomies[ti].terms[i];

@@ -49,11 +49,6 @@ pub fn hash_value(v: &Value) -> u64 {
     Fp::new().value(v).finish()
 }
 
-/// The fingerprint of a text.
-pub fn hash_str(s: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(s.as_bytes())
-}
-
 fn hash_into(h: &mut Xxh3, v: &Value) {
     match v {
         Value::Null => h.write_u8(0),
