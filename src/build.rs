@@ -270,20 +270,20 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
 
 /// Where the time goes: with `THROUGHLINE_TIMINGS=1`, each stage's wall
 /// time is printed to stderr (for profiling; see BENCHMARKS.md).
-struct Timer {
+pub(crate) struct Timer {
     on: bool,
     last: std::time::Instant,
 }
 
 impl Timer {
-    fn new() -> Timer {
+    pub(crate) fn new() -> Timer {
         Timer {
             on: std::env::var_os("THROUGHLINE_TIMINGS").is_some(),
             last: std::time::Instant::now(),
         }
     }
 
-    fn lap(&mut self, stage: &str) {
+    pub(crate) fn lap(&mut self, stage: &str) {
         if self.on {
             eprintln!(
                 "{:>8.1} ms  {stage}",

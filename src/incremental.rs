@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::build::{collect_copies, functions_for, load_config, Options};
+use crate::build::{collect_copies, functions_for, load_config, Options, Timer};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::LoadCache;
 use crate::output::Source;
@@ -204,7 +204,7 @@ impl Session {
         early: Option<&mut dyn FnMut(Early<'_>)>,
     ) -> Outcome {
         let mut outcome = Outcome::default();
-        let mut t = Lap::new();
+        let mut t = Timer::new();
         let Some(config) = load_config(&self.opts, diags) else {
             return outcome;
         };
@@ -280,7 +280,7 @@ impl Session {
         changed: &[PathBuf],
         diags: &Diagnostics,
         mut outcome: Outcome,
-        mut t: Lap,
+        mut t: Timer,
         early: Option<&mut dyn FnMut(Early<'_>)>,
     ) -> Outcome {
         let root = self.opts.root.clone();
@@ -699,29 +699,5 @@ fn answers_with<'a>(
                 (*c, a)
             })
             .collect(),
-    }
-}
-
-/// With `THROUGHLINE_TIMINGS=1`, each stage's time goes to stderr.
-struct Lap {
-    on: bool,
-    last: Instant,
-}
-
-impl Lap {
-    fn new() -> Lap {
-        Lap {
-            on: std::env::var_os("THROUGHLINE_TIMINGS").is_some(),
-            last: Instant::now(),
-        }
-    }
-    fn lap(&mut self, stage: &str) {
-        if self.on {
-            eprintln!(
-                "{:>8.1} ms  {stage}",
-                self.last.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-        self.last = Instant::now();
     }
 }

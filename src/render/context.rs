@@ -320,24 +320,18 @@ pub fn page_input(site: &Site, page: &Page) -> u64 {
         .str(&page.lang)
         .u64(page.rendered.fp)
         .u64(page.meta.render as u64);
-    for c in &page.components {
-        fp.str(c);
-    }
-    fp.u64(page.ancestors.len() as u64);
-    for a in &page.ancestors {
-        fp.str(&site.sections[*a].file.relative);
-    }
-    fp.u64(page.serialized_assets.len() as u64);
-    for a in &page.serialized_assets {
-        fp.str(a);
-    }
-    fp.u64(page.backlinks.len() as u64);
-    for (p, t) in &page.backlinks {
-        fp.str(p).str(t.as_deref().unwrap_or("\u{0}"));
-    }
+    common_input(
+        &mut fp,
+        site,
+        &page.components,
+        [&page.ancestors],
+        &page.serialized_assets,
+        &page.backlinks,
+    );
     fp.finish()
 }
 
+/// What a section's value is made from.
 pub fn section_input(site: &Site, s: &Section) -> u64 {
     let mut fp = Fp::new();
     fp.str(&s.file.relative)
@@ -346,24 +340,39 @@ pub fn section_input(site: &Site, s: &Section) -> u64 {
         .str(&s.path)
         .str(&s.lang)
         .u64(s.rendered.fp);
-    for c in &s.components {
-        fp.str(c);
+    common_input(
+        &mut fp,
+        site,
+        &s.components,
+        [&s.ancestors, &s.subsections],
+        &s.serialized_assets,
+        &s.backlinks,
+    );
+    fp.finish()
+}
+
+/// The parts pages and sections share: components, related sections (by
+/// path), assets and backlinks.
+fn common_input<const N: usize>(
+    fp: &mut Fp,
+    site: &Site,
+    components: &[String],
+    sections: [&Vec<SectionId>; N],
+    assets: &[String],
+    backlinks: &[(String, Option<String>)],
+) {
+    fp.strs(components.iter().map(String::as_str));
+    for list in sections {
+        fp.strs(
+            list.iter()
+                .map(|a| site.sections[*a].file.relative.as_str()),
+        );
     }
-    for list in [&s.ancestors, &s.subsections] {
-        fp.u64(list.len() as u64);
-        for a in list {
-            fp.str(&site.sections[*a].file.relative);
-        }
-    }
-    fp.u64(s.serialized_assets.len() as u64);
-    for a in &s.serialized_assets {
-        fp.str(a);
-    }
-    fp.u64(s.backlinks.len() as u64);
-    for (p, t) in &s.backlinks {
+    fp.strs(assets.iter().map(String::as_str));
+    fp.u64(backlinks.len() as u64);
+    for (p, t) in backlinks {
         fp.str(p).str(t.as_deref().unwrap_or("\u{0}"));
     }
-    fp.finish()
 }
 
 fn date_parts(v: &mut Map<String, Value>, d: Option<&crate::load::meta::Date>) {

@@ -35,6 +35,14 @@ impl Fp {
         self.0.write_u64(n);
         self
     }
+    /// A list of texts, with its length (so lists cannot run together).
+    pub fn strs<'s>(&mut self, list: impl ExactSizeIterator<Item = &'s str>) -> &mut Self {
+        self.0.write_usize(list.len());
+        for s in list {
+            self.str(s);
+        }
+        self
+    }
     pub fn value(&mut self, v: &Value) -> &mut Self {
         hash_into(&mut self.0, v);
         self

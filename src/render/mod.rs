@@ -10,7 +10,7 @@ pub mod functions;
 pub mod tera_engine;
 pub mod theme;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -140,16 +140,7 @@ pub fn render_markdown_of(
     which: &Selection,
     record: bool,
 ) -> (Vec<Option<MarkdownResult>>, Vec<Option<MarkdownResult>>) {
-    let permalinks: HashMap<&str, String> = site
-        .pages
-        .iter()
-        .map(|p| (p.file.relative.as_str(), p.permalink.clone()))
-        .chain(
-            site.sections
-                .iter()
-                .map(|s| (s.file.relative.as_str(), s.permalink.clone())),
-        )
-        .collect();
+    let permalinks = site.permalinks();
     let drafts: HashSet<&str> = site.drafts.iter().map(String::as_str).collect();
     let note = |p: &str| {
         if deps::recording() {
