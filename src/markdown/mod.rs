@@ -121,15 +121,8 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
         }
     };
 
-    // Put HTML shortcode output in place of its placeholders; a placeholder
-    // alone in a paragraph replaces the whole paragraph.
-    for (i, out) in html_shortcodes.iter().enumerate() {
-        let ph = placeholder(i);
-        let wrapped = format!("<p>{ph}</p>");
-        if html.contains(&wrapped) {
-            html = html.replace(&wrapped, out.trim_end());
-        }
-        html = html.replace(&ph, out);
+    if !html_shortcodes.is_empty() {
+        html = fill_placeholders(&html, &html_shortcodes);
     }
 
     diags.extend(
@@ -151,6 +144,45 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
 
 fn placeholder(i: usize) -> String {
     format!("zTLsC{i}Cz")
+}
+
+/// Put HTML shortcode output in place of its placeholders. A placeholder
+/// alone in a paragraph replaces the whole paragraph; one inside a code
+/// block is shown as text, escaped, as Zola does (a page showing how a
+/// shortcode call turns into HTML).
+fn fill_placeholders(html: &str, outputs: &[String]) -> String {
+    static PH: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let ph = PH.get_or_init(|| Regex::new(r"zTLsC(\d+)Cz").expect("placeholder pattern"));
+    let mut code: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(s) = html[from..].find("<pre") {
+        let s = from + s;
+        let e = html[s..].find("</pre>").map_or(html.len(), |e| s + e);
+        code.push((s, e));
+        from = e;
+    }
+    let mut out =
+        String::with_capacity(html.len() + outputs.iter().map(String::len).sum::<usize>());
+    let mut last = 0;
+    for caps in ph.captures_iter(html) {
+        let m = caps.get(0).expect("whole match");
+        let Some(text) = caps[1].parse::<usize>().ok().and_then(|i| outputs.get(i)) else {
+            continue;
+        };
+        out.push_str(&html[last..m.start()]);
+        last = m.end();
+        if code.iter().any(|(s, e)| m.start() > *s && m.start() < *e) {
+            out.push_str(&escape_attr(text));
+        } else if out.ends_with("<p>") && html[m.end()..].starts_with("</p>") {
+            out.truncate(out.len() - 3);
+            out.push_str(text.trim_end());
+            last += 4;
+        } else {
+            out.push_str(text);
+        }
+    }
+    out.push_str(&html[last..]);
+    out
 }
 
 fn comrak_options(config: &Config) -> Options<'static> {
@@ -186,7 +218,19 @@ fn expand_shortcodes(
         )
     };
     let segments = match shortcodes::parse(body) {
-        Ok(s) => s,
+        Ok(parsed) => {
+            for e in parsed.skipped {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "{}; this shortcode call is shown as text, as written",
+                        e.message
+                    ))
+                    .at(locate(e.offset))
+                    .with_hint("a shortcode call looks like `{{ name(arg=\"value\", other=2) }}`, with commas between arguments and quotes that do not appear inside the text; to show braces literally write `{{/* … */}}`"),
+                );
+            }
+            parsed.segments
+        }
         Err(e) => {
             diags.push(
                 Diagnostic::error(e.message)

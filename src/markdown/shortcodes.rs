@@ -32,8 +32,20 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Split `text` into plain text and shortcode calls.
-pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, SyntaxError> {
+/// A body split into text and calls, and the calls that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed<'a> {
+    pub segments: Vec<Segment<'a>>,
+    /// Calls written wrongly (`{{ x(a="1" b="2") }}`). As in Zola, they are
+    /// left in the text as written; the caller warns about each.
+    pub skipped: Vec<SyntaxError>,
+}
+
+/// Split `text` into plain text and shortcode calls. A body shortcode
+/// without its `{% end %}` is an error (Zola fails on it too); a call whose
+/// arguments cannot be read stays as text and is listed in `skipped`.
+pub fn parse(text: &str) -> Result<Parsed<'_>, SyntaxError> {
+    let mut skipped = Vec::new();
     let mut out = Vec::new();
     let mut pos = 0;
     let mut plain_start = 0;
@@ -59,8 +71,8 @@ pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, SyntaxError> {
                 continue;
             }
         }
-        match parse_call(text, pos, inline)? {
-            Some((call, end)) => {
+        match parse_call(text, pos, inline) {
+            Ok(Some((call, end))) => {
                 if plain_start < pos {
                     out.push(Segment::Text(&text[plain_start..pos]));
                 }
@@ -68,13 +80,28 @@ pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, SyntaxError> {
                 pos = end;
                 plain_start = pos;
             }
-            None => pos += 2,
+            Ok(None) => pos += 2,
+            Err(Bad::Skip(e)) => {
+                skipped.push(e);
+                pos += 2;
+            }
+            Err(Bad::Fatal(e)) => return Err(e),
         }
     }
     if plain_start < text.len() {
         out.push(Segment::Text(&text[plain_start..]));
     }
-    Ok(out)
+    Ok(Parsed {
+        segments: out,
+        skipped,
+    })
+}
+
+/// Why a call could not be read: one that stays as text, or one that
+/// stops the page (a body with no end).
+enum Bad {
+    Skip(SyntaxError),
+    Fatal(SyntaxError),
 }
 
 struct Cursor<'a> {
@@ -116,11 +143,7 @@ impl<'a> Cursor<'a> {
 /// Parse a call at `start` (which holds `{{` or `{%`). `Ok(None)` when the
 /// text there is not a shortcode call at all (plain text or a Tera tag the
 /// author wrote literally); `Err` when it clearly is one but is malformed.
-fn parse_call(
-    text: &str,
-    start: usize,
-    inline: bool,
-) -> Result<Option<(Call<'_>, usize)>, SyntaxError> {
+fn parse_call(text: &str, start: usize, inline: bool) -> Result<Option<(Call<'_>, usize)>, Bad> {
     let mut c = Cursor {
         text,
         pos: start + 2,
@@ -133,23 +156,25 @@ fn parse_call(
     if !c.eat("(") {
         return Ok(None);
     }
-    let args = parse_args(&mut c)?;
+    let args = parse_args(&mut c).map_err(Bad::Skip)?;
     c.skip_ws();
     let close = if inline { "}}" } else { "%}" };
     if !c.eat(close) {
-        return Err(SyntaxError {
+        return Err(Bad::Skip(SyntaxError {
             offset: c.pos,
             message: format!("the shortcode `{name}` is not closed with `{close}`"),
-        });
+        }));
     }
     let mut end = c.pos;
     let body = if inline {
         None
     } else {
         // Find `{% end %}`.
-        let re_end = find_end(text, end).ok_or_else(|| SyntaxError {
-            offset: start,
-            message: format!("the shortcode `{name}` has no `{{% end %}}`"),
+        let re_end = find_end(text, end).ok_or_else(|| {
+            Bad::Fatal(SyntaxError {
+                offset: start,
+                message: format!("the shortcode `{name}` has no `{{% end %}}`"),
+            })
         })?;
         let body = &text[end..re_end.0];
         end = re_end.1;
@@ -213,15 +238,21 @@ fn parse_args(c: &mut Cursor<'_>) -> Result<Map<String, Value>, SyntaxError> {
         let value = parse_value(c)?;
         args.insert(key.to_string(), value);
         c.skip_ws();
+        // Zola's grammar takes arguments with or without commas between.
         if !c.eat(",") {
             c.skip_ws();
             if c.eat(")") {
                 return Ok(args);
             }
-            return Err(SyntaxError {
-                offset: c.pos,
-                message: "expected `,` or `)` after an argument".into(),
-            });
+            let next_is_name = c
+                .rest()
+                .starts_with(|ch: char| ch.is_ascii_alphabetic() || ch == '_');
+            if !next_is_name {
+                return Err(SyntaxError {
+                    offset: c.pos,
+                    message: "expected `,` or `)` after an argument".into(),
+                });
+            }
         }
     }
 }
@@ -294,7 +325,7 @@ mod tests {
     #[test]
     fn inline_and_body_calls() {
         let text = "a {{ yt(id=\"x\", n=2, ok=true, l=[1, 'b']) }} b\n{% note(kind=\"warn\") %}\nHi *there*\n{% end %}\nc";
-        let segs = parse(text).unwrap();
+        let segs = parse(text).unwrap().segments;
         assert_eq!(segs.len(), 5, "{segs:?}");
         let Segment::Call(c) = &segs[1] else { panic!() };
         assert_eq!(c.name, "yt");
@@ -307,7 +338,9 @@ mod tests {
 
     #[test]
     fn escapes_and_plain_braces() {
-        let segs = parse("{{/* yt(id=1) */}} and {{ not a call }}").unwrap();
+        let segs = parse("{{/* yt(id=1) */}} and {{ not a call }}")
+            .unwrap()
+            .segments;
         assert_eq!(segs[0], Segment::Literal("{{ yt(id=1) }}".into()));
         assert_eq!(segs[1], Segment::Text(" and {{ not a call }}"));
     }
@@ -316,5 +349,27 @@ mod tests {
     fn unclosed_body_is_an_error() {
         let e = parse("{% note() %}\nbody").unwrap_err();
         assert!(e.message.contains("end"));
+    }
+
+    #[test]
+    fn a_malformed_call_stays_as_text_and_is_listed() {
+        let text =
+            "a {{ img(src=\"x.png\" alt=\"y\" w=3) }} b {{ q(text='it's') }} c {{ ok(n=1 [2]) }}";
+        let p = parse(text).unwrap();
+        // Commas between arguments may be left out, as in Zola.
+        let Segment::Call(img) = &p.segments[1] else {
+            panic!("{:?}", p.segments)
+        };
+        assert_eq!(img.args.len(), 3);
+        assert_eq!(p.skipped.len(), 2, "{:?}", p.skipped);
+        assert!(p.skipped[0].message.contains("`s` needs a value"));
+        assert_eq!(&text[p.skipped[0].offset..p.skipped[0].offset + 2], "')");
+        assert!(p.skipped[1].message.contains("expected `,` or `)`"));
+        assert_eq!(&text[p.skipped[1].offset..p.skipped[1].offset + 3], "[2]");
+        // The calls that cannot be read stay in the text as written.
+        assert_eq!(
+            p.segments[2],
+            Segment::Text(" b {{ q(text='it's') }} c {{ ok(n=1 [2]) }}")
+        );
     }
 }
