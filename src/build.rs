@@ -127,6 +127,8 @@ fn render_with_config(
     let root = opts.root.clone();
     let config = Arc::new(config);
     let mut timer = Timer::new();
+    let sass = Arc::new(crate::sass::compile(&root, &config, &diags));
+    timer.lap("sass");
     let loaded = crate::load::load_content(&root, &config, opts.drafts, &diags);
     timer.lap("load");
     let mut site = Site::new(loaded, &config, &diags);
@@ -149,7 +151,7 @@ fn render_with_config(
 
     let make_functions = |site: &Site| {
         let data = SiteData::new(site, config.to_template_value());
-        functions_for(site, &config, &root, data)
+        functions_for(site, &config, &root, data, sass.clone())
     };
     // Shortcodes may call functions before content exists.
     timer.lap("templates");
@@ -180,7 +182,7 @@ fn render_with_config(
         files.extend(crate::search::index(&site, &config, &files, &diags));
         timer.lap("search index");
     }
-    let copies = collect_copies(&root, &config, &site, &diags);
+    let copies = collect_copies(&root, &config, &site, &sass, &diags);
     timer.lap("static files");
     Ok(Rendered {
         config,
@@ -197,10 +199,17 @@ pub(crate) fn functions_for(
     config: &Arc<Config>,
     root: &Path,
     data: SiteData,
+    sass: Arc<crate::sass::Compiled>,
 ) -> Arc<Functions> {
     let fixed_now = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .map(|_| render::build_time());
+    let mut data = data;
+    data.lang_configs = config
+        .languages
+        .keys()
+        .map(|l| (l.clone(), config.to_template_value_for(l)))
+        .collect();
     Arc::new(Functions {
         data: Arc::new(data),
         config: config.clone(),
@@ -222,6 +231,8 @@ pub(crate) fn functions_for(
             .theme
             .as_ref()
             .map(|t| root.join("themes").join(t).join("static")),
+        sass,
+        assets: asset_outputs(root, site).into_iter().collect(),
         fixed_now,
     })
 }
@@ -323,6 +334,7 @@ pub(crate) fn collect_copies(
     root: &Path,
     config: &Config,
     site: &Site,
+    sass: &crate::sass::Compiled,
     diags: &Diagnostics,
 ) -> Vec<(String, Source)> {
     let mut copies: Vec<(String, Source)> = Vec::new();
@@ -354,12 +366,26 @@ pub(crate) fn collect_copies(
         }
         b.build().ok()
     };
+    // Compiled Sass goes over the theme's static files; the site's own
+    // static files go over both.
+    for (rel, css) in &sass.files {
+        copies.push((rel.clone(), Source::Compiled(css.clone())));
+    }
     for (rel, p) in walk_files(&root.join("static")) {
         if ignore.as_ref().is_some_and(|g| g.is_match(&rel)) {
             continue;
         }
         copies.push((rel, Source::File(p)));
     }
+    for (rel, a) in asset_outputs(root, site) {
+        copies.push((rel, Source::File(a)));
+    }
+    copies
+}
+
+/// Where each page and section asset is copied to: (output path, file).
+pub(crate) fn asset_outputs(root: &Path, site: &Site) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
     let content = root.join("content");
     for page in &site.pages {
         let Some(col) = &page.file.colocated_path else {
@@ -370,7 +396,7 @@ pub(crate) fn collect_copies(
         for a in &page.assets {
             if let Ok(rel) = a.strip_prefix(&bundle) {
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                copies.push((format!("{dir}{rel}"), Source::File(a.clone())));
+                out.push((format!("{dir}{rel}"), a.clone()));
             }
         }
     }
@@ -378,12 +404,9 @@ pub(crate) fn collect_copies(
         let dir = s.path.trim_start_matches('/');
         for a in &s.assets {
             if let Some(n) = a.file_name() {
-                copies.push((
-                    format!("{dir}{}", n.to_string_lossy()),
-                    Source::File(a.clone()),
-                ));
+                out.push((format!("{dir}{}", n.to_string_lossy()), a.clone()));
             }
         }
     }
-    copies
+    out
 }

@@ -21,7 +21,7 @@ pub struct Config {
     pub title: Option<String>,
     pub description: Option<String>,
     pub default_language: String,
-    pub languages: BTreeMap<String, toml::Value>,
+    pub languages: BTreeMap<String, LanguageOptions>,
     pub translations: BTreeMap<String, String>,
     pub generate_feeds: bool,
     pub feed_limit: Option<usize>,
@@ -100,6 +100,41 @@ impl Default for Config {
             mode: Mode::Build,
             file: PathBuf::new(),
             root: PathBuf::new(),
+        }
+    }
+}
+
+/// One `[languages.CODE]` table: what a language other than the default
+/// sets for itself (Zola's `LanguageOptions`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LanguageOptions {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub generate_feeds: bool,
+    pub feed_filenames: Vec<String>,
+    pub taxonomies: Vec<TaxonomyConfig>,
+    pub build_search_index: bool,
+    #[serde(serialize_with = "table_as_json")]
+    pub search: toml::Table,
+    pub translations: BTreeMap<String, String>,
+}
+
+fn table_as_json<S: serde::Serializer>(t: &toml::Table, s: S) -> Result<S::Ok, S::Error> {
+    crate::value::toml_to_json(&toml::Value::Table(t.clone())).serialize(s)
+}
+
+impl Default for LanguageOptions {
+    fn default() -> Self {
+        LanguageOptions {
+            title: None,
+            description: None,
+            generate_feeds: false,
+            feed_filenames: vec!["atom.xml".into()],
+            taxonomies: Vec::new(),
+            build_search_index: false,
+            search: toml::Table::new(),
+            translations: BTreeMap::new(),
         }
     }
 }
@@ -292,27 +327,34 @@ impl Config {
         for tax in &mut config.taxonomies {
             tax.slug = crate::slug::slugify(&tax.name, config.slugify.taxonomies);
         }
+        let slugify_taxonomies = config.slugify.taxonomies;
+        for (code, options) in &mut config.languages {
+            for tax in &mut options.taxonomies {
+                tax.slug = crate::slug::slugify(&tax.name, slugify_taxonomies);
+                tax.lang = Some(code.clone());
+            }
+        }
+        if config.languages.contains_key(&config.default_language) {
+            let mut d = Diagnostic::error(format!(
+                "the default language `{}` has a `[languages.{}]` table",
+                config.default_language, config.default_language
+            ))
+            .in_file(path)
+            .with_hint("set the default language's title, taxonomies and translations at the top level of the config; `[languages]` is for the other languages");
+            if let Some(at) = text.find(&format!("[languages.{}]", config.default_language)) {
+                d = d.at(Location::from_span(path, text, at..at + 11));
+            }
+            return Err(vec![d]);
+        }
         let unsupported = |what: &str, hint: &str| {
             Diagnostic::warning(format!("{what} is not supported by throughline yet"))
                 .in_file(path)
                 .with_hint(hint.to_string())
         };
-        if !config.languages.is_empty() {
-            warnings.push(unsupported(
-                "`[languages]` (a multilingual site)",
-                "pages are built in the default language only; see docs/zola-differences.md",
-            ));
-        }
         if config.markdown.highlighting.is_some() {
             warnings.push(unsupported(
                 "`[markdown.highlighting]` (syntax highlighting)",
                 "code blocks are written with a `language-…` class but not coloured",
-            ));
-        }
-        if config.compile_sass {
-            warnings.push(unsupported(
-                "`compile_sass`",
-                "Sass files are not compiled; ship plain CSS in static/",
             ));
         }
         if config.minify_html {
@@ -350,33 +392,89 @@ impl Config {
         }
     }
 
-    /// Translation lookup for `trans()`. Zola's `[translations]` table.
-    pub fn translation(&self, key: &str) -> Option<&str> {
-        self.translations.get(key).map(String::as_str)
+    /// Translation lookup for `trans()`: Zola's `[translations]` table, or
+    /// `[languages.CODE.translations]` for another language.
+    pub fn translation(&self, key: &str, lang: &str) -> Option<&str> {
+        match self.languages.get(lang) {
+            Some(o) => o.translations.get(key).map(String::as_str),
+            None => self.translations.get(key).map(String::as_str),
+        }
     }
 
-    /// The config as templates see it (`config.*`).
-    pub fn to_template_value(&self) -> serde_json::Value {
-        let mut languages = serde_json::Map::new();
-        for (k, v) in &self.languages {
-            languages.insert(k.clone(), serde_json::to_value(v).unwrap_or_default());
+    /// Whether `lang` is a language the site is written in.
+    pub fn has_language(&self, lang: &str) -> bool {
+        lang == self.default_language || self.languages.contains_key(lang)
+    }
+
+    /// Every language of the site, the default first.
+    pub fn all_languages(&self) -> Vec<&str> {
+        std::iter::once(self.default_language.as_str())
+            .chain(self.languages.keys().map(String::as_str))
+            .collect()
+    }
+
+    /// The options of `lang`; for the default language, the top level's.
+    pub fn language(&self, lang: &str) -> LanguageOptions {
+        match self.languages.get(lang) {
+            Some(o) => o.clone(),
+            None => LanguageOptions {
+                title: self.title.clone(),
+                description: self.description.clone(),
+                generate_feeds: self.generate_feeds,
+                feed_filenames: self.feed_filenames.clone(),
+                taxonomies: self.taxonomies.clone(),
+                build_search_index: self.build_search_index,
+                search: self.search.clone(),
+                translations: self.translations.clone(),
+            },
         }
+    }
+
+    /// The path prefix of `lang`'s pages: `""` for the default, `/fr` else.
+    pub fn lang_prefix(&self, lang: &str) -> String {
+        if lang == self.default_language {
+            String::new()
+        } else {
+            format!("/{lang}")
+        }
+    }
+
+    /// The config as templates see it (`config.*`) in the default language.
+    pub fn to_template_value(&self) -> serde_json::Value {
+        self.to_template_value_for(&self.default_language)
+    }
+
+    /// The config as templates see it on a page in `lang`: that language's
+    /// title, description, feeds, taxonomies and search, and in
+    /// `languages` every other language (the default one included), as in
+    /// Zola.
+    pub fn to_template_value_for(&self, lang: &str) -> serde_json::Value {
+        let mut languages = serde_json::Map::new();
+        for code in self.all_languages() {
+            if code != lang {
+                languages.insert(
+                    code.to_string(),
+                    serde_json::to_value(self.language(code)).unwrap_or_default(),
+                );
+            }
+        }
+        let options = self.language(lang);
         serde_json::json!({
             "base_url": self.base_url,
             "mode": self.mode,
-            "title": self.title,
-            "description": self.description,
+            "title": options.title,
+            "description": options.description,
             "languages": languages,
             "default_language": self.default_language,
-            "generate_feed": self.generate_feeds,
-            "generate_feeds": self.generate_feeds,
-            "feed_filenames": self.feed_filenames,
-            "taxonomies": self.taxonomies,
+            "generate_feed": options.generate_feeds,
+            "generate_feeds": options.generate_feeds,
+            "feed_filenames": options.feed_filenames,
+            "taxonomies": options.taxonomies,
             "author": self.author,
-            "build_search_index": self.build_search_index,
+            "build_search_index": options.build_search_index,
             "extra": crate::value::toml_to_json(&toml::Value::Table(self.extra.clone())),
             "markdown": self.markdown,
-            "search": crate::value::toml_to_json(&toml::Value::Table(self.search.clone())),
+            "search": crate::value::toml_to_json(&toml::Value::Table(options.search)),
             "generate_sitemap": self.generate_sitemap,
             "generate_robots_txt": self.generate_robots_txt,
             "exclude_paginated_pages_in_sitemap": self.exclude_paginated_pages_in_sitemap,

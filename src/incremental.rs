@@ -135,6 +135,9 @@ pub struct Session {
     markdown: HashMap<(bool, String), MdEntry>,
     values: ValueCache,
     values_before: ValueCache,
+    /// Compiled Sass and what compiling it said, kept until a Sass file
+    /// changes.
+    sass: Option<(Arc<crate::sass::Compiled>, Vec<Diagnostic>)>,
     good: Option<Served>,
 }
 
@@ -148,6 +151,7 @@ impl Session {
             markdown: HashMap::new(),
             values: ValueCache::default(),
             values_before: ValueCache::default(),
+            sass: None,
             good: None,
         }
     }
@@ -184,6 +188,13 @@ impl Session {
         outcome
     }
 
+    fn compiled_sass(&self) -> Arc<crate::sass::Compiled> {
+        self.sass
+            .as_ref()
+            .map(|(c, _)| c.clone())
+            .unwrap_or_default()
+    }
+
     fn config_key(&self) -> u64 {
         let path = match &self.opts.config_file {
             Some(p) if p.is_absolute() => p.clone(),
@@ -215,6 +226,7 @@ impl Session {
             self.markdown.clear();
             self.values = ValueCache::default();
             self.values_before = ValueCache::default();
+            self.sass = None;
             self.config_key = Some(key);
             outcome.full = true;
         }
@@ -225,6 +237,20 @@ impl Session {
             self.load.only_changed(changed);
         }
         let root = self.opts.root.clone();
+        let sass_dirs = crate::sass::folders(&root, &config);
+        let sass_changed = changed.is_empty()
+            || changed
+                .iter()
+                .any(|p| sass_dirs.iter().any(|d| p.starts_with(d)));
+        if sass_changed || self.sass.is_none() {
+            let said = Diagnostics::new();
+            let compiled = crate::sass::compile(&root, &config, &said);
+            self.sass = Some((Arc::new(compiled), said.snapshot()));
+        }
+        if let Some((_, said)) = &self.sass {
+            diags.extend(said.iter().cloned());
+        }
+        t.lap("sass");
         let config = Arc::new(config);
         let loaded = crate::load::load_content_cached(
             &root,
@@ -284,11 +310,12 @@ impl Session {
         early: Option<&mut dyn FnMut(Early<'_>)>,
     ) -> Outcome {
         let root = self.opts.root.clone();
+        let sass = self.compiled_sass();
         render::check_anchors_and_backlinks(site, diags);
 
         t.lap("anchors");
         let data = SiteData::build(site, config.to_template_value(), Some(&mut self.values));
-        let functions = functions_for(site, config, &root, data);
+        let functions = functions_for(site, config, &root, data, sass.clone());
         engine.set_functions(functions.clone());
         t.lap("values");
         let renderer = |mode, only, record| Renderer {
@@ -339,7 +366,7 @@ impl Session {
         } else {
             (HashSet::new(), dirty)
         };
-        let copies: BTreeMap<String, Source> = collect_copies(&root, config, site, diags)
+        let copies: BTreeMap<String, Source> = collect_copies(&root, config, site, &sass, diags)
             .into_iter()
             .collect();
         let mut rendered = renderer(Mode::Render, Some(&now), true).render_all(diags);
@@ -436,6 +463,7 @@ impl Session {
                 (None, _) => true,
                 (Some(Source::File(a)), Source::File(b)) => a != b || touched.contains(b.as_path()),
                 (Some(Source::Bytes(a)), Source::Bytes(b)) => a != b,
+                (Some(Source::Compiled(a)), Source::Compiled(b)) => a != b,
                 _ => true,
             };
             if differs {
@@ -467,6 +495,7 @@ impl Session {
         engine: &Engine,
         diags: &Diagnostics,
     ) -> usize {
+        let sass = self.compiled_sass();
         let page_keys: Vec<u64> = (0..site.pages.len())
             .into_par_iter()
             .map(|i| {
@@ -531,7 +560,7 @@ impl Session {
                 config.to_template_value(),
                 Some(&mut self.values_before),
             );
-            functions_for(site, config, &self.opts.root, data)
+            functions_for(site, config, &self.opts.root, data, sass.clone())
         });
         if let Some(f) = &before {
             engine.set_functions(f.clone());

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod output;
 pub mod plugin;
 pub mod render;
+pub mod sass;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

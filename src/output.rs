@@ -108,6 +108,8 @@ pub fn is_inside(rel: &str) -> bool {
 pub enum Source {
     Bytes(&'static [u8]),
     File(PathBuf),
+    /// Made by the build (compiled Sass).
+    Compiled(std::sync::Arc<[u8]>),
 }
 
 /// Write everything into a staging folder, then swap it in.
@@ -144,6 +146,7 @@ pub fn write_site(
             }
             match src {
                 Source::Bytes(b) => std::fs::write(&dest, b).map_err(|e| io_error(&dest, e))?,
+                Source::Compiled(b) => std::fs::write(&dest, b).map_err(|e| io_error(&dest, e))?,
                 Source::File(f) => {
                     let _ = std::fs::remove_file(&dest);
                     if !(hard_link && std::fs::hard_link(f, &dest).is_ok()) {

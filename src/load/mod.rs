@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
 use crate::site::model::{reading_analytics, FileInfo, Page, Rendered, Section, Source};
 use crate::slug::slugify;
 
@@ -255,8 +255,13 @@ pub fn load_content_cached(
     let draft_dirs: Vec<String> = loaded
         .drafts
         .iter()
-        .filter(|r| r.ends_with("_index.md"))
-        .map(|r| r.trim_end_matches("_index.md").to_string())
+        .filter(|r| {
+            r.rsplit('/')
+                .next()
+                .is_some_and(|n| n.starts_with("_index."))
+        })
+        .map(|r| r.rsplit_once('/').map_or("", |(d, _)| d).to_string())
+        .map(|d| if d.is_empty() { d } else { format!("{d}/") })
         .filter(|d| !d.is_empty())
         .collect();
     if !draft_dirs.is_empty() {
@@ -277,9 +282,16 @@ pub fn load_content_cached(
         loaded.sections = kept;
     }
 
-    // The index section exists even without `content/_index.md`.
-    if !loaded.sections.iter().any(|s| s.is_index()) {
-        loaded.sections.push(default_index(&content, config));
+    // The index section exists even without `content/_index.md`, in
+    // every language.
+    for lang in config.all_languages() {
+        if !loaded
+            .sections
+            .iter()
+            .any(|s| s.is_index() && s.lang == lang)
+        {
+            loaded.sections.push(default_index(&content, config, lang));
+        }
     }
 
     attach_assets(&content, &mut loaded, &other_files);
@@ -349,10 +361,8 @@ fn load_file(
     let fm = frontmatter::parse(path, &text, &split).map_err(|d| diags.push(d))?;
     let body_offset = split.body_offset;
     let rel = relative(content, path);
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (file_name, lang) = language_of(path, config).map_err(|d| diags.push(d))?;
+    let prefix = config.lang_prefix(&lang);
     let mut dirs: Vec<String> = rel.split('/').map(str::to_string).collect();
     dirs.pop();
     let (word_count, reading_time) = reading_analytics(&text[body_offset..]);
@@ -369,14 +379,14 @@ fn load_file(
         let source = into_source(fm);
         diags.extend(ds);
         let path_str = if dirs.is_empty() {
-            "/".to_string()
+            format!("{prefix}/")
         } else {
-            format!("/{}/", dirs.join("/"))
+            format!("{prefix}/{}/", dirs.join("/"))
         };
         let parent_section = if dirs.is_empty() {
             String::new()
         } else {
-            section_rel(&dirs[..dirs.len() - 1])
+            section_file(&dirs[..dirs.len() - 1], &lang, &config.default_language)
         };
         let permalink = config.permalink(&path_str);
         return Ok(Item::Section(Box::new(Section {
@@ -395,7 +405,7 @@ fn load_file(
             permalink,
             assets: Vec::new(),
             serialized_assets: Vec::new(),
-            lang: config.default_language.clone(),
+            lang,
             word_count,
             reading_time,
             rendered: Rendered::default(),
@@ -404,15 +414,13 @@ fn load_file(
             subsections: Vec::new(),
             ancestors: Vec::new(),
             backlinks: Vec::new(),
+            translations: Vec::new(),
         })));
     }
 
     let (mut meta, ds) = meta::page_meta(path, &text, &fm);
     diags.extend(ds);
-    let stem = path
-        .file_stem()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = file_name.trim_end_matches(".md").to_string();
     let is_bundle = stem == "index" && !dirs.is_empty();
     let (name, components, colocated_path) = if is_bundle {
         let name = dirs.last().cloned().unwrap_or_default();
@@ -444,15 +452,17 @@ fn load_file(
                 format!("/{p}")
             }
         }
+        // A translation goes under its language's prefix (`/fr/…`), unless
+        // it sets its own `path`, as in Zola.
         None => {
             if components.is_empty() {
                 if stem == "index" && !is_bundle {
-                    "/".to_string()
+                    format!("{prefix}/")
                 } else {
-                    format!("/{slug}")
+                    format!("{prefix}/{slug}")
                 }
             } else {
-                format!("/{}/{}", components.join("/"), slug)
+                format!("{prefix}/{}/{}", components.join("/"), slug)
             }
         }
     };
@@ -491,7 +501,7 @@ fn load_file(
             colocated_path,
             components,
             name,
-            parent_section: section_rel(parent_dirs),
+            parent_section: section_file(parent_dirs, &lang, &config.default_language),
         },
         source,
         meta,
@@ -501,7 +511,7 @@ fn load_file(
         permalink,
         assets: Vec::new(),
         serialized_assets: Vec::new(),
-        lang: config.default_language.clone(),
+        lang,
         word_count,
         reading_time,
         rendered: Rendered::default(),
@@ -509,6 +519,7 @@ fn load_file(
         lower: None,
         higher: None,
         backlinks: Vec::new(),
+        translations: Vec::new(),
     })))
 }
 
@@ -518,19 +529,67 @@ pub fn escaping_component(path: &str) -> Option<&str> {
         .find(|c| *c == ".." || *c == "." || c.contains(':'))
 }
 
-fn section_rel(dirs: &[String]) -> String {
-    if dirs.is_empty() {
+/// The file name of a content file with its language taken out
+/// (`post.fr.md` → `post.md`, `_index.fr.md` → `_index.md`), and its
+/// language. Only a site with `[languages]` has translations; in one, a
+/// second extension that is not one of its languages is an error, as in
+/// Zola.
+fn language_of(path: &Path, config: &Config) -> Result<(String, String), Diagnostic> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let default = config.default_language.clone();
+    if config.languages.is_empty() {
+        return Ok((name, default));
+    }
+    let stem = name.strip_suffix(".md").unwrap_or(&name);
+    let Some((base, code)) = stem.split_once('.') else {
+        return Ok((name, default));
+    };
+    if code == default {
+        return Ok((format!("{base}.md"), default));
+    }
+    if config.languages.contains_key(code) {
+        return Ok((format!("{base}.md"), code.to_string()));
+    }
+    let languages = config.all_languages();
+    let hint = match closest(code, languages.iter().copied()) {
+        Some(l) => format!("did you mean `{base}.{l}.md`?"),
+        None => format!(
+            "add `[languages.{code}]` to the config, or take the dots out of the file name: `{}.md`",
+            stem.replace('.', "-")
+        ),
+    };
+    Err(Diagnostic::error(format!(
+        "this file's name says it is in the language `{code}`, which the config does not list (its languages: {})",
+        languages.join(", ")
+    ))
+    .in_file(path)
+    .with_hint(hint))
+}
+
+/// The `_index.md` of the folder `dirs` in `lang` (`_index.fr.md`).
+pub fn section_file(dirs: &[String], lang: &str, default_language: &str) -> String {
+    let name = if lang == default_language {
         "_index.md".to_string()
     } else {
-        format!("{}/_index.md", dirs.join("/"))
+        format!("_index.{lang}.md")
+    };
+    if dirs.is_empty() {
+        name
+    } else {
+        format!("{}/{name}", dirs.join("/"))
     }
 }
 
-fn default_index(content: &Path, config: &Config) -> Section {
+fn default_index(content: &Path, config: &Config, lang: &str) -> Section {
+    let relative = section_file(&[], lang, &config.default_language);
+    let path = format!("{}/", config.lang_prefix(lang));
     Section {
         file: FileInfo {
-            path: content.join("_index.md"),
-            relative: "_index.md".into(),
+            path: content.join(&relative),
+            relative,
             colocated_path: None,
             components: Vec::new(),
             name: "_index".into(),
@@ -543,12 +602,12 @@ fn default_index(content: &Path, config: &Config) -> Section {
             front: toml::Table::new(),
         },
         meta: Default::default(),
-        path: "/".into(),
+        permalink: config.permalink(&path),
+        path,
         components: Vec::new(),
-        permalink: config.permalink("/"),
         assets: Vec::new(),
         serialized_assets: Vec::new(),
-        lang: config.default_language.clone(),
+        lang: lang.to_string(),
         word_count: 0,
         reading_time: 0,
         rendered: Rendered::default(),
@@ -557,6 +616,7 @@ fn default_index(content: &Path, config: &Config) -> Section {
         subsections: Vec::new(),
         ancestors: Vec::new(),
         backlinks: Vec::new(),
+        translations: Vec::new(),
     }
 }
 

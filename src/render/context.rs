@@ -25,6 +25,8 @@ pub struct SiteData {
     section_pages: Vec<Vec<PageId>>,
     taxonomies: Vec<TaxonomyData>,
     pub config: Value,
+    /// `config` as seen from each language other than the default.
+    pub lang_configs: HashMap<String, Value>,
     /// Whether each page is written (`render = false` pages are not).
     pub page_rendered: Vec<bool>,
 }
@@ -177,6 +179,7 @@ impl SiteData {
             sections_meta,
             section_fps,
             section_pages: site.sections.iter().map(|s| s.pages.clone()).collect(),
+            lang_configs: HashMap::new(),
             taxonomies,
             config,
             page_rendered: site.pages.iter().map(|p| p.meta.render).collect(),
@@ -289,6 +292,18 @@ impl SiteData {
     }
 
     /// `get_taxonomy`'s answer.
+    /// `config` as templates see it on an output in `lang`.
+    pub fn config_for(&self, lang: &str) -> &Value {
+        self.lang_configs.get(lang).unwrap_or(&self.config)
+    }
+
+    /// Which taxonomy is `kind` in `lang`.
+    pub fn taxonomy_position(&self, kind: &str, lang: &str) -> Option<usize> {
+        self.taxonomies
+            .iter()
+            .position(|t| t.kind["name"] == kind && t.lang == lang)
+    }
+
     pub fn taxonomy(&self, ti: usize) -> Value {
         let t = &self.taxonomies[ti];
         json!({
@@ -328,6 +343,7 @@ pub fn page_input(site: &Site, page: &Page) -> u64 {
         &page.serialized_assets,
         &page.backlinks,
     );
+    translations_input(&mut fp, &page.translations);
     fp.finish()
 }
 
@@ -348,6 +364,7 @@ pub fn section_input(site: &Site, s: &Section) -> u64 {
         &s.serialized_assets,
         &s.backlinks,
     );
+    translations_input(&mut fp, &s.translations);
     fp.finish()
 }
 
@@ -372,6 +389,16 @@ fn common_input<const N: usize>(
     fp.u64(backlinks.len() as u64);
     for (p, t) in backlinks {
         fp.str(p).str(t.as_deref().unwrap_or("\u{0}"));
+    }
+}
+
+fn translations_input(fp: &mut Fp, list: &[crate::site::model::Translation]) {
+    fp.u64(list.len() as u64);
+    for t in list {
+        fp.str(&t.lang)
+            .str(&t.permalink)
+            .str(t.title.as_deref().unwrap_or("\u{0}"))
+            .str(&t.path);
     }
 }
 
@@ -439,7 +466,7 @@ pub fn page_value(site: &Site, page: &Page) -> Value {
     v.insert("lang".into(), json!(page.lang));
     v.insert("lower".into(), Value::Null);
     v.insert("higher".into(), Value::Null);
-    v.insert("translations".into(), json!([]));
+    v.insert("translations".into(), json!(page.translations));
     v.insert("backlinks".into(), backlinks(&page.backlinks));
     v.insert("extra".into(), extra(&m.extra));
     Value::Object(v)
@@ -475,7 +502,7 @@ pub fn section_value(site: &Site, s: &Section) -> Value {
         "assets": s.serialized_assets,
         "pages": [],
         "subsections": subsections,
-        "translations": [],
+        "translations": s.translations,
         "backlinks": backlinks(&s.backlinks),
         "generate_feeds": m.generate_feeds,
         "transparent": m.transparent,

@@ -26,8 +26,72 @@ pub struct Functions {
     pub page_index: HashMap<String, usize>,
     pub section_index: HashMap<String, usize>,
     pub theme_static: Option<PathBuf>,
+    /// Compiled Sass, by output path.
+    pub sass: Arc<crate::sass::Compiled>,
+    /// Page and section assets, by the output path they are copied to
+    /// (`fr/blog/post/photo.jpg`): Zola finds files there too.
+    pub assets: HashMap<String, PathBuf>,
     /// `now()` answer when SOURCE_DATE_EPOCH is set.
     pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Width, height, format and MIME type of an image, as Zola gives them.
+pub fn image_metadata(name: &str, bytes: &[u8]) -> Result<Value, String> {
+    if name.to_ascii_lowercase().ends_with(".svg") {
+        let (w, h) = svg_size(&String::from_utf8_lossy(bytes))
+            .ok_or("the SVG sets neither `width` and `height` nor a `viewBox`")?;
+        // Zola's MIME type for SVG, kept for templates that compare it.
+        return Ok(json!({"width": w, "height": h, "format": "svg", "mime": "text/svg+xml"}));
+    }
+    let size =
+        imagesize::blob_size(bytes).map_err(|e| format!("not an image this can read ({e})"))?;
+    let (format, mime) = match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Png) => ("png", "image/png"),
+        Ok(imagesize::ImageType::Jpeg) => ("jpg", "image/jpeg"),
+        Ok(imagesize::ImageType::Gif) => ("gif", "image/gif"),
+        Ok(imagesize::ImageType::Webp) => ("webp", "image/webp"),
+        Ok(imagesize::ImageType::Bmp) => ("bmp", "image/bmp"),
+        Ok(imagesize::ImageType::Ico) => ("ico", "image/x-icon"),
+        Ok(imagesize::ImageType::Tiff) => ("tiff", "image/tiff"),
+        Ok(imagesize::ImageType::Heif(imagesize::Compression::Av1)) => ("avif", "image/avif"),
+        _ => return Err("not an image format Zola reads".into()),
+    };
+    Ok(json!({"width": size.width, "height": size.height, "format": format, "mime": mime}))
+}
+
+/// An SVG's size from its root element: `width` and `height` when both are
+/// plain numbers (or pixels), else the `viewBox`.
+fn svg_size(text: &str) -> Option<(u64, u64)> {
+    let start = text.find("<svg")?;
+    let tag = &text[start..start + text[start..].find('>')?];
+    let attr = |name: &str| -> Option<&str> {
+        let mut from = 0;
+        while let Some(i) = tag[from..].find(name) {
+            let at = from + i;
+            from = at + name.len();
+            let before = tag[..at].chars().last();
+            if !before.is_some_and(char::is_whitespace) {
+                continue;
+            }
+            let rest = tag[from..].trim_start().strip_prefix('=')?.trim_start();
+            let q = rest.chars().next()?;
+            if q != '"' && q != '\'' {
+                continue;
+            }
+            return rest[1..].split(q).next();
+        }
+        None
+    };
+    let num = |v: &str| -> Option<f64> { v.trim().trim_end_matches("px").parse::<f64>().ok() };
+    if let (Some(w), Some(h)) = (attr("width").and_then(num), attr("height").and_then(num)) {
+        return Some((w as u64, h as u64));
+    }
+    let vb: Vec<f64> = attr("viewBox")?
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    (vb.len() == 4).then(|| (vb[2] as u64, vb[3] as u64))
 }
 
 fn str_arg<'a>(args: &'a Args, name: &str, func: &str) -> Result<&'a str, String> {
@@ -51,10 +115,13 @@ impl Functions {
     /// the theme's static (or the built-in theme's), the site root.
     fn static_bytes(&self, path: &str) -> Option<Vec<u8>> {
         let p = path.trim_start_matches('/');
-        if p.split('/').any(|c| c == "..") {
-            return None;
-        }
         if let Some(f) = self.static_file(p) {
+            return std::fs::read(f).ok();
+        }
+        if let Some(css) = self.sass.get(p) {
+            return Some(css.to_vec());
+        }
+        if let Some(f) = self.assets.get(p) {
             return std::fs::read(f).ok();
         }
         if self.config.theme.is_none() {
@@ -66,6 +133,9 @@ impl Functions {
         None
     }
 
+    /// A file in static/, content/, the theme's static/ or the site root.
+    /// `..` may be used as long as the file stays inside the site (Zola
+    /// finds `content/../theme.toml`); symlinks out of it are refused.
     fn static_file(&self, p: &str) -> Option<PathBuf> {
         let candidates = [
             Some(self.root.join("static").join(p)),
@@ -73,7 +143,17 @@ impl Functions {
             self.theme_static.as_ref().map(|t| t.join(p)),
             Some(self.root.join(p)),
         ];
-        candidates.into_iter().flatten().find(|c| c.is_file())
+        candidates
+            .into_iter()
+            .flatten()
+            .find(|c| c.is_file() && self.inside_site(c))
+    }
+
+    fn inside_site(&self, file: &Path) -> bool {
+        match (file.canonicalize(), self.root.canonicalize()) {
+            (Ok(f), Ok(r)) => f.starts_with(r),
+            _ => false,
+        }
     }
 
     pub fn get_url(&self, args: &Args) -> Result<Value, String> {
@@ -97,6 +177,17 @@ impl Functions {
         if crate::markdown::is_external(path) {
             return Ok(Value::String(path.to_string()));
         }
+        // `lang` puts the language's prefix in front, as Zola does, unless
+        // the path starts with it already.
+        let lang = self.lang_arg(args, "get_url")?;
+        let bare = path.trim_start_matches('/');
+        let prefixed;
+        let path = if lang != self.config.default_language && !bare.starts_with(lang) {
+            prefixed = format!("{lang}/{bare}");
+            prefixed.as_str()
+        } else {
+            path
+        };
         let mut url = format!("{}/{}", self.config.base(), path.trim_start_matches('/'));
         if trailing_slash && !url.ends_with('/') {
             url.push('/');
@@ -182,17 +273,39 @@ impl Functions {
         })
     }
 
-    fn taxonomy_index(&self, kind: &str) -> Result<usize, String> {
-        self.config
-            .taxonomies
-            .iter()
-            .position(|t| t.name == kind)
-            .ok_or_else(|| format!("there is no taxonomy `{kind}` in the config"))
+    /// The `lang` argument, or the default language; an error for a
+    /// language the site does not have.
+    fn lang_arg<'a>(&'a self, args: &'a Args, func: &str) -> Result<&'a str, String> {
+        match args.get("lang") {
+            None | Some(Value::Null) => Ok(&self.config.default_language),
+            Some(Value::String(l)) if self.config.has_language(l) => Ok(l),
+            Some(Value::String(l)) => Err(format!(
+                "`{func}`: the site has no language `{l}`; its languages are {}",
+                self.config
+                    .all_languages()
+                    .iter()
+                    .map(|l| format!("`{l}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Some(other) => Err(format!("`{func}` needs `lang` to be text, not {other}")),
+        }
+    }
+
+    fn taxonomy_index(&self, args: &Args, kind: &str, func: &str) -> Result<usize, String> {
+        let lang = self.lang_arg(args, func)?;
+        self.data.taxonomy_position(kind, lang).ok_or_else(|| {
+            if lang == self.config.default_language {
+                format!("there is no taxonomy `{kind}` in the config")
+            } else {
+                format!("there is no taxonomy `{kind}` in `[languages.{lang}]` in the config")
+            }
+        })
     }
 
     pub fn get_taxonomy(&self, args: &Args) -> Result<Value, String> {
         let kind = str_arg(args, "kind", "get_taxonomy")?;
-        match self.taxonomy_index(kind) {
+        match self.taxonomy_index(args, kind, "get_taxonomy") {
             Ok(i) => Ok(self.data.taxonomy(i)),
             Err(e) if bool_arg(args, "required", true)? => Err(e),
             Err(_) => Ok(Value::Null),
@@ -203,7 +316,8 @@ impl Functions {
         let kind = str_arg(args, "kind", "get_taxonomy_term")?;
         let term = str_arg(args, "term", "get_taxonomy_term")?;
         let required = bool_arg(args, "required", true)?;
-        let found = self.taxonomy_index(kind).ok().and_then(|ti| {
+        let found = self.taxonomy_index(args, kind, "get_taxonomy_term")?;
+        let found = Some(found).and_then(|ti| {
             let slug = crate::slug::slugify(term, self.config.slugify.taxonomies);
             self.data
                 .term_heads(ti)
@@ -223,7 +337,8 @@ impl Functions {
         let kind = str_arg(args, "kind", "get_taxonomy_url")?;
         let name = str_arg(args, "name", "get_taxonomy_url")?;
         let required = bool_arg(args, "required", true)?;
-        let found = self.taxonomy_index(kind).ok().and_then(|ti| {
+        let found = self.taxonomy_index(args, kind, "get_taxonomy_url")?;
+        let found = Some(found).and_then(|ti| {
             let slug = crate::slug::slugify(name, self.config.slugify.taxonomies);
             self.data
                 .term_heads(ti)
@@ -241,11 +356,16 @@ impl Functions {
 
     pub fn trans(&self, args: &Args) -> Result<Value, String> {
         let key = str_arg(args, "key", "trans")?;
+        let lang = self.lang_arg(args, "trans")?;
         self.config
-            .translation(key)
+            .translation(key, lang)
             .map(|s| Value::String(s.to_string()))
             .ok_or_else(|| {
-                format!("there is no translation for `{key}` in `[translations]` in the config")
+                if lang == self.config.default_language {
+                    format!("there is no translation for `{key}` in `[translations]` in the config")
+                } else {
+                    format!("there is no translation for `{key}` in `[languages.{lang}.translations]` in the config")
+                }
             })
     }
 
@@ -285,6 +405,28 @@ impl Functions {
         }))
     }
 
+    /// Zola's `get_image_metadata(path, allow_missing)`: `width`, `height`,
+    /// `format` and `mime` of an image in static/, content/, the theme's
+    /// static/ or the site root. Sizes are read from the file's header.
+    pub fn get_image_metadata(&self, args: &Args) -> Result<Value, String> {
+        let path = str_arg(args, "path", "get_image_metadata")?;
+        let allow_missing = bool_arg(args, "allow_missing", false)?;
+        let p = path
+            .strip_prefix("@/")
+            .unwrap_or(path)
+            .trim_start_matches('/');
+        let Some(bytes) = self.static_bytes(p) else {
+            if allow_missing {
+                return Ok(Value::Null);
+            }
+            return Err(format!(
+                "`get_image_metadata` could not find the image `{path}` in static/, content/ or the theme"
+            ));
+        };
+        image_metadata(p, &bytes)
+            .map_err(|e| format!("`get_image_metadata` cannot read `{path}`: {e}"))
+    }
+
     pub fn load_data(&self, args: &Args) -> Result<Value, String> {
         if args.contains_key("url") {
             return Err("`load_data(url=…)` (fetching remote data) is not supported by throughline yet; save the file under the site and use `path`".into());
@@ -293,17 +435,29 @@ impl Functions {
         let (text, ext) = match (args.get("path"), args.get("literal")) {
             (Some(Value::String(p)), None) => {
                 let rel = p.trim_start_matches('/');
-                if rel.split('/').any(|c| c == "..") {
-                    return Err(format!(
-                        "`load_data` cannot read `{p}`: it is outside the site"
-                    ));
-                }
                 let candidates: Vec<PathBuf> = vec![
                     self.root.join(rel),
                     self.root.join("content").join(rel),
                     self.root.join("static").join(rel),
                 ];
-                let Some(file) = candidates.into_iter().find(|c| c.is_file()) else {
+                if let Some(outside) = candidates
+                    .iter()
+                    .find(|c| c.is_file() && !self.inside_site(c))
+                {
+                    if !candidates
+                        .iter()
+                        .any(|c| c.is_file() && self.inside_site(c))
+                    {
+                        return Err(format!(
+                            "`load_data` cannot read `{p}`: `{}` is outside the site",
+                            outside.display()
+                        ));
+                    }
+                }
+                let Some(file) = candidates
+                    .into_iter()
+                    .find(|c| c.is_file() && self.inside_site(c))
+                else {
                     if required {
                         return Err(format!("`load_data` could not find `{p}` in the site"));
                     }
@@ -452,5 +606,42 @@ mod tests {
         let v = parse_data("period,value\n2022/23,58.9\n", "csv").unwrap();
         assert_eq!(v["headers"], json!(["period", "value"]));
         assert_eq!(v["records"][0][1], json!("58.9"));
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        b.extend(w.to_be_bytes());
+        b.extend(h.to_be_bytes());
+        b.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        b
+    }
+
+    #[test]
+    fn raster_sizes_and_formats() {
+        let v = image_metadata("a.png", &png(640, 480)).unwrap();
+        assert_eq!(
+            v,
+            json!({"width": 640, "height": 480, "format": "png", "mime": "image/png"})
+        );
+        assert!(image_metadata("a.png", b"not an image").is_err());
+    }
+
+    #[test]
+    fn svg_sizes_from_attributes_or_view_box() {
+        let both = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="120px" height='80'>"#;
+        assert_eq!(image_metadata("x.svg", both).unwrap()["width"], 120);
+        assert_eq!(image_metadata("x.svg", both).unwrap()["height"], 80);
+        let vb = br#"<svg stroke-width="2" viewBox="0 0 300 150">"#;
+        let v = image_metadata("x.SVG", vb).unwrap();
+        assert_eq!(
+            (v["width"].as_u64(), v["height"].as_u64()),
+            (Some(300), Some(150))
+        );
+        assert!(image_metadata("x.svg", b"<svg>").is_err());
     }
 }

@@ -167,7 +167,6 @@ pub fn render_markdown_of(
         is_draft: &is_draft,
         hooks: engine,
     };
-    let config_value = data.map(|d| &d.config);
     let section_anchor: Vec<InsertAnchor> = site
         .sections
         .iter()
@@ -201,7 +200,7 @@ pub fn render_markdown_of(
                 .unwrap_or(config.markdown.insert_anchor_links);
             let ctx = match data {
                 Some(d) if may_have_shortcodes(p.source.body()) => {
-                    json!({"page": *d.pages[i], "config": config_value, "lang": p.lang})
+                    json!({"page": *d.pages[i], "config": d.config_for(&p.lang), "lang": p.lang})
                 }
                 _ => Value::Null,
             };
@@ -226,7 +225,7 @@ pub fn render_markdown_of(
             }
             let ctx = match data {
                 Some(d) if may_have_shortcodes(s.source.body()) => {
-                    json!({"section": d.sections_meta[i], "config": config_value, "lang": s.lang})
+                    json!({"section": d.sections_meta[i], "config": d.config_for(&s.lang), "lang": s.lang})
                 }
                 _ => Value::Null,
             };
@@ -486,15 +485,16 @@ impl Renderer<'_> {
         Ok(())
     }
 
-    fn base_context(&self, current_path: &str) -> Map<String, Value> {
+    /// What every template gets, on an output in `lang`.
+    fn base_context(&self, current_path: &str, lang: &str) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("config".into(), self.data.config.clone());
+        m.insert("config".into(), self.data.config_for(lang).clone());
         m.insert("current_path".into(), json!(current_path));
         m.insert(
             "current_url".into(),
             json!(self.config.permalink(current_path)),
         );
-        m.insert("lang".into(), json!(self.config.default_language));
+        m.insert("lang".into(), json!(lang));
         m.insert("zola_version".into(), json!("0.22.1"));
         m.insert(
             "throughline_version".into(),
@@ -523,7 +523,7 @@ impl Renderer<'_> {
         if !self.wanted(&path) {
             return None;
         }
-        let mut ctx = self.base_context(&page.path);
+        let mut ctx = self.base_context(&page.path, &page.lang);
         ctx.insert("page".into(), self.v_full_page(pid));
         let template = self.page_template(pid);
         let out = self
@@ -569,7 +569,7 @@ impl Renderer<'_> {
                 if !self.wanted(&path) {
                     return Vec::new();
                 }
-                let mut ctx = self.base_context(&s.path);
+                let mut ctx = self.base_context(&s.path, &s.lang);
                 ctx.insert("section".into(), self.v_section(sid));
                 vec![self
                     .extend(Item::Section(sid), &template, &mut ctx)
@@ -648,7 +648,7 @@ impl Renderer<'_> {
             .into_par_iter()
             .filter(|(path, _)| self.wanted(&out_path_for(path)))
             .map(|(path, pager)| {
-                let mut ctx = self.base_context(&path);
+                let mut ctx = self.base_context(&path, &s.lang);
                 ctx.insert("section".into(), self.v_section_meta(sid));
                 ctx.insert("paginator".into(), pager);
                 self.extend(Item::Section(sid), template, &mut ctx)
@@ -684,6 +684,11 @@ impl Renderer<'_> {
                 continue;
             }
             let kind = context::taxonomy_kind(tax, &self.config.default_language);
+            let lang = tax
+                .config
+                .lang
+                .as_deref()
+                .unwrap_or(&self.config.default_language);
             let list_tpl = format!("{}/list.html", tax.config.name);
             let list_tpl = self
                 .engine
@@ -692,7 +697,7 @@ impl Renderer<'_> {
                 .unwrap_or(list_tpl);
             let list_path = out_path_for(&tax.path);
             if self.wanted(&list_path) {
-                let mut ctx = self.base_context(&tax.path);
+                let mut ctx = self.base_context(&tax.path, lang);
                 ctx.insert("taxonomy".into(), kind.clone());
                 // Each term's `pages` (every page of the term, so every
                 // tagged page once or more) only when the template could
@@ -755,7 +760,7 @@ impl Renderer<'_> {
                                 self.data.term(ti, i, false)
                             }
                         });
-                        let mut ctx = self.base_context(&path);
+                        let mut ctx = self.base_context(&path, lang);
                         ctx.insert("taxonomy".into(), kind.clone());
                         ctx.insert("term".into(), term_value.clone());
                         if !pager.is_null() {
@@ -763,9 +768,9 @@ impl Renderer<'_> {
                         }
                         out.push(self.emit(&single_tpl, file, ctx));
                     }
-                    if tax.config.feed && self.config.generate_feeds {
+                    if tax.config.feed && self.config.language(lang).generate_feeds {
                         let pages: Vec<PageId> = term.pages.clone();
-                        out.extend(self.feeds(&pages, &term.path, || {
+                        out.extend(self.feeds(&pages, &term.path, lang, || {
                             Some((
                                 "term",
                                 self.data.term_or_stand_in(ti, i, self.fingerprinting()),
@@ -784,11 +789,14 @@ impl Renderer<'_> {
         &self,
         pages: &[PageId],
         base: &str,
+        lang: &str,
         extra: impl Fn() -> Option<(&'e str, Value)>,
     ) -> Vec<Result<OutFile, Diagnostic>> {
-        if !self
-            .config
-            .feed_filenames
+        let feed_filenames = match self.config.languages.get(lang) {
+            Some(o) => &o.feed_filenames,
+            None => &self.config.feed_filenames,
+        };
+        if !feed_filenames
             .iter()
             .any(|name| self.wanted(format!("{base}{name}").trim_start_matches('/')))
         {
@@ -825,13 +833,13 @@ impl Renderer<'_> {
             .max()
             .unwrap_or_else(|| build_time().to_rfc3339());
         let mut out = Vec::new();
-        for name in &self.config.feed_filenames {
+        for name in feed_filenames {
             let path = format!("{}{}", base, name);
             let file = path.trim_start_matches('/').to_string();
             if !self.wanted(&file) {
                 continue;
             }
-            let mut ctx = self.base_context(&path);
+            let mut ctx = self.base_context(&path, lang);
             ctx.insert("pages".into(), self.v_pages(&dated));
             ctx.insert(
                 "feed_url".into(),
@@ -876,7 +884,7 @@ impl Renderer<'_> {
         if !self.wanted(&file) {
             return None;
         }
-        let mut ctx = self.base_context(&g.path);
+        let mut ctx = self.base_context(&g.path, &self.config.default_language);
         for (k, v) in &g.context {
             ctx.insert(k.clone(), v.clone());
         }
@@ -935,7 +943,7 @@ impl Renderer<'_> {
             .iter()
             .map(|(p, u)| json!({"permalink": p, "updated": u, "extra": null}))
             .collect();
-        let mut ctx = self.base_context("/sitemap.xml");
+        let mut ctx = self.base_context("/sitemap.xml", &self.config.default_language);
         ctx.insert("entries".into(), Value::Array(value));
         vec![self.emit("sitemap.xml", "sitemap.xml".into(), ctx)]
     }
@@ -973,29 +981,35 @@ impl Renderer<'_> {
             }
         }
         // Feeds.
-        if self.config.generate_feeds {
+        // The site's feed in each language that asks for one, of that
+        // language's pages (`/atom.xml`, `/fr/atom.xml`).
+        for lang in self.config.all_languages() {
+            if !self.config.language(lang).generate_feeds {
+                continue;
+            }
             let all: Vec<PageId> = (0..site.pages.len())
-                .filter(|p| site.pages[*p].meta.render)
+                .filter(|p| site.pages[*p].meta.render && site.pages[*p].lang == lang)
                 .collect();
-            results.extend(self.feeds(&all, "/", || None));
+            let base = format!("{}/", self.config.lang_prefix(lang));
+            results.extend(self.feeds(&all, &base, lang, || None));
         }
         for (sid, s) in site.sections.iter().enumerate() {
             if s.meta.generate_feeds {
-                results.extend(self.feeds(&s.pages, &s.path, || {
+                results.extend(self.feeds(&s.pages, &s.path, &s.lang, || {
                     Some(("section", self.v_section_meta(sid)))
                 }));
             }
         }
         // 404, sitemap, robots.
         if self.wanted("404.html") {
-            let ctx = self.base_context("/404.html");
+            let ctx = self.base_context("/404.html", &self.config.default_language);
             results.push(self.emit("404.html", "404.html".into(), ctx));
         }
         if self.config.generate_sitemap {
             results.extend(self.sitemap(&generated));
         }
         if self.config.generate_robots_txt && self.wanted("robots.txt") {
-            let ctx = self.base_context("/robots.txt");
+            let ctx = self.base_context("/robots.txt", &self.config.default_language);
             results.push(self.emit("robots.txt", "robots.txt".into(), ctx));
         }
         let mut files = Vec::with_capacity(results.len());

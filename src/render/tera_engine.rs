@@ -638,6 +638,7 @@ fn register(
         ("trans", Functions::trans),
         ("now", Functions::now),
         ("get_hash", Functions::get_hash),
+        ("get_image_metadata", Functions::get_image_metadata),
         ("load_data", Functions::load_data),
     ];
     for (name, method) in methods {
@@ -655,14 +656,12 @@ fn register(
             }),
         );
     }
-    for name in ["resize_image", "get_image_metadata"] {
-        tera.register_function(
-            name,
-            Func(move |_: &HashMap<String, tera::Value>| {
-                Err(tera::Error::msg(format!("`{name}` (image processing) is not supported by throughline yet; see docs/zola-differences.md")))
-            }),
-        );
-    }
+    tera.register_function(
+        "resize_image",
+        Func(move |_: &HashMap<String, tera::Value>| {
+            Err(tera::Error::msg("`resize_image` (image processing) is not supported by throughline yet; see docs/zola-differences.md"))
+        }),
+    );
     let cfg = config.clone();
     tera.register_filter(
         "markdown",

@@ -118,6 +118,7 @@ fn with_script(html: &[u8]) -> Vec<u8> {
 fn read_copy(src: &Source, site: &Published) -> Option<Vec<u8>> {
     match src {
         Source::Bytes(b) => Some(b.to_vec()),
+        Source::Compiled(b) => Some(b.to_vec()),
         Source::File(p) => {
             let meta = std::fs::symlink_metadata(p).ok()?;
             if meta.file_type().is_symlink() || !meta.is_file() {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher as _};
 
-const FOLDERS: &[&str] = &["content", "templates", "themes", "static", "data"];
+const FOLDERS: &[&str] = &["content", "templates", "themes", "static", "data", "sass"];
 
 pub struct Watcher {
     // Kept alive: dropping it stops the events.

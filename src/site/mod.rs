@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::meta::SortBy;
 use crate::load::Loaded;
+use crate::site::model::Translation;
 pub use model::{Page, PageId, Section, SectionId};
 pub use taxonomy::{Taxonomy, Term};
 
@@ -27,6 +28,7 @@ pub struct Site {
     pub draft_pages: Vec<Page>,
     section_by_rel: HashMap<String, SectionId>,
     page_by_rel: HashMap<String, PageId>,
+    default_language: String,
 }
 
 /// A page or a section.
@@ -58,10 +60,12 @@ impl Site {
             pages: loaded.pages,
             drafts: loaded.drafts,
             draft_pages: loaded.draft_pages,
+            default_language: config.default_language.clone(),
             ..Site::default()
         };
         site.reindex();
         site.populate_sections();
+        site.link_translations();
         site.sort_sections();
         site.taxonomies = taxonomy::collect(&site, config, diags);
         site
@@ -112,9 +116,12 @@ impl Site {
                 section_ancestors.push(Vec::new());
                 continue;
             }
-            let mut anc = vec![self.index_section()];
+            // The index and the folders above, in the section's language.
+            let index = crate::load::section_file(&[], &s.lang, &self.default_language);
+            let mut anc = vec![self.section_by_relative(&index).unwrap_or(0)];
             for i in 1..s.components.len() {
-                let rel = format!("{}/_index.md", s.components[..i].join("/"));
+                let rel =
+                    crate::load::section_file(&s.components[..i], &s.lang, &self.default_language);
                 if let Some(id) = self.section_by_relative(&rel) {
                     anc.push(id);
                 }
@@ -165,6 +172,48 @@ impl Site {
                 }
                 rel = self.sections[sid].file.parent_section.clone();
             }
+        }
+    }
+
+    /// Pages with the same name in the same folder, and sections of the
+    /// same folder, are one another's translations (`post.md`,
+    /// `post.fr.md`); each lists itself too, as in Zola, even on a site in
+    /// one language. Pages that are not rendered have none.
+    fn link_translations(&mut self) {
+        let mut groups: HashMap<String, Vec<Translation>> = HashMap::new();
+        let page_key = |p: &Page| match &p.file.colocated_path {
+            Some(dir) => format!("p:{dir}"),
+            None => format!("p:{}/{}", p.file.components.join("/"), p.file.name),
+        };
+        let section_key = |s: &Section| format!("s:{}", s.file.components.join("/"));
+        for p in self.pages.iter().filter(|p| p.meta.render) {
+            groups.entry(page_key(p)).or_default().push(Translation {
+                lang: p.lang.clone(),
+                permalink: p.permalink.clone(),
+                title: p.meta.title.clone(),
+                path: p.file.relative.clone(),
+            });
+        }
+        for s in &self.sections {
+            groups.entry(section_key(s)).or_default().push(Translation {
+                lang: s.lang.clone(),
+                permalink: s.permalink.clone(),
+                title: s.meta.title.clone(),
+                path: s.file.relative.clone(),
+            });
+        }
+        // The default language first, then the others by code.
+        let default = self.default_language.clone();
+        for list in groups.values_mut() {
+            list.sort_by(|a, b| {
+                (a.lang != default, &a.lang, &a.path).cmp(&(b.lang != default, &b.lang, &b.path))
+            });
+        }
+        for p in self.pages.iter_mut().filter(|p| p.meta.render) {
+            p.translations = groups.get(&page_key(p)).cloned().unwrap_or_default();
+        }
+        for s in &mut self.sections {
+            s.translations = groups.get(&section_key(s)).cloned().unwrap_or_default();
         }
     }
 

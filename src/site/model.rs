@@ -88,6 +88,16 @@ pub struct InternalLink {
     pub line: usize,
 }
 
+/// One language's version of a page or section (`page.translations`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Translation {
+    pub lang: String,
+    pub permalink: String,
+    pub title: Option<String>,
+    /// The content path (`blog/post.fr.md`).
+    pub path: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Page {
     pub file: FileInfo,
@@ -111,6 +121,8 @@ pub struct Page {
     pub lower: Option<PageId>,
     pub higher: Option<PageId>,
     pub backlinks: Vec<(String, Option<String>)>,
+    /// The same content in every language, itself included.
+    pub translations: Vec<Translation>,
 }
 
 #[derive(Debug, Clone)]
@@ -137,17 +149,34 @@ pub struct Section {
     pub subsections: Vec<SectionId>,
     pub ancestors: Vec<SectionId>,
     pub backlinks: Vec<(String, Option<String>)>,
+    /// The same content in every language, itself included.
+    pub translations: Vec<Translation>,
 }
 
 impl Section {
     pub fn is_index(&self) -> bool {
-        self.file.relative == "_index.md"
+        self.file.components.is_empty()
     }
 }
 
 /// Word count and reading time, as Zola computes them.
 pub fn reading_analytics(text: &str) -> (usize, usize) {
     use unicode_segmentation::UnicodeSegmentation;
-    let words = text.unicode_words().count();
+    // As in Zola: what is between code fences is not read as words.
+    let words = text
+        .split("```")
+        .step_by(2)
+        .map(|part| part.unicode_words().count())
+        .sum::<usize>();
     (words, words.div_ceil(200))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn code_blocks_are_not_counted_as_words() {
+        let text = "One two three.\n\n```rust\nfn main() { let a = b; }\n```\n\nFour five.";
+        assert_eq!(super::reading_analytics(text), (5, 1));
+        assert_eq!(super::reading_analytics(&"word ".repeat(401)), (401, 3));
+    }
 }

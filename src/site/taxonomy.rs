@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::config::{Config, TaxonomyConfig};
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
-use crate::site::{natural_cmp, PageId, Site};
+use crate::site::{PageId, Site};
 use crate::slug::slugify;
 
 #[derive(Debug, Clone)]
@@ -33,29 +33,46 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
         .as_deref()
         .map(|r| format!("/{}", r.trim_matches('/')))
         .unwrap_or_default();
-    let mut out: Vec<Taxonomy> = config
-        .taxonomies
-        .iter()
-        .map(|t| {
-            let path = format!("{root}/{}/", t.slug);
-            Taxonomy {
+    // The default language's taxonomies, then each other language's, under
+    // its prefix (`/fr/tags/`).
+    let mut out: Vec<Taxonomy> = Vec::new();
+    let mut langs: Vec<&str> = Vec::new();
+    for lang in config.all_languages() {
+        let defs = match config.languages.get(lang) {
+            Some(o) => &o.taxonomies,
+            None => &config.taxonomies,
+        };
+        for t in defs {
+            let path = format!("{}{root}/{}/", config.lang_prefix(lang), t.slug);
+            out.push(Taxonomy {
                 config: t.clone(),
                 permalink: config.permalink(&path),
                 path,
                 terms: Vec::new(),
-            }
-        })
-        .collect();
-    let names: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+            });
+            langs.push(lang);
+        }
+    }
     let mut terms: Vec<BTreeMap<String, Term>> = vec![BTreeMap::new(); out.len()];
     for (pid, page) in site.pages.iter().enumerate() {
         if !page.meta.render {
             continue;
         }
         for (name, values) in &page.meta.taxonomies {
-            let Some(ti) = config.taxonomies.iter().position(|t| &t.name == name) else {
+            let found =
+                (0..out.len()).find(|&i| langs[i] == page.lang && &out[i].config.name == name);
+            let Some(ti) = found else {
+                let names: Vec<&str> = (0..out.len())
+                    .filter(|&i| langs[i] == page.lang)
+                    .map(|i| out[i].config.name.as_str())
+                    .collect();
+                let in_lang = if page.lang == config.default_language {
+                    String::new()
+                } else {
+                    format!(" for `{}` (`[languages.{}]`)", page.lang, page.lang)
+                };
                 let mut d = Diagnostic::error(format!(
-                    "this page uses the taxonomy `{name}`, which the config does not define"
+                    "this page uses the taxonomy `{name}`, which the config does not define{in_lang}"
                 ))
                 .in_file(&page.file.path)
                 .with_hint(match closest(name, names.iter().copied()) {
@@ -104,7 +121,8 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
                 .then_with(|| pa.permalink.cmp(&pb.permalink))
             });
         }
-        list.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+        // By slug, then name, as in Zola.
+        list.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.name.cmp(&b.name)));
         tax.terms = list;
     }
     out

@@ -1,0 +1,325 @@
+//! What real Zola 0.22 themes rely on, found by building three of them
+//! (tabi, abridge, getzola/book) side by side with Zola 0.22.1: multilingual
+//! content, Sass, image sizes, shortcodes written without commas, and
+//! shortcode output shown inside code blocks.
+
+mod common;
+
+use common::{only, TestSite};
+
+/// A site in English (default), French and Spanish, with templates that
+/// print what Zola gives them.
+fn multilingual() -> TestSite {
+    TestSite::from_files(&[
+        (
+            "config.toml",
+            r#"base_url = "https://i18n.example"
+title = "Site"
+default_language = "en"
+generate_feeds = true
+taxonomies = [{ name = "tags" }]
+
+[translations]
+hello = "Hello"
+
+[languages.fr]
+title = "Le site"
+generate_feeds = true
+taxonomies = [{ name = "tags" }]
+
+[languages.fr.translations]
+hello = "Bonjour"
+
+[languages.es]
+title = "El sitio"
+
+[languages.es.translations]
+hello = "Hola"
+"#,
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        ("content/_index.fr.md", "+++\ntitle = \"Accueil\"\n+++\n"),
+        (
+            "content/blog/_index.md",
+            "+++\ntitle = \"Blog\"\nsort_by = \"date\"\n+++\n",
+        ),
+        (
+            "content/blog/_index.fr.md",
+            "+++\ntitle = \"Blogue\"\nsort_by = \"date\"\n+++\n",
+        ),
+        (
+            "content/blog/post.md",
+            "+++\ntitle = \"Post\"\ndate = 2024-01-02\n[taxonomies]\ntags = [\"news\"]\n+++\nIn English.\n",
+        ),
+        (
+            "content/blog/post.fr.md",
+            "+++\ntitle = \"Billet\"\ndate = 2024-01-02\n[taxonomies]\ntags = [\"nouvelles\"]\n+++\nEn français.\n",
+        ),
+        (
+            "content/blog/only-english.md",
+            "+++\ntitle = \"Only English\"\ndate = 2024-01-01\n+++\n",
+        ),
+        (
+            "content/trip/index.es.md",
+            "+++\ntitle = \"Viaje\"\n+++\n![foto](photo.png)\n",
+        ),
+        ("content/trip/photo.png", "not really a png"),
+        (
+            "templates/index.html",
+            "{{ lang }}|{{ config.title }}|{{ section.title }}|{{ trans(key=\"hello\", lang=lang) }}|{{ get_url(path=\"blog/\", lang=lang) | safe }}|langs:{% for code, l in config.languages %}{{ code }},{% endfor %}",
+        ),
+        (
+            "templates/section.html",
+            "{{ lang }}|{{ section.title }}|{% for p in section.pages %}{{ p.title }};{% endfor %}|{{ section.ancestors | join(sep=\",\") | safe }}",
+        ),
+        (
+            "templates/page.html",
+            "{{ lang }}|{{ page.title }}|{{ config.title }}|{% for t in page.translations %}{{ t.lang }}={{ t.permalink | safe }} {% endfor %}|{{ page.ancestors | join(sep=\",\") | safe }}",
+        ),
+        (
+            "templates/taxonomy_list.html",
+            "{{ lang }}|{{ taxonomy.name }}|{% for t in terms %}{{ t.name }}={{ t.permalink | safe }};{% endfor %}",
+        ),
+        (
+            "templates/taxonomy_single.html",
+            "{{ lang }}|{{ term.name }}|{% for p in term.pages %}{{ p.title }};{% endfor %}",
+        ),
+        ("templates/404.html", "{{ lang }}"),
+        ("templates/robots.txt", "User-agent: *"),
+    ])
+}
+
+#[test]
+fn translations_are_built_under_their_language() {
+    let site = multilingual();
+    if let Err(f) = site.build() {
+        panic!("{:#?}", f.diagnostics);
+    }
+    let out = site.outputs();
+    for expected in [
+        "index.html",
+        "fr/index.html",
+        "es/index.html",
+        "blog/index.html",
+        "fr/blog/index.html",
+        "blog/post/index.html",
+        "fr/blog/post/index.html",
+        "es/trip/index.html",
+        "es/trip/photo.png",
+        "tags/news/index.html",
+        "fr/tags/nouvelles/index.html",
+        "atom.xml",
+        "fr/atom.xml",
+    ] {
+        assert!(
+            out.contains(&expected.to_string()),
+            "no {expected} in {out:?}"
+        );
+    }
+    // Spanish sets no feeds or taxonomies; French pages are not English tags.
+    assert!(!out.contains(&"es/atom.xml".to_string()));
+    assert!(!out.iter().any(|o| o.starts_with("es/tags")));
+    assert!(!out.contains(&"tags/nouvelles/index.html".to_string()));
+
+    // Each language's home gets its own config, translations and links;
+    // `config.languages` lists the others.
+    assert_eq!(
+        site.read("index.html"),
+        "en|Site|Home|Hello|https://i18n.example/blog/|langs:es,fr,"
+    );
+    assert_eq!(
+        site.read("fr/index.html"),
+        "fr|Le site|Accueil|Bonjour|https://i18n.example/fr/blog/|langs:en,es,"
+    );
+    // A language without `_index.es.md` still gets its home.
+    assert!(site.read("es/index.html").starts_with("es|El sitio||"));
+
+    // Sections hold the pages of their own language.
+    assert_eq!(
+        site.read("blog/index.html"),
+        "en|Blog|Post;Only English;|_index.md"
+    );
+    assert_eq!(
+        site.read("fr/blog/index.html"),
+        "fr|Blogue|Billet;|_index.fr.md"
+    );
+
+    // Translations list every language's version, the page itself included.
+    assert_eq!(
+        site.read("blog/post/index.html"),
+        "en|Post|Site|en=https://i18n.example/blog/post/ fr=https://i18n.example/fr/blog/post/ |_index.md,blog/_index.md"
+    );
+    assert_eq!(
+        site.read("fr/blog/post/index.html"),
+        "fr|Billet|Le site|en=https://i18n.example/blog/post/ fr=https://i18n.example/fr/blog/post/ |_index.fr.md,blog/_index.fr.md"
+    );
+    assert!(site
+        .read("blog/only-english/index.html")
+        .contains("|en=https://i18n.example/blog/only-english/ |"));
+
+    assert_eq!(
+        site.read("fr/tags/index.html"),
+        "fr|tags|nouvelles=https://i18n.example/fr/tags/nouvelles/;"
+    );
+    assert_eq!(
+        site.read("fr/tags/nouvelles/index.html"),
+        "fr|nouvelles|Billet;"
+    );
+    let fr_feed = site.read("fr/atom.xml");
+    assert!(fr_feed.contains("Billet") && !fr_feed.contains("Only English"));
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains("https://i18n.example/fr/blog/post/"));
+}
+
+#[test]
+fn a_file_in_a_language_the_config_lacks_is_an_error_with_a_suggestion() {
+    let site = multilingual();
+    site.write("content/blog/post.frr.md", "+++\ntitle = \"x\"\n+++\n");
+    let f = site.build().expect_err("an unknown language must fail");
+    let d = only(&f.diagnostics);
+    let shown = d.render(site.root());
+    assert!(shown.contains("content/blog/post.frr.md"), "{shown}");
+    assert!(shown.contains("the language `frr`"), "{shown}");
+    assert!(shown.contains("did you mean `post.fr.md`?"), "{shown}");
+}
+
+#[test]
+fn trans_and_get_url_refuse_a_language_the_site_lacks() {
+    let site = multilingual();
+    site.write(
+        "templates/index.html",
+        "{{ trans(key=\"hello\", lang=\"de\") }}",
+    );
+    let f = site.build().expect_err("an unknown language must fail");
+    let shown = f
+        .diagnostics
+        .iter()
+        .map(|d| d.render(site.root()))
+        .collect::<String>();
+    assert!(shown.contains("no language `de`"), "{shown}");
+    assert!(shown.contains("`en`, `es`, `fr`"), "{shown}");
+}
+
+#[test]
+fn sass_is_compiled_and_get_url_finds_the_css() {
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://s.example\"\ncompile_sass = true\n",
+        ),
+        ("sass/_colours.scss", "$ink: #0b0c0c;"),
+        (
+            "sass/css/site.scss",
+            "@use '../colours' as c;\nbody { main { color: c.$ink; } }\n",
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "templates/index.html",
+            "{{ get_url(path=\"css/site.css\", cachebust=true) | safe }} {{ get_hash(path=\"css/site.css\", sha_type=256, base64=false) }}",
+        ),
+    ]);
+    if let Err(f) = site.build() {
+        panic!("{:#?}", f.diagnostics);
+    }
+    let css = site.read("css/site.css");
+    assert_eq!(css, "body main{color:#0b0c0c}");
+    assert!(!site.outputs().iter().any(|o| o.contains("colours")));
+    let index = site.read("index.html");
+    use sha2::Digest;
+    let hash = format!("{:x}", sha2::Sha256::digest(css.as_bytes()));
+    assert_eq!(
+        index,
+        format!("https://s.example/css/site.css?h={} {hash}", &hash[..20])
+    );
+}
+
+#[test]
+fn a_sass_error_names_the_file_line_and_column_and_keeps_the_output() {
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://s.example\"\ncompile_sass = true\n",
+        ),
+        (
+            "sass/site.scss",
+            "a {\n  color: red;\n  b { color: $missing; }\n}\n",
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        ("templates/index.html", "home"),
+    ]);
+    let f = site.build().expect_err("broken Sass must fail the build");
+    let shown = only(&f.diagnostics).render(site.root());
+    assert!(shown.contains("sass/site.scss:3:"), "{shown}");
+    assert!(shown.contains("Undefined variable"), "{shown}");
+    assert!(!site.public().exists());
+}
+
+#[test]
+fn image_metadata_comes_from_the_file() {
+    // A PNG header is enough for the size.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend(640u32.to_be_bytes());
+    png.extend(427u32.to_be_bytes());
+    png.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    let site = TestSite::from_files(&[
+        ("config.toml", "base_url = \"https://s.example\"\n"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "static/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 120 40\"></svg>",
+        ),
+        (
+            "templates/index.html",
+            "{% set p = get_image_metadata(path=\"img/photo.png\") %}{{ p.width }}x{{ p.height }} {{ p.mime | safe }}|{% set s = get_image_metadata(path=\"/logo.svg\") %}{{ s.width }}x{{ s.height }} {{ s.format }}|{{ get_image_metadata(path=\"none.png\", allow_missing=true) }}",
+        ),
+    ]);
+    site.write_bytes("static/img/photo.png", &png);
+    if let Err(f) = site.build() {
+        panic!("{:#?}", f.diagnostics);
+    }
+    assert_eq!(site.read("index.html"), "640x427 image/png|120x40 svg|");
+}
+
+#[test]
+fn shortcodes_take_arguments_without_commas_and_show_as_text_in_code() {
+    let site = TestSite::from_files(&[
+        ("config.toml", "base_url = \"https://s.example\"\n"),
+        (
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\n+++\n{{ fig(src=\"a.png\" alt=\"A cat\") }}\n\n```html\n{{ fig(src=\"a.png\", alt=\"A cat\") }}\n```\n\n{{ fig(src=\"b.png\" alt='it's') }}\n",
+        ),
+        (
+            "templates/shortcodes/fig.html",
+            "<img src=\"{{ src }}\" alt=\"{{ alt }}\">",
+        ),
+        ("templates/index.html", "{{ section.content | safe }}"),
+    ]);
+    let report = site
+        .build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    let html = site.read("index.html");
+    // Outside code: the element. Inside: its HTML, escaped, as Zola shows it.
+    assert!(
+        html.starts_with("<img src=\"a.png\" alt=\"A cat\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<code class=\"language-html\">&lt;img src=&quot;a.png&quot; alt=&quot;A cat&quot;&gt;"
+        ),
+        "{html}"
+    );
+    // A call that cannot be read stays as written, with a located warning.
+    assert!(
+        html.contains("{{ fig(src=\"b.png\" alt='it's') }}")
+            || html.contains("{{ fig(src=&quot;b.png&quot; alt='it's') }}"),
+        "{html}"
+    );
+    let warning = report
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("shown as text"))
+        .expect("a warning for the unreadable call");
+    let shown = warning.render(site.root());
+    assert!(shown.contains("content/_index.md:10:"), "{shown}");
+}
