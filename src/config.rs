@@ -430,6 +430,15 @@ impl Config {
         }
     }
 
+    /// Whether `lang` asks for feeds, and their file names (without
+    /// copying the rest of its options).
+    pub fn feeds_for(&self, lang: &str) -> (bool, &[String]) {
+        match self.languages.get(lang) {
+            Some(o) => (o.generate_feeds, &o.feed_filenames),
+            None => (self.generate_feeds, &self.feed_filenames),
+        }
+    }
+
     /// The path prefix of `lang`'s pages: `""` for the default, `/fr` else.
     pub fn lang_prefix(&self, lang: &str) -> String {
         if lang == self.default_language {

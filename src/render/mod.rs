@@ -768,7 +768,7 @@ impl Renderer<'_> {
                         }
                         out.push(self.emit(&single_tpl, file, ctx));
                     }
-                    if tax.config.feed && self.config.language(lang).generate_feeds {
+                    if tax.config.feed && self.config.feeds_for(lang).0 {
                         let pages: Vec<PageId> = term.pages.clone();
                         out.extend(self.feeds(&pages, &term.path, lang, || {
                             Some((
@@ -792,10 +792,7 @@ impl Renderer<'_> {
         lang: &str,
         extra: impl Fn() -> Option<(&'e str, Value)>,
     ) -> Vec<Result<OutFile, Diagnostic>> {
-        let feed_filenames = match self.config.languages.get(lang) {
-            Some(o) => &o.feed_filenames,
-            None => &self.config.feed_filenames,
-        };
+        let (_, feed_filenames) = self.config.feeds_for(lang);
         if !feed_filenames
             .iter()
             .any(|name| self.wanted(format!("{base}{name}").trim_start_matches('/')))
@@ -984,7 +981,7 @@ impl Renderer<'_> {
         // The site's feed in each language that asks for one, of that
         // language's pages (`/atom.xml`, `/fr/atom.xml`).
         for lang in self.config.all_languages() {
-            if !self.config.language(lang).generate_feeds {
+            if !self.config.feeds_for(lang).0 {
                 continue;
             }
             let all: Vec<PageId> = (0..site.pages.len())
