@@ -187,7 +187,7 @@ fn a_broken_link_in_a_template_is_reported_once() {
     let mut files = minimal();
     files.push((
         "templates/page.html",
-        "<!doctype html><html lang=en><title>{{ page.title }}</title><a href=\"{{ get_url(path='contact/') }}\">Contact</a>{{ page.content | safe }}",
+        "<!doctype html><html lang=en><title>{{ page.title }}</title><a href=\"{{ get_url(path='contact/', trailing_slash=true) }}\">Contact</a>{{ page.content | safe }}",
     ));
     files.push(("content/news/two.md", "+++\ntitle = \"Two\"\n+++\nText.\n"));
     let site = TestSite::from_files(&files);

@@ -66,7 +66,7 @@ hello = "Hola"
         ("content/trip/photo.png", "not really a png"),
         (
             "templates/index.html",
-            "{{ lang }}|{{ config.title }}|{{ section.title }}|{{ trans(key=\"hello\", lang=lang) }}|{{ get_url(path=\"blog/\", lang=lang) | safe }}|langs:{% for code, l in config.languages %}{{ code }},{% endfor %}",
+            "{{ lang }}|{{ config.title }}|{{ section.title }}|{{ trans(key=\"hello\", lang=lang) }}|{{ get_url(path=\"blog/\", lang=lang, trailing_slash=true) | safe }}|langs:{% for code, l in config.languages %}{{ code }},{% endfor %}",
         ),
         (
             "templates/section.html",

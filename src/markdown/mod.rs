@@ -132,8 +132,11 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
     );
 
     if let Some(at) = html.find(MORE) {
-        rendered.summary = Some(close_tags(&html[..at]));
-        html.replace_range(at..at + MORE.len(), "<span id=\"continue-reading\"></span>");
+        rendered.summary = Some(close_tags(&html[..at]).trim_end().to_string());
+        // As in Zola: the summary ends at the last tag before the marker,
+        // and the marker's own line break goes with it.
+        let end = at + MORE.len() + usize::from(html[at + MORE.len()..].starts_with('\n'));
+        html.replace_range(at..end, "<span id=\"continue-reading\"></span>");
     }
     rendered.toc = toc_tree(&state.headings, input.permalink);
     rendered.anchors = state.headings.iter().map(|h| h.id.clone()).collect();

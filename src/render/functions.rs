@@ -188,9 +188,12 @@ impl Functions {
         } else {
             path
         };
+        // As in Zola: the URL ends with `/` only with `trailing_slash=true`.
         let mut url = format!("{}/{}", self.config.base(), path.trim_start_matches('/'));
         if trailing_slash && !url.ends_with('/') {
             url.push('/');
+        } else if !trailing_slash && url.ends_with('/') {
+            url.pop();
         }
         if cachebust {
             let bytes = self.static_bytes(path).ok_or_else(|| {

@@ -65,7 +65,9 @@ impl Site {
         };
         site.reindex();
         site.populate_sections();
-        site.link_translations();
+        if !config.languages.is_empty() {
+            site.link_translations();
+        }
         site.sort_sections();
         site.taxonomies = taxonomy::collect(&site, config, diags);
         site
@@ -177,8 +179,9 @@ impl Site {
 
     /// Pages with the same name in the same folder, and sections of the
     /// same folder, are one another's translations (`post.md`,
-    /// `post.fr.md`); each lists itself too, as in Zola, even on a site in
-    /// one language. Pages that are not rendered have none.
+    /// `post.fr.md`); each lists itself too, as in Zola. A site in one
+    /// language has none (Zola's output). Pages that are not rendered have
+    /// none.
     fn link_translations(&mut self) {
         let mut groups: HashMap<String, Vec<Translation>> = HashMap::new();
         let page_key = |p: &Page| match &p.file.colocated_path {
