@@ -32,7 +32,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::render::Engine;
+use crate::render::{Engine, EngineKind};
 use crate::site::{Item, Page, Section, Site};
 
 /// Named arguments of a template function call.
@@ -146,9 +146,20 @@ pub trait Plugin: Send + Sync {
     /// fail the build (after every other stage has reported its own).
     fn site_loaded(&mut self, _site: &Site, _config: &Config, _diags: &Diagnostics) {}
 
-    /// Built-in templates, under the site's and the theme's.
+    /// Built-in templates (Tera), under the site's and the theme's.
     fn templates(&self) -> Vec<Template> {
         Vec::new()
+    }
+
+    /// Built-in templates for the engine the site uses: by default the
+    /// Tera ones from [`Plugin::templates`], and none for MiniJinja. A
+    /// plugin whose templates should work on MiniJinja sites gives a Jinja
+    /// version of each here.
+    fn templates_for(&self, engine: EngineKind) -> Vec<Template> {
+        match engine {
+            EngineKind::Tera => self.templates(),
+            EngineKind::MiniJinja => Vec::new(),
+        }
     }
 
     /// Template functions.

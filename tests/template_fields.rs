@@ -7,6 +7,10 @@
 //! site (the command that made it is in BENCHMARKS.md → "Compared with
 //! Zola 0.22.1"). Every value must be the same, except the few listed in
 //! `DIFFERENT`, each with the value throughline gives and why.
+//!
+//! The fixture's templates are written in what Tera and MiniJinja both
+//! read, so the same table runs under both engines: once as a site, once
+//! as a theme whose `theme.toml` says `engine = "minijinja"`.
 
 mod common;
 
@@ -62,6 +66,40 @@ fn printed(dir: &std::path::Path) -> BTreeMap<String, BTreeMap<String, Value>> {
 #[test]
 fn every_documented_field_function_and_filter_matches_zola() {
     let site = TestSite::fixture("fields");
+    matches_zola(&site);
+}
+
+#[test]
+fn the_same_table_matches_under_minijinja() {
+    let site = TestSite::fixture("fields");
+    // The same templates as a theme on MiniJinja; the config otherwise
+    // unchanged, so `config` prints the same.
+    let theme = site.root().join("themes/fields-jinja");
+    std::fs::create_dir_all(&theme).unwrap();
+    std::fs::rename(site.root().join("templates"), theme.join("templates")).unwrap();
+    site.write(
+        "themes/fields-jinja/theme.toml",
+        "name = \"fields-jinja\"\nengine = \"minijinja\"\n",
+    );
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &format!("theme = \"fields-jinja\"\n{config}"),
+    );
+    // Positional filter arguments: Jinja, which Tera cannot parse.
+    site.write(
+        "themes/fields-jinja/templates/robots.txt",
+        "{{ [\"a\", \"b\"] | join(\"-\") }}",
+    );
+    matches_zola(&site);
+    assert_eq!(
+        site.read("robots.txt"),
+        "a-b",
+        "the theme was not rendered by MiniJinja"
+    );
+}
+
+fn matches_zola(site: &TestSite) {
     let report = site
         .build()
         .unwrap_or_else(|f| panic!("the fields fixture failed: {:#?}", f.diagnostics));

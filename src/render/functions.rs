@@ -593,6 +593,100 @@ pub fn markdown_filter(value: &str, args: &Args, config: &Config) -> Result<Valu
     Ok(Value::String(html))
 }
 
+/// Tera's `date` filter, for engines that lack it: a timestamp, an RFC
+/// 3339 date-time or a `YYYY-MM-DD` date, formatted with strftime's
+/// `format` (`%Y-%m-%d` by default), in `locale` when given (`fr_FR`).
+pub fn date_filter(
+    v: &Value,
+    format: Option<&str>,
+    locale: Option<&str>,
+) -> Result<String, String> {
+    use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+    let format = format.unwrap_or("%Y-%m-%d");
+    let date: DateTime<FixedOffset> = match v {
+        Value::Number(n) => {
+            let t = n.as_i64().ok_or("`date` needs a whole number of seconds")?;
+            Utc.timestamp_opt(t, 0)
+                .single()
+                .ok_or("`date`: that timestamp is out of range")?
+                .fixed_offset()
+        }
+        Value::String(s) => {
+            if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+                d
+            } else if let Ok(d) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
+                d.and_utc().fixed_offset()
+            } else if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                d.and_hms_opt(0, 0, 0)
+                    .ok_or("`date`: not a date")?
+                    .and_utc()
+                    .fixed_offset()
+            } else {
+                return Err(format!("`date` cannot read `{s}` as a date"));
+            }
+        }
+        other => return Err(format!("`date` needs a date or a timestamp, not {other}")),
+    };
+    Ok(match locale {
+        Some(l) => {
+            let locale = chrono::Locale::try_from(l)
+                .map_err(|_| format!("`date`: `{l}` is not a locale (write it as `fr_FR`)"))?;
+            date.format_localized(format, locale).to_string()
+        }
+        None => date.format(format).to_string(),
+    })
+}
+
+/// Tera's `escape_xml`.
+pub fn escape_xml(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// HTML escaping as Tera does it: `& < > " ' /`.
+pub fn escape_html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#x27;"),
+            '/' => o.push_str("&#x2F;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// Tera's `striptags`: comments and tags out.
+pub fn strip_tags(s: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"(?s)<!--.*?-->|<[^>]*>").expect("static regex"));
+    re.replace_all(s, "").into_owned()
+}
+
+/// Tera's `truncate`: at most `length` characters, then `end` if cut.
+pub fn truncate(s: &str, length: usize, end: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let graphemes: Vec<&str> = s.graphemes(true).collect();
+    if graphemes.len() <= length {
+        return s.to_string();
+    }
+    format!("{}{end}", graphemes[..length].concat())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

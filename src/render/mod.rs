@@ -6,7 +6,9 @@
 
 pub mod context;
 pub mod deps;
+pub mod engine;
 pub mod functions;
+pub mod jinja_engine;
 pub mod tera_engine;
 pub mod theme;
 
@@ -22,7 +24,7 @@ use crate::markdown;
 use crate::plugin::{GeneratedPage, Plugin, RenderCx};
 use crate::site::{Item, PageId, SectionId, Site};
 pub use context::SiteData;
-pub use tera_engine::Engine;
+pub use engine::{Engine, EngineKind};
 
 /// A file to write, relative to the output folder.
 #[derive(Debug, Clone, Default)]

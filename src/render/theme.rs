@@ -3,7 +3,12 @@
 
 use include_dir::{include_dir, Dir};
 
+use crate::render::EngineKind;
+
 static DEFAULT_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/throughline");
+/// The default theme's templates ported to MiniJinja (its static files are
+/// the default theme's).
+static JINJA_THEME: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/throughline-minijinja");
 
 fn files(dir: &'static Dir<'static>, out: &mut Vec<&'static include_dir::File<'static>>) {
     for f in dir.files() {
@@ -14,9 +19,9 @@ fn files(dir: &'static Dir<'static>, out: &mut Vec<&'static include_dir::File<'s
     }
 }
 
-fn under(prefix: &str) -> Vec<(String, &'static [u8])> {
+fn under(theme: &'static Dir<'static>, prefix: &str) -> Vec<(String, &'static [u8])> {
     let mut all = Vec::new();
-    files(&DEFAULT_THEME, &mut all);
+    files(theme, &mut all);
     let mut out: Vec<(String, &'static [u8])> = all
         .into_iter()
         .filter_map(|f| {
@@ -29,9 +34,13 @@ fn under(prefix: &str) -> Vec<(String, &'static [u8])> {
     out
 }
 
-/// Templates of the default theme: (name, source).
-pub fn default_templates() -> Vec<(String, String)> {
-    under("templates/")
+/// Templates of the default theme for an engine: (name, source).
+pub fn default_templates(kind: EngineKind) -> Vec<(String, String)> {
+    let theme = match kind {
+        EngineKind::Tera => &DEFAULT_THEME,
+        EngineKind::MiniJinja => &JINJA_THEME,
+    };
+    under(theme, "templates/")
         .into_iter()
         .map(|(n, b)| (n, String::from_utf8_lossy(b).into_owned()))
         .collect()
@@ -39,5 +48,5 @@ pub fn default_templates() -> Vec<(String, String)> {
 
 /// Static files of the default theme: (path in the output, bytes).
 pub fn default_static() -> Vec<(String, &'static [u8])> {
-    under("static/")
+    under(&DEFAULT_THEME, "static/")
 }

@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics};
 use crate::plugin::{Args, Function, GeneratedPage, Plugin, RenderCx, Template};
+use crate::render::EngineKind;
 use crate::site::{Item, Site};
 
 pub use graph::{Entity, Graph};
@@ -69,6 +70,39 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "shortcodes/plan_on_a_page.html",
         include_str!("../../themes/throughline/templates/shortcodes/plan_on_a_page.html"),
+    ),
+];
+
+/// The same templates for sites on MiniJinja, from the port of the default
+/// theme.
+const TEMPLATES_JINJA: &[(&str, &str)] = &[
+    (
+        "strategy/macros.html",
+        include_str!("../../themes/throughline-minijinja/templates/strategy/macros.html"),
+    ),
+    (
+        "strategy/links.html",
+        include_str!("../../themes/throughline-minijinja/templates/strategy/links.html"),
+    ),
+    (
+        "strategy/plan.html",
+        include_str!("../../themes/throughline-minijinja/templates/strategy/plan.html"),
+    ),
+    (
+        "strategy/year_body.html",
+        include_str!("../../themes/throughline-minijinja/templates/strategy/year_body.html"),
+    ),
+    (
+        "strategy/update_summary.html",
+        include_str!("../../themes/throughline-minijinja/templates/strategy/update_summary.html"),
+    ),
+    (
+        "strategy/review_atom.xml",
+        include_str!("../../themes/throughline-minijinja/templates/strategy/review_atom.xml"),
+    ),
+    (
+        "shortcodes/plan_on_a_page.html",
+        include_str!("../../themes/throughline-minijinja/templates/shortcodes/plan_on_a_page.html"),
     ),
 ];
 
@@ -126,8 +160,15 @@ impl Plugin for StrategyPlugin {
     }
 
     fn templates(&self) -> Vec<Template> {
-        TEMPLATES
-            .iter()
+        self.templates_for(EngineKind::Tera)
+    }
+
+    fn templates_for(&self, engine: EngineKind) -> Vec<Template> {
+        let list = match engine {
+            EngineKind::Tera => TEMPLATES,
+            EngineKind::MiniJinja => TEMPLATES_JINJA,
+        };
+        list.iter()
             .map(|(name, source)| Template {
                 name: name.to_string(),
                 source: source.to_string(),

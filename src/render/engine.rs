@@ -1,0 +1,672 @@
+//! The template engine as the rest of the build sees it, whichever engine
+//! renders: the template layers (built-ins, the default theme or the
+//! site's theme, the site's own templates) and their lookup, shortcodes,
+//! Zola's functions (written once in [`super::functions`]) with the
+//! recording `serve` relies on, and template fingerprints. The engines
+//! themselves are thin backends: [`super::tera_engine`] (Tera, the
+//! default) and [`super::jinja_engine`] (MiniJinja), each the only module
+//! that names its crate.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{Hooks, ShortcodeKind};
+use crate::plugin::Plugin;
+use crate::render::deps::{self, Call};
+use crate::render::functions::{Args, Functions};
+use crate::render::jinja_engine::JinjaBackend;
+use crate::render::tera_engine::TeraBackend;
+use crate::render::theme;
+
+/// Which engine renders a site's templates: Tera (Zola's) unless the theme
+/// (`engine = "minijinja"` in `theme.toml`) or the site (`[extra.templates]
+/// engine`, which wins) chooses MiniJinja.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineKind {
+    #[default]
+    Tera,
+    MiniJinja,
+}
+
+impl EngineKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Tera => "tera",
+            EngineKind::MiniJinja => "minijinja",
+        }
+    }
+}
+
+/// Where a template came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+/// A template function as the engines call it.
+pub(crate) type Callable = Arc<dyn Fn(&Args) -> Result<Value, String> + Send + Sync>;
+
+/// The answers' fingerprints of the function calls made since the
+/// functions were last set (recording only).
+type Answers = Arc<Mutex<HashMap<Call, Option<u64>>>>;
+
+enum Backend {
+    Tera(TeraBackend),
+    Jinja(JinjaBackend),
+}
+
+pub struct Engine {
+    backend: Backend,
+    kind: EngineKind,
+    origins: HashMap<String, Origin>,
+    shortcodes: BTreeMap<String, (ShortcodeKind, String)>,
+    slot: Arc<RwLock<Option<Arc<Functions>>>>,
+    /// Every function by name, to answer a recorded call again.
+    callables: HashMap<String, Callable>,
+    answers: Answers,
+    /// Fingerprints of templates with everything they pull in.
+    template_fps: Mutex<HashMap<String, u64>>,
+    theme: Option<String>,
+    /// `config` as templates see it, serialised once (for anchor links).
+    config_value: Value,
+}
+
+/// Built-in templates Zola provides, under the names Zola gives them.
+const BUILTINS: &[(&str, &str)] = &[
+    (
+        "__zola_builtins/atom.xml",
+        include_str!("builtins/atom.xml"),
+    ),
+    ("__zola_builtins/rss.xml", include_str!("builtins/rss.xml")),
+    (
+        "__zola_builtins/sitemap.xml",
+        include_str!("builtins/sitemap.xml"),
+    ),
+    (
+        "__zola_builtins/robots.txt",
+        include_str!("builtins/robots.txt"),
+    ),
+    (
+        "__zola_builtins/split_sitemap_index.xml",
+        include_str!("builtins/split_sitemap_index.xml"),
+    ),
+    (
+        "__zola_builtins/anchor-link.html",
+        include_str!("builtins/anchor-link.html"),
+    ),
+    (
+        "__zola_builtins/404.html",
+        include_str!("builtins/404.html"),
+    ),
+    (
+        "__zola_builtins/shortcodes/youtube.html",
+        include_str!("builtins/youtube.html"),
+    ),
+    (
+        "__zola_builtins/shortcodes/vimeo.html",
+        include_str!("builtins/vimeo.html"),
+    ),
+    (
+        "__zola_builtins/shortcodes/gist.html",
+        include_str!("builtins/gist.html"),
+    ),
+    (
+        "__zola_builtins/shortcodes/streamable.html",
+        include_str!("builtins/streamable.html"),
+    ),
+    ("internal/alias.html", include_str!("builtins/alias.html")),
+    (
+        "__throughline/blank.html",
+        include_str!("builtins/blank.html"),
+    ),
+];
+
+/// The engine a site asks for: `[extra.templates] engine` in the config,
+/// else `engine` in the theme's `theme.toml`, else Tera.
+pub fn engine_kind(root: &Path, config: &Config) -> Result<EngineKind, Diagnostic> {
+    let parse = |v: &str, file: PathBuf, key: &str| match v {
+        "tera" => Ok(EngineKind::Tera),
+        "minijinja" => Ok(EngineKind::MiniJinja),
+        other => Err(Diagnostic::error(format!(
+            "`{key}` is `{other}`, which is not a template engine throughline has"
+        ))
+        .in_file(file)
+        .with_hint(
+            match crate::diagnostics::closest(other, ["tera", "minijinja"]) {
+                Some(b) => format!(
+                    "did you mean `{b}`? The engines are `tera` (the default) and `minijinja`"
+                ),
+                None => "the engines are `tera` (the default) and `minijinja`".to_string(),
+            },
+        )),
+    };
+    if let Some(v) = config.extra.get("templates").and_then(|t| t.get("engine")) {
+        let file = config.file.clone();
+        return match v.as_str() {
+            Some(s) => parse(s, file, "[extra.templates] engine"),
+            None => Err(Diagnostic::error(
+                "`[extra.templates] engine` must be text: \"tera\" or \"minijinja\"",
+            )
+            .in_file(file)),
+        };
+    }
+    if let Some(t) = &config.theme {
+        let file = root.join("themes").join(t).join("theme.toml");
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            if let Ok(table) = text.parse::<toml::Table>() {
+                if let Some(v) = table.get("engine").and_then(|v| v.as_str()) {
+                    return parse(v, file, "engine");
+                }
+            }
+        }
+    }
+    Ok(EngineKind::Tera)
+}
+
+fn read_dir_templates(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(String, Origin)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if crate::load::is_ignored_name(&name) {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => out.push((
+                    format!("{prefix}{rel}"),
+                    Origin {
+                        path: entry.path().to_path_buf(),
+                        text: Arc::from(text),
+                    },
+                )),
+                Err(e) => diags.push(crate::load::invalid_utf8(
+                    entry.path(),
+                    e.as_bytes(),
+                    e.utf8_error(),
+                )),
+            },
+            Err(e) => diags.push(
+                Diagnostic::error(format!("cannot read this template: {e}")).in_file(entry.path()),
+            ),
+        }
+    }
+}
+
+impl Engine {
+    /// Load all template layers. Parse errors are returned as diagnostics.
+    pub fn load(
+        root: &Path,
+        config: Arc<Config>,
+        plugins: &[Box<dyn Plugin>],
+    ) -> Result<Engine, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let kind = engine_kind(root, &config).map_err(|d| vec![d])?;
+        // Later layers override earlier ones by name.
+        let mut layers: Vec<(String, Origin)> = Vec::new();
+        for plugin in plugins {
+            for t in plugin.templates_for(kind) {
+                layers.push((
+                    t.name.clone(),
+                    Origin {
+                        path: PathBuf::from(format!("(built-in, {})/{}", plugin.name(), t.name)),
+                        text: Arc::from(t.source.as_str()),
+                    },
+                ));
+            }
+        }
+        // Written in what Tera and MiniJinja both read (with the backends'
+        // Tera-style `default(value=…)`), so one copy serves both.
+        for (name, text) in BUILTINS {
+            layers.push((
+                name.to_string(),
+                Origin {
+                    path: PathBuf::from(format!("(built-in)/{name}")),
+                    text: Arc::from(*text),
+                },
+            ));
+            if let Some(plain) = name.strip_prefix("__zola_builtins/") {
+                layers.push((
+                    plain.to_string(),
+                    Origin {
+                        path: PathBuf::from(format!("(built-in)/{name}")),
+                        text: Arc::from(*text),
+                    },
+                ));
+            }
+        }
+        match &config.theme {
+            None => {
+                for (name, text) in theme::default_templates(kind) {
+                    layers.push((
+                        name.clone(),
+                        Origin {
+                            path: PathBuf::from(format!("(built-in theme)/templates/{name}")),
+                            text: Arc::from(text.as_str()),
+                        },
+                    ));
+                }
+            }
+            Some(theme_name) => {
+                let dir = root.join("themes").join(theme_name);
+                if !dir.is_dir() {
+                    return Err(vec![Diagnostic::error(format!(
+                        "the config names the theme `{theme_name}`, but there is no folder themes/{theme_name}"
+                    ))
+                    .in_file(Config::find(root))
+                    .with_hint("put the theme in themes/ (for example with git submodule add), or remove the `theme` line to use the built-in theme")]);
+                }
+                let mut theme_templates = Vec::new();
+                read_dir_templates(&dir.join("templates"), "", &mut theme_templates, &mut diags);
+                for (name, origin) in theme_templates {
+                    layers.push((format!("{theme_name}/templates/{name}"), origin.clone()));
+                    layers.push((name, origin));
+                }
+            }
+        }
+        read_dir_templates(&root.join("templates"), "", &mut layers, &mut diags);
+
+        let mut origins: HashMap<String, Origin> = HashMap::new();
+        for (name, origin) in layers {
+            origins.insert(name, origin);
+        }
+        let mut shortcodes = BTreeMap::new();
+        for name in origins.keys() {
+            let short = name
+                .strip_prefix("shortcodes/")
+                .or_else(|| name.strip_prefix("__zola_builtins/shortcodes/"));
+            if let Some(s) = short {
+                if let Some(n) = s.strip_suffix(".html") {
+                    shortcodes
+                        .entry(n.to_string())
+                        .or_insert((ShortcodeKind::Html, name.clone()));
+                } else if let Some(n) = s.strip_suffix(".md") {
+                    shortcodes.insert(n.to_string(), (ShortcodeKind::Markdown, name.clone()));
+                }
+            }
+        }
+        // Site and theme shortcodes win over built-in ones of the same name.
+        for name in origins.keys() {
+            if let Some(s) = name.strip_prefix("shortcodes/") {
+                if let Some(n) = s.strip_suffix(".html") {
+                    shortcodes.insert(n.to_string(), (ShortcodeKind::Html, name.clone()));
+                }
+            }
+        }
+
+        let slot: Arc<RwLock<Option<Arc<Functions>>>> = Arc::new(RwLock::new(None));
+        let answers: Answers = Arc::default();
+        let mut callables = zola_functions(&slot);
+        for plugin in plugins {
+            for f in plugin.functions() {
+                let body = f.body.clone();
+                callables.insert(f.name.clone(), Arc::new(move |a: &Args| body(a)));
+            }
+        }
+        let recorded: HashMap<String, Callable> = callables
+            .iter()
+            .map(|(name, body)| (name.clone(), recorded(name, body.clone(), &answers)))
+            .collect();
+        let backend = match kind {
+            EngineKind::Tera => {
+                Backend::Tera(TeraBackend::new(&origins, &recorded, &config).map_err(|d| {
+                    diags.extend(d);
+                    std::mem::take(&mut diags)
+                })?)
+            }
+            EngineKind::MiniJinja => Backend::Jinja(
+                JinjaBackend::new(&origins, &recorded, &config).map_err(|d| {
+                    diags.extend(d);
+                    std::mem::take(&mut diags)
+                })?,
+            ),
+        };
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        Ok(Engine {
+            backend,
+            kind,
+            origins,
+            shortcodes,
+            slot,
+            callables,
+            answers,
+            template_fps: Mutex::default(),
+            theme: config.theme.clone(),
+            config_value: config.to_template_value(),
+        })
+    }
+
+    /// Give the functions (`get_page`, …) the site they read.
+    pub fn set_functions(&self, f: Arc<Functions>) {
+        *self.slot.write().unwrap_or_else(|e| e.into_inner()) = Some(f);
+        self.answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// The fingerprint of what a recorded call answers now (`None` when it
+    /// fails or the function is gone).
+    pub fn answer(&self, call: &Call) -> Option<u64> {
+        let f = self.callables.get(&call.name)?;
+        answer_fp(&self.answers, call, || {
+            let args: Args = serde_json::from_str(&call.args).unwrap_or_default();
+            f(&args)
+        })
+    }
+
+    /// The fingerprint of a template's text and of every template it
+    /// extends, includes or imports, transitively (a missing template has
+    /// a fingerprint of its own).
+    pub fn template_fp(&self, name: &str) -> u64 {
+        if let Some(fp) = self
+            .template_fps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return *fp;
+        }
+        let mut fp = deps::Fp::new();
+        for n in self.closure(name) {
+            fp.str(&n);
+            match self.origins.get(&n) {
+                Some(o) => fp.str(&o.text),
+                None => fp.str("\u{0}missing"),
+            };
+        }
+        let fp = fp.finish();
+        self.template_fps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), fp);
+        fp
+    }
+
+    /// `name` and every template it names in `extends`, `include` or
+    /// `import`, transitively, in the order first met.
+    fn closure(&self, name: &str) -> Vec<String> {
+        let mut seen: Vec<String> = Vec::new();
+        let mut todo = vec![name.to_string()];
+        while let Some(n) = todo.pop() {
+            if seen.contains(&n) {
+                continue;
+            }
+            if let Some(origin) = self.origins.get(&n) {
+                match template_deps(&origin.text) {
+                    Some(deps) => todo.extend(deps),
+                    None => {
+                        // A computed name: every template counts.
+                        let mut all: Vec<String> = self.origins.keys().cloned().collect();
+                        all.sort();
+                        todo.extend(all);
+                    }
+                }
+            }
+            seen.push(n);
+        }
+        seen
+    }
+
+    /// Whether the text of `name`, or of any template it extends, includes
+    /// or imports (transitively), contains one of `needles`. Used to skip
+    /// building values no template reads.
+    pub fn reads(&self, name: &str, needles: &[&str]) -> bool {
+        self.closure(name).iter().any(|n| {
+            self.origins
+                .get(n)
+                .is_some_and(|o| needles.iter().any(|x| o.text.contains(x)))
+        })
+    }
+
+    /// Whether a template of this name exists in any layer.
+    pub fn has(&self, name: &str) -> bool {
+        self.origins.contains_key(name)
+    }
+
+    /// The first of `names` that exists.
+    pub fn first_of<'a>(&self, names: &[&'a str]) -> Option<&'a str> {
+        names.iter().copied().find(|n| self.has(n))
+    }
+
+    /// Render `name` with `context` (a JSON object).
+    pub fn render(&self, name: &str, context: &Value) -> Result<String, Diagnostic> {
+        let map = match context {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        self.render_map(name, map)
+    }
+
+    /// The template `name` is rendered with: the site's or theme's, the
+    /// theme's under its prefixed name, or a blank page for Zola's
+    /// optional templates.
+    pub fn resolve(&self, name: &str) -> Result<String, Diagnostic> {
+        if self.has(name) {
+            return Ok(name.to_string());
+        }
+        if let Some(t) = self
+            .theme
+            .as_ref()
+            .map(|t| format!("{t}/templates/{name}"))
+            .filter(|n| self.has(n))
+        {
+            return Ok(t);
+        }
+        if matches!(
+            name,
+            "index.html" | "section.html" | "page.html" | "single.html" | "list.html"
+        ) {
+            return Ok("__throughline/blank.html".to_string());
+        }
+        let names: Vec<&str> = self
+            .origins
+            .keys()
+            .map(String::as_str)
+            .filter(|n| !n.starts_with("__"))
+            .collect();
+        let d = Diagnostic::error(format!("the template `{name}` does not exist"));
+        Err(match crate::diagnostics::closest(name, names) {
+            Some(b) => d.with_hint(format!(
+                "did you mean `{b}`? Templates are looked up in templates/, then in the theme"
+            )),
+            None => d.with_hint(format!(
+                "add templates/{name}, or name an existing template in `template = …`"
+            )),
+        })
+    }
+
+    /// Render `name` with a context map, moved into the engine without
+    /// another copy (page contexts are large).
+    pub fn render_map(
+        &self,
+        name: &str,
+        context: Map<String, Value>,
+    ) -> Result<String, Diagnostic> {
+        let resolved = self.resolve(name)?;
+        deps::note_template(&resolved);
+        match &self.backend {
+            Backend::Tera(t) => t.render(&resolved, context, &self.origins),
+            Backend::Jinja(j) => j.render(&resolved, context, &self.origins),
+        }
+    }
+
+    /// Which template engine renders this site.
+    pub fn kind(&self) -> EngineKind {
+        self.kind
+    }
+}
+
+impl Hooks for Engine {
+    fn shortcode_kind(&self, name: &str) -> Option<ShortcodeKind> {
+        self.shortcodes.get(name).map(|s| s.0)
+    }
+
+    fn shortcode_names(&self) -> Vec<String> {
+        self.shortcodes.keys().cloned().collect()
+    }
+
+    fn render_shortcode(
+        &self,
+        name: &str,
+        args: &Map<String, Value>,
+        body: Option<&str>,
+        nth: usize,
+        context: &Value,
+    ) -> Result<String, String> {
+        let (_, template) = self
+            .shortcodes
+            .get(name)
+            .ok_or_else(|| format!("no shortcode `{name}`"))?;
+        let mut ctx = match context {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        for (k, v) in args {
+            ctx.insert(k.clone(), v.clone());
+        }
+        ctx.insert("nth".into(), Value::from(nth));
+        if let Some(b) = body {
+            ctx.insert("body".into(), Value::String(b.to_string()));
+        }
+        self.render_map(template, ctx).map_err(|d| {
+            let mut s = d.message.clone();
+            if let Some(l) = &d.location {
+                s.push_str(&format!(" ({}:{})", l.file.display(), l.line));
+            }
+            s
+        })
+    }
+
+    fn anchor_link(&self, id: &str, level: u8, lang: &str) -> Result<String, String> {
+        let ctx = serde_json::json!({"id": id, "level": level, "lang": lang, "config": self.config_value});
+        self.render("anchor-link.html", &ctx).map_err(|d| d.message)
+    }
+}
+
+/// The templates a template's text names in `extends`, `include`,
+/// `import` or (Jinja) `from … import`. `None` when one of them is not a
+/// quoted name (Jinja can compute it at render time): then any template
+/// may be pulled in.
+fn template_deps(text: &str) -> Option<Vec<String>> {
+    static DEP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let dep = DEP.get_or_init(|| {
+        regex::Regex::new(r#"\{%-?\s*(?:extends|include|import|from)\s+([^%]*)%\}"#)
+            .expect("static regex")
+    });
+    static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let quoted =
+        NAME.get_or_init(|| regex::Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("static regex"));
+    let mut out = Vec::new();
+    for c in dep.captures_iter(text) {
+        let names = c[1].trim_start();
+        if !names.starts_with(['"', '\'', '[']) {
+            return None;
+        }
+        for q in quoted.captures_iter(&c[1]) {
+            if let Some(m) = q.get(1).or_else(|| q.get(2)) {
+                out.push(m.as_str().to_string());
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The fingerprint of a call's answer, computed once per set of functions.
+fn answer_fp(
+    answers: &Answers,
+    call: &Call,
+    answer: impl FnOnce() -> Result<Value, String>,
+) -> Option<u64> {
+    if let Some(fp) = answers.lock().unwrap_or_else(|e| e.into_inner()).get(call) {
+        return *fp;
+    }
+    let fp = answer().ok().map(|v| deps::hash_value(&v));
+    answers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(call.clone(), fp);
+    fp
+}
+
+/// Wrap a function so that, while `serve` records, each call is noted
+/// with the fingerprint of its answer.
+fn recorded(name: &str, body: Callable, answers: &Answers) -> Callable {
+    let name = name.to_string();
+    let answers = answers.clone();
+    Arc::new(move |args: &Args| {
+        let result = body(args);
+        if deps::recording() {
+            let call = Call::new(&name, args);
+            let fp = answer_fp(&answers, &call, || result.clone());
+            deps::note_call(call, fp);
+        }
+        result
+    })
+}
+
+type Method = fn(&Functions, &Args) -> Result<Value, String>;
+
+/// Zola's functions over the site the slot will hold.
+fn zola_functions(slot: &Arc<RwLock<Option<Arc<Functions>>>>) -> HashMap<String, Callable> {
+    let mut callables: HashMap<String, Callable> = HashMap::new();
+    let methods: &[(&str, Method)] = &[
+        ("get_url", Functions::get_url),
+        ("get_page", Functions::get_page),
+        ("get_all_pages", Functions::get_all_pages),
+        ("get_section", Functions::get_section),
+        ("get_taxonomy", Functions::get_taxonomy),
+        ("get_taxonomy_term", Functions::get_taxonomy_term),
+        ("get_taxonomy_url", Functions::get_taxonomy_url),
+        ("trans", Functions::trans),
+        ("now", Functions::now),
+        ("get_hash", Functions::get_hash),
+        ("get_image_metadata", Functions::get_image_metadata),
+        ("load_data", Functions::load_data),
+    ];
+    for (name, method) in methods {
+        let slot = slot.clone();
+        let method = *method;
+        let fname = name.to_string();
+        callables.insert(
+            name.to_string(),
+            Arc::new(move |args: &Args| {
+                let guard = slot.read().unwrap_or_else(|e| e.into_inner());
+                let f = guard
+                    .as_ref()
+                    .ok_or_else(|| format!("`{fname}` is not available here"))?;
+                method(f, args)
+            }),
+        );
+    }
+    callables
+}
