@@ -95,19 +95,17 @@ fn a_template_error_names_the_template_and_line_under_each_engine() {
         }
         assert!(!site.public().exists());
     }
-    // A syntax error, on line 2: found when the templates are loaded.
-    for (minijinja, template) in [
-        (false, "<p>\n{% if page.title %}unclosed\n"),
-        (true, "<p>\n{% if page.title %}unclosed\n"),
-    ] {
-        let site = error_site(template);
+    // A syntax error, at line 2 column 46: found when the templates are
+    // loaded, before anything is rendered.
+    for minijinja in [false, true] {
+        let site = error_site("<p>\n{% if page.title %}{{ page.title | upper(a=1 }}{% endif %}\n");
         if minijinja {
             on_minijinja(&site);
         }
         let f = site.build().expect_err("a syntax error must fail");
         let shown = only(&f.diagnostics).render(site.root());
         assert!(
-            shown.contains("templates/page.html:"),
+            shown.contains("templates/page.html:2:46"),
             "minijinja={minijinja}: {shown}"
         );
         assert!(
