@@ -2,6 +2,7 @@
 //! `build` runs it all; `render_site` stops before writing (for `check`,
 //! tests and, later, `serve`).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -113,16 +114,19 @@ pub fn render_site_unchecked(
 ) -> Result<Rendered, BuildFailed> {
     let diags = Diagnostics::new();
     let config = load_config(opts, &diags).ok_or_else(|| fail(&diags))?;
-    render_with_config(opts, config, diags, plugins)
+    render_with_config(opts, config, diags, plugins, None)
 }
 
 /// Everything up to writing, with the config already loaded (its warnings
-/// already in `diags`).
+/// already in `diags`). With `staging`, each file is written there as soon
+/// as it is made, and the returned files keep their bytes only where the
+/// search index needs them.
 fn render_with_config(
     opts: &Options,
     config: Config,
     diags: Diagnostics,
     mut plugins: Vec<Box<dyn Plugin>>,
+    staging: Option<&output::Staging>,
 ) -> Result<Rendered, BuildFailed> {
     let root = opts.root.clone();
     let config = Arc::new(config);
@@ -165,6 +169,28 @@ fn render_with_config(
     timer.lap("serialise");
     engine.set_functions(functions.clone());
 
+    let copies = collect_copies(&root, &config, &site, &sass, &diags);
+    if let Some(staging) = staging {
+        // Static files first: a rendered page at the same path wins.
+        if let Err(d) = staging.copy(&copies) {
+            diags.push(d);
+        }
+    }
+    timer.lap("static files");
+    let indexed: HashSet<String> = if config.build_search_index {
+        crate::search::indexed(&site, &config)
+            .into_iter()
+            .map(|(_, out)| out)
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let write = |f: &OutFile| -> Result<bool, Diagnostic> {
+        if let Some(staging) = staging {
+            staging.write(&f.path, &f.bytes)?;
+        }
+        Ok(indexed.contains(&f.path))
+    };
     let renderer = Renderer {
         site: &site,
         config: &config,
@@ -175,15 +201,22 @@ fn render_with_config(
         only: None,
         record: false,
         memo: Default::default(),
+        sink: staging.map(|_| &write as &render::Sink),
     };
     let mut files = renderer.render_all(&diags);
     timer.lap("render");
     if config.build_search_index {
-        files.extend(crate::search::index(&site, &config, &files, &diags));
+        let index = crate::search::index(&site, &config, &files, &diags);
+        for f in &index {
+            if let Some(staging) = staging {
+                if let Err(d) = staging.write(&f.path, &f.bytes) {
+                    diags.push(d);
+                }
+            }
+        }
+        files.extend(index);
         timer.lap("search index");
     }
-    let copies = collect_copies(&root, &config, &site, &sass, &diags);
-    timer.lap("static files");
     Ok(Rendered {
         config,
         site,
@@ -256,14 +289,23 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
         pre.push(d);
         return Err(fail(&pre));
     }
-    let rendered = without_errors(render_with_config(opts, config, pre, plugins)?)?;
+    // Files are written into a staging folder as they are made; it is
+    // swapped in only when the whole build succeeded (dropped, it is
+    // removed and the output left as it was).
+    let staging = match output::Staging::create(&out, config.hard_link_static) {
+        Ok(s) => s,
+        Err(d) => {
+            pre.push(d);
+            return Err(fail(&pre));
+        }
+    };
+    let mut rendered = render_with_config(opts, config, pre, plugins, Some(&staging))?;
+    if !rendered.diagnostics.iter().any(Diagnostic::is_error) {
+        rendered.diagnostics.extend(staging.collisions());
+    }
+    let rendered = without_errors(rendered)?;
     let mut timer = Timer::new();
-    let written = output::write_site(
-        &out,
-        &rendered.files,
-        &rendered.copies,
-        rendered.config.hard_link_static,
-    );
+    let written = staging.finish();
     timer.lap("write");
     if let Err(d) = written {
         let mut diagnostics = rendered.diagnostics;
@@ -297,12 +339,26 @@ impl Timer {
     pub(crate) fn lap(&mut self, stage: &str) {
         if self.on {
             eprintln!(
-                "{:>8.1} ms  {stage}",
-                self.last.elapsed().as_secs_f64() * 1000.0
+                "{:>8.1} ms  {:>6} MB now {:>6} MB peak  {stage}",
+                self.last.elapsed().as_secs_f64() * 1000.0,
+                memory("VmRSS:").unwrap_or(0) / 1024,
+                memory("VmHWM:").unwrap_or(0) / 1024,
             );
         }
         self.last = std::time::Instant::now();
     }
+}
+
+/// A line of `/proc/self/status` in KiB (Linux; `None` elsewhere).
+fn memory(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line[key.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn walk_files(dir: &Path) -> Vec<(String, PathBuf)> {

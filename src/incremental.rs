@@ -319,6 +319,7 @@ impl Session {
         engine.set_functions(functions.clone());
         t.lap("values");
         let renderer = |mode, only, record| Renderer {
+            sink: None,
             site,
             config,
             engine,

@@ -22,20 +22,17 @@ use crate::site::Site;
 /// The folder the index is written to, under the output folder.
 pub const BUNDLE: &str = "pagefind";
 
-/// Index the rendered pages. Returns the index's files, to be written with
-/// the rest of the site.
-pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostics) -> Vec<OutFile> {
-    let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+/// The outputs the index reads: (their URL from the site root, their
+/// output path). Pages and sections, not pager pages, taxonomy lists,
+/// redirects or the search page itself.
+pub fn indexed(site: &Site, config: &Config) -> Vec<(String, String)> {
     let prefix = crate::check::internal::SiteUrl::new(&config.base_url).prefix;
-    let mut wanted: Vec<(String, String)> = Vec::new();
+    let mut wanted = Vec::new();
     let mut add = |path: &str| {
-        let out = out_path_for(path);
-        if let Some(f) = by_path.get(out.as_str()) {
-            wanted.push((
-                format!("{prefix}{}", path.trim_start_matches('/')),
-                String::from_utf8_lossy(&f.bytes).into_owned(),
-            ));
-        }
+        wanted.push((
+            format!("{prefix}{}", path.trim_start_matches('/')),
+            out_path_for(path),
+        ))
     };
     for p in &site.pages {
         if p.meta.in_search_index
@@ -54,6 +51,21 @@ pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostic
             add(&s.path);
         }
     }
+    wanted
+}
+
+/// Index the rendered pages. Returns the index's files, to be written with
+/// the rest of the site.
+pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostics) -> Vec<OutFile> {
+    let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let wanted: Vec<(String, String)> = indexed(site, config)
+        .into_iter()
+        .filter_map(|(url, out)| {
+            by_path
+                .get(out.as_str())
+                .map(|f| (url, String::from_utf8_lossy(&f.bytes).into_owned()))
+        })
+        .collect();
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {
         Ok(r) => r,
         Err(e) => {

@@ -272,3 +272,29 @@ fn unknown_shortcode_suggests_the_closest() {
     assert_eq!(d.location.as_ref().unwrap().line, 6);
     assert_eq!(d.hint.as_deref(), Some("did you mean `figure`?"));
 }
+
+#[test]
+fn a_page_where_a_taxonomy_list_goes_is_an_error_and_changes_nothing() {
+    let mut files = minimal();
+    files[0] = (
+        "config.toml",
+        "base_url = \"https://min.example\"\ntitle = \"Min\"\ntaxonomies = [{ name = \"tags\" }]\n",
+    );
+    let site = TestSite::from_files(&files);
+    // Written as each file is made, the two outputs at `tags/index.html`
+    // would otherwise leave whichever thread came last.
+    let errors = fails_cleanly(&site, |s| {
+        s.write(
+            "content/topics.md",
+            "+++\ntitle = \"Topics\"\npath = \"tags\"\n+++\nAll our topics.\n",
+        )
+    });
+    let d = only(&errors);
+    assert!(
+        d.message
+            .contains("two outputs would be written to `tags/index.html`"),
+        "{}",
+        d.message
+    );
+    assert!(d.file.as_ref().unwrap().ends_with("public/tags/index.html"));
+}

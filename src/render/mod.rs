@@ -369,7 +369,15 @@ pub struct Renderer<'a> {
     pub record: bool,
     /// Fingerprints of plugins' large values in this pass.
     pub memo: deps::Memo,
+    /// Where each rendered output goes as soon as it is made (the build's
+    /// staging folder). It answers whether to keep the bytes in the
+    /// returned [`OutFile`] too (the search index reads some pages); the
+    /// others are dropped at once, so a build never holds every page.
+    pub sink: Option<&'a Sink<'a>>,
 }
+
+/// See [`Renderer::sink`].
+pub type Sink<'a> = dyn Fn(&OutFile) -> Result<bool, Diagnostic> + Sync + 'a;
 
 impl Renderer<'_> {
     fn fingerprinting(&self) -> bool {
@@ -412,12 +420,18 @@ impl Renderer<'_> {
         let outer = self.record.then(deps::start);
         let html = self.engine.render_map(template, ctx);
         let record = self.record.then(|| Box::new(deps::finish(outer.flatten())));
-        Ok(OutFile {
+        let mut file = OutFile {
             path,
             bytes: html?.into_bytes(),
             fp: 0,
             record,
-        })
+        };
+        if let Some(sink) = self.sink {
+            if !sink(&file)? {
+                file.bytes = Vec::new();
+            }
+        }
+        Ok(file)
     }
 
     /// A page as its own template sees it, or its stand-in.
