@@ -133,6 +133,10 @@ fn render_with_config(
     let mut timer = Timer::new();
     let sass = Arc::new(crate::sass::compile(&root, &config, &diags));
     timer.lap("sass");
+    // Load the highlighter once, reporting a bad `[markdown.highlighting]`.
+    if let Err(d) = crate::markdown::highlight::for_config(&root, &config) {
+        diags.push(d);
+    }
     let loaded = crate::load::load_content(&root, &config, opts.drafts, &diags);
     timer.lap("load");
     let mut site = Site::new(loaded, &config, &diags);
@@ -426,6 +430,16 @@ pub(crate) fn collect_copies(
     // static files go over both.
     for (rel, css) in &sass.files {
         copies.push((rel.clone(), Source::Compiled(css.clone())));
+    }
+    // The highlighter's stylesheets with `style = "class"` (a file of the
+    // same name in static/ wins, as in Zola).
+    if let Ok(Some(h)) = crate::markdown::highlight::for_config(root, config) {
+        for (name, css) in h.stylesheets() {
+            copies.push((
+                name.to_string(),
+                Source::Compiled(Arc::from(css.into_bytes())),
+            ));
+        }
     }
     for (rel, p) in walk_files(&root.join("static")) {
         if ignore.as_ref().is_some_and(|g| g.is_match(&rel)) {

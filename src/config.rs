@@ -351,12 +351,6 @@ impl Config {
                 .in_file(path)
                 .with_hint(hint.to_string())
         };
-        if config.markdown.highlighting.is_some() {
-            warnings.push(unsupported(
-                "`[markdown.highlighting]` (syntax highlighting)",
-                "code blocks are written with a `language-…` class but not coloured",
-            ));
-        }
         if config.minify_html {
             warnings.push(unsupported("`minify_html`", "HTML is written unminified"));
         }

@@ -250,6 +250,9 @@ impl Session {
         if let Some((_, said)) = &self.sass {
             diags.extend(said.iter().cloned());
         }
+        if let Err(d) = crate::markdown::highlight::for_config(&root, &config) {
+            diags.push(d);
+        }
         t.lap("sass");
         let config = Arc::new(config);
         let loaded = crate::load::load_content_cached(

@@ -305,7 +305,7 @@ fn shortcodes_take_arguments_without_commas_and_show_as_text_in_code() {
     );
     assert!(
         html.contains(
-            "<code class=\"language-html\">&lt;img src=&quot;a.png&quot; alt=&quot;A cat&quot;&gt;"
+            "<code data-lang=\"html\">&lt;img src=&quot;a.png&quot; alt=&quot;A cat&quot;&gt;"
         ),
         "{html}"
     );
@@ -322,4 +322,87 @@ fn shortcodes_take_arguments_without_commas_and_show_as_text_in_code() {
         .expect("a warning for the unreadable call");
     let shown = warning.render(site.root());
     assert!(shown.contains("content/_index.md:10:"), "{shown}");
+}
+
+#[test]
+fn code_blocks_and_alerts_are_written_as_zola_writes_them() {
+    let body = "+++\ntitle = \"Home\"\n+++\n```rust,linenos\nfn main() {}\n```\n\n```\nplain <text>\n```\n\n> [!NOTE]\n> Useful.\n\n```klingon\nqapla'\n```\n";
+    let files = |highlighting: &str| -> Vec<(String, String)> {
+        vec![
+            (
+                "config.toml".into(),
+                format!("base_url = \"https://c.example\"\n[markdown]\ngithub_alerts = true\n{highlighting}"),
+            ),
+            ("content/_index.md".into(), body.into()),
+            ("templates/index.html".into(), "{{ section.content | safe }}".into()),
+        ]
+    };
+    let site_of = |highlighting: &str| {
+        let owned = files(highlighting);
+        let refs: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        TestSite::from_files(&refs)
+    };
+
+    // No highlighting: plain blocks with Zola's `data-lang`.
+    let site = site_of("");
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    let html = site.read("index.html");
+    assert!(
+        html.contains("<pre><code data-lang=\"rust\">fn main() {}\n</code></pre>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<pre><code>plain &lt;text&gt;\n</code></pre>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<blockquote class=\"markdown-alert-note\">\n<p>Useful.</p>\n</blockquote>"),
+        "{html}"
+    );
+
+    // Inline colours, line numbers, and a located warning for a language
+    // the highlighter does not know.
+    let site = site_of("[markdown.highlighting]\ntheme = \"github-light\"\n");
+    let report = site
+        .build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    let html = site.read("index.html");
+    assert!(html.contains("<pre class=\"giallo\" style=\""), "{html}");
+    assert!(html.contains("class=\"giallo-ln\""), "{html}");
+    let warning = report
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("`klingon`"))
+        .expect("a warning for the unknown language");
+    assert!(
+        warning
+            .render(site.root())
+            .contains("content/_index.md:15:"),
+        "{}",
+        warning.render(site.root())
+    );
+
+    // Class style: the stylesheet is written beside the pages.
+    let site = site_of("[markdown.highlighting]\ntheme = \"github-light\"\nstyle = \"class\"\n");
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    assert!(site.read("index.html").contains("class=\"z-"));
+    assert!(site.read("giallo.css").contains(".z-"));
+
+    // error_on_missing_language makes the unknown language an error.
+    let site = site_of(
+        "[markdown.highlighting]\ntheme = \"github-light\"\nerror_on_missing_language = true\n",
+    );
+    let f = site.build().expect_err("an unknown language must fail");
+    assert!(only(&f.diagnostics).message.contains("`klingon`"));
+
+    // A theme that does not exist: the config's error, with a suggestion.
+    let site = site_of("[markdown.highlighting]\ntheme = \"github-lite\"\n");
+    let f = site.build().expect_err("no such theme");
+    let shown = only(&f.diagnostics).render(site.root());
+    assert!(shown.contains("did you mean `github-light`?"), "{shown}");
 }

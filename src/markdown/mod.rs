@@ -8,6 +8,7 @@
 //! anchor-link snippet are rendered through the [`Hooks`] trait, which the
 //! render stage implements.
 
+pub mod highlight;
 pub mod lint;
 pub mod shortcodes;
 
@@ -74,6 +75,8 @@ pub struct Env<'a> {
     /// Whether a content path is a draft left out of this build.
     pub is_draft: &'a (dyn Fn(&str) -> bool + Sync),
     pub hooks: &'a dyn Hooks,
+    /// `[markdown.highlighting]`, when the config has it.
+    pub highlighter: Option<std::sync::Arc<highlight::Highlighter>>,
 }
 
 const MORE: &str = "<!-- more -->";
@@ -98,6 +101,8 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
         external: ExternalLinks::from(env.config),
         internal_urls: Default::default(),
         lazy_images: env.config.markdown.lazy_async_image,
+        highlighter: env.highlighter.clone(),
+        missing_languages: Vec::new(),
     };
     let mut rendered = Rendered::default();
     prepare(
@@ -121,6 +126,29 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
         }
     };
 
+    for (line, lang) in &state.missing_languages {
+        let error = state
+            .highlighter
+            .as_ref()
+            .is_some_and(|h| h.error_on_missing_language);
+        let message = format!(
+            "the highlighter has no language `{lang}`; this code block is shown without colours"
+        );
+        let d = if error {
+            Diagnostic::error(message)
+        } else {
+            Diagnostic::warning(message)
+        };
+        diags.push(
+            d.at(Location::from_line(
+                input.file,
+                input.text,
+                body_line + line - 1,
+                1,
+            ))
+            .with_hint("check the language's name after the ``` (such as `rust`, `toml`, `html`), or leave it out"),
+        );
+    }
     if !html_shortcodes.is_empty() {
         html = fill_placeholders(&html, &html_shortcodes);
     }
@@ -363,6 +391,10 @@ struct State {
     /// URLs that came from `@/` links: internal, whatever their scheme.
     internal_urls: std::collections::HashSet<String>,
     lazy_images: bool,
+    highlighter: Option<std::sync::Arc<highlight::Highlighter>>,
+    /// Code blocks in a language the highlighter lacks: (line in the body,
+    /// language).
+    missing_languages: Vec<(usize, String)>,
 }
 
 fn heading_attr_re() -> &'static Regex {
@@ -594,6 +626,40 @@ create_formatter!(Formatter<State>, {
             context.write_str(">")?;
         } else {
             context.write_str("</a>")?;
+        }
+    },
+    // A GitHub alert as Zola writes it (`> [!NOTE]`): a blockquote with the
+    // alert's class and no title, which Zola themes style and label.
+    NodeValue::Alert(ref na) => |context, entering| {
+        if entering {
+            let class = match na.alert_type {
+                comrak::nodes::AlertType::Note => "markdown-alert-note",
+                comrak::nodes::AlertType::Tip => "markdown-alert-tip",
+                comrak::nodes::AlertType::Important => "markdown-alert-important",
+                comrak::nodes::AlertType::Warning => "markdown-alert-warning",
+                comrak::nodes::AlertType::Caution => "markdown-alert-caution",
+            };
+            context.write_str(&format!("<blockquote class=\"{class}\">\n"))?;
+        } else {
+            context.write_str("</blockquote>\n")?;
+        }
+    },
+    NodeValue::CodeBlock(ref ncb) => |context, node, entering| {
+        if entering {
+            let info = if ncb.fenced { ncb.info.as_str() } else { "" };
+            let html = match &context.user.highlighter {
+                Some(h) => {
+                    let (html, missing) = h.block(info, &ncb.literal);
+                    if let Some(m) = missing {
+                        let line = node.data.borrow().sourcepos.start.line;
+                        context.user.missing_languages.push((line, m.0));
+                    }
+                    html
+                }
+                None => highlight::plain_block(info, &ncb.literal),
+            };
+            context.write_str(&html)?;
+            return Ok(ChildRendering::Skip);
         }
     },
     NodeValue::Image(ref nl) => |context, node, entering| {

@@ -121,6 +121,11 @@ impl Functions {
         if let Some(css) = self.sass.get(p) {
             return Some(css.to_vec());
         }
+        if let Ok(Some(h)) = crate::markdown::highlight::for_config(&self.root, &self.config) {
+            if let Some((_, css)) = h.stylesheets().into_iter().find(|(n, _)| *n == p) {
+                return Some(css.into_bytes());
+            }
+        }
         if let Some(f) = self.assets.get(p) {
             return std::fs::read(f).ok();
         }

@@ -168,6 +168,9 @@ pub fn render_markdown_of(
         resolve: &resolve,
         is_draft: &is_draft,
         hooks: engine,
+        highlighter: markdown::highlight::for_config(&config.root, config)
+            .ok()
+            .flatten(),
     };
     let section_anchor: Vec<InsertAnchor> = site
         .sections
