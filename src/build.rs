@@ -163,10 +163,20 @@ fn render_with_config(
     };
     // Shortcodes may call functions before content exists.
     timer.lap("templates");
-    let before = make_functions(&site);
+    // Shortcodes (and anchor-link templates) may call functions and read
+    // their page before content exists; a site with none skips this.
+    let before = render::markdown_renders_templates(&site, &config).then(|| make_functions(&site));
     timer.lap("serialise (before Markdown)");
-    engine.set_functions(before.clone());
-    render::render_markdown(&mut site, &config, &engine, &before.data, &diags);
+    if let Some(b) = &before {
+        engine.set_functions(b.clone());
+    }
+    render::render_markdown(
+        &mut site,
+        &config,
+        &engine,
+        before.as_ref().map(|b| &*b.data),
+        &diags,
+    );
     drop(before);
     timer.lap("markdown");
     let functions = make_functions(&site);

@@ -78,14 +78,14 @@ pub fn render_markdown(
     site: &mut Site,
     config: &Arc<Config>,
     engine: &Engine,
-    data: &SiteData,
+    data: Option<&SiteData>,
     diags: &Diagnostics,
 ) {
     let all = Selection {
         pages: vec![true; site.pages.len()],
         sections: vec![true; site.sections.len()],
     };
-    let (pages, sections) = render_markdown_of(site, config, engine, Some(data), &all, false);
+    let (pages, sections) = render_markdown_of(site, config, engine, data, &all, false);
     for (p, r) in site.pages.iter_mut().zip(pages) {
         if let Some(r) = r {
             p.rendered = r.rendered;
@@ -114,6 +114,27 @@ pub struct MarkdownResult {
     /// With recording: shortcode templates, function answers, and `@/`
     /// links resolved (as calls named `@link`).
     pub record: Option<deps::Record>,
+}
+
+/// Whether the Markdown stage renders templates at all: a body that may
+/// hold a shortcode, or anchor links inserted by `anchor-link.html`. When
+/// not, the site need not be serialised before Markdown.
+pub fn markdown_renders_templates(site: &Site, config: &Config) -> bool {
+    use crate::config::InsertAnchor;
+    config.markdown.insert_anchor_links != InsertAnchor::None
+        || site.sections.iter().any(|s| {
+            s.meta
+                .insert_anchor_links
+                .is_some_and(|a| a != InsertAnchor::None)
+        })
+        || site
+            .pages
+            .iter()
+            .any(|p| may_have_shortcodes(p.source.body()))
+        || site
+            .sections
+            .iter()
+            .any(|s| may_have_shortcodes(s.source.body()))
 }
 
 /// Whether a body may hold a shortcode (and so needs its context).
