@@ -76,16 +76,22 @@ pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostic
         }
     };
     let built = runtime.block_on(async {
-        let options = pagefind::options::PagefindServiceConfig::builder()
-            .force_language(
-                config
-                    .default_language
-                    .split('-')
-                    .next()
-                    .unwrap_or("en")
-                    .to_string(),
-            )
-            .build();
+        // One language: Pagefind is told it. Several: it reads each page's
+        // `<html lang>` and keeps an index per language.
+        let options = if config.languages.is_empty() {
+            pagefind::options::PagefindServiceConfig::builder()
+                .force_language(
+                    config
+                        .default_language
+                        .split('-')
+                        .next()
+                        .unwrap_or("en")
+                        .to_string(),
+                )
+                .build()
+        } else {
+            pagefind::options::PagefindServiceConfig::builder().build()
+        };
         let mut index = pagefind::api::PagefindIndex::new(Some(options))?;
         for (url, html) in wanted {
             index.add_html_file(None, Some(url), html).await?;

@@ -406,3 +406,35 @@ fn code_blocks_and_alerts_are_written_as_zola_writes_them() {
     let shown = only(&f.diagnostics).render(site.root());
     assert!(shown.contains("did you mean `github-light`?"), "{shown}");
 }
+
+#[test]
+fn a_multilingual_site_gets_a_search_index_per_language() {
+    let site = multilingual();
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace(
+            "generate_feeds = true\ntaxonomies",
+            "generate_feeds = true\nbuild_search_index = true\ntaxonomies",
+        ),
+    );
+    site.write(
+        "templates/page.html",
+        "<!doctype html><html lang=\"{{ lang }}\"><title>{{ page.title }}</title><body>{{ page.content | safe }}</body></html>",
+    );
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    let index: Vec<String> = site
+        .outputs()
+        .into_iter()
+        .filter(|o| o.starts_with("pagefind/pagefind.") && o.ends_with(".pf_meta"))
+        .collect();
+    assert!(
+        index.iter().any(|o| o.starts_with("pagefind/pagefind.en_")),
+        "{index:?}"
+    );
+    assert!(
+        index.iter().any(|o| o.starts_with("pagefind/pagefind.fr_")),
+        "{index:?}"
+    );
+}
