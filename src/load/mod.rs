@@ -255,14 +255,10 @@ pub fn load_content_cached(
     let draft_dirs: Vec<String> = loaded
         .drafts
         .iter()
-        .filter(|r| {
-            r.rsplit('/')
-                .next()
-                .is_some_and(|n| n.starts_with("_index."))
-        })
-        .map(|r| r.rsplit_once('/').map_or("", |(d, _)| d).to_string())
-        .map(|d| if d.is_empty() { d } else { format!("{d}/") })
-        .filter(|d| !d.is_empty())
+        // A section's `_index.md` or `_index.fr.md` (not the root's).
+        .filter_map(|r| r.rsplit_once('/'))
+        .filter(|(_, name)| name.starts_with("_index."))
+        .map(|(dir, _)| format!("{dir}/"))
         .collect();
     if !draft_dirs.is_empty() {
         let (hidden, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut loaded.pages)
