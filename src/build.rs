@@ -180,6 +180,17 @@ fn render_with_config(
     drop(before);
     timer.lap("markdown");
     let functions = make_functions(&site);
+    if staging.is_some() {
+        // Every body is in its page's value now; a build that writes as it
+        // goes needs the model's copy no longer (check keeps it).
+        for p in &mut site.pages {
+            p.rendered.content = String::new();
+            p.rendered.summary = None;
+        }
+        for s in &mut site.sections {
+            s.rendered.content = String::new();
+        }
+    }
     timer.lap("serialise");
     engine.set_functions(functions.clone());
 

@@ -97,9 +97,18 @@ pub struct RenderCx<'a> {
     pub(crate) fingerprinting: bool,
     /// Fingerprints of large values, by address, for this pass.
     pub(crate) memo: &'a crate::render::deps::Memo,
+    /// The site as templates see it.
+    pub(crate) data: &'a crate::render::SiteData,
 }
 
 impl RenderCx<'_> {
+    /// A page as templates see it (`page`, without `lower`/`higher`): its
+    /// `content` is the rendered body. Read a body from here, not from the
+    /// `Site`: a build lets go of the model's copy once it is serialised.
+    pub fn page_value(&self, pid: crate::site::PageId) -> &Value {
+        &self.data.pages[pid]
+    }
+
     /// Whether a template of this name exists (site, theme, or built in).
     pub fn has_template(&self, name: &str) -> bool {
         self.engine.has(name)

@@ -502,6 +502,7 @@ impl Renderer<'_> {
             engine: self.engine,
             fingerprinting: self.fingerprinting(),
             memo: &self.memo,
+            data: &self.data,
         }
     }
 

@@ -352,7 +352,7 @@ fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
         v["title"] =
             serde_json::json!(page.meta.title.clone().unwrap_or_else(|| page.slug.clone()));
         v["permalink"] = serde_json::json!(page.permalink);
-        v["content"] = serde_json::json!(page.rendered.content);
+        v["content"] = cx.page_value(up.page)["content"].clone();
         v["date"] = serde_json::json!(date);
         entries.push((date.unwrap_or_default(), v));
     }
