@@ -146,6 +146,16 @@ fn render_with_config(
         plugin.site_loaded(&site, &config, &diags);
         timer.lap(plugin.name());
     }
+    if staging.is_some() {
+        // The front matter tables were read into each page's metadata and
+        // by the plugins; nothing after this reads them.
+        for p in &mut site.pages {
+            p.source.front = toml::Table::new();
+        }
+        for s in &mut site.sections {
+            s.source.front = toml::Table::new();
+        }
+    }
     let engine = match Engine::load(&root, config.clone(), &plugins) {
         Ok(e) => Some(e),
         Err(ds) => {
