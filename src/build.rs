@@ -430,6 +430,7 @@ pub(crate) fn collect_copies(
 ) -> Vec<(String, Source)> {
     let mut copies: Vec<(String, Source)> = Vec::new();
     match &config.theme {
+        None if render::theme::site_brings_its_own(root) => {}
         None => {
             for (rel, bytes) in render::theme::default_static() {
                 copies.push((rel, Source::Bytes(bytes)));

@@ -438,3 +438,32 @@ fn a_multilingual_site_gets_a_search_index_per_language() {
         "{index:?}"
     );
 }
+
+#[test]
+fn a_site_with_its_own_templates_gets_only_zolas_built_ins() {
+    let mut files = vec![
+        ("config.toml", "base_url = \"https://own.example\"\n"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "templates/index.html",
+            "<!doctype html><html lang=\"en\"><title>Own</title>home",
+        ),
+        ("templates/section.html", "section"),
+        ("templates/page.html", "page"),
+    ];
+    let site = TestSite::from_files(&files);
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    let out = site.outputs();
+    assert!(!out.iter().any(|o| o.starts_with("throughline")), "{out:?}");
+    assert!(site.read("404.html").contains("<h1>404 Not Found</h1>"));
+
+    // Without its own page.html, the default theme fills in, stylesheets
+    // included.
+    files.pop();
+    let site = TestSite::from_files(&files);
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    assert!(site.outputs().contains(&"throughline.css".to_string()));
+    assert!(site.read("404.html").contains("Page not found"));
+}

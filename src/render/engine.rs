@@ -263,6 +263,7 @@ impl Engine {
             }
         }
         match &config.theme {
+            None if theme::site_brings_its_own(root) => {}
             None => {
                 for (name, text) in theme::default_templates(kind) {
                     layers.push((

@@ -34,6 +34,16 @@ fn under(theme: &'static Dir<'static>, prefix: &str) -> Vec<(String, &'static [u
     out
 }
 
+/// Whether a site that names no theme brings its own: `index.html`,
+/// `section.html` and `page.html` in its `templates/` (a Zola theme's own
+/// example site, say). Such a site gets only Zola's built-ins under its
+/// templates, as in Zola, not the default theme's pages and stylesheets.
+pub fn site_brings_its_own(root: &std::path::Path) -> bool {
+    ["index.html", "section.html", "page.html"]
+        .iter()
+        .all(|t| root.join("templates").join(t).is_file())
+}
+
 /// Templates of the default theme for an engine: (name, source).
 pub fn default_templates(kind: EngineKind) -> Vec<(String, String)> {
     let theme = match kind {
