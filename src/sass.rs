@@ -17,13 +17,11 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 
-/// Output path (`css/main.css`) → compiled bytes, and the Sass files read.
+/// Output path (`css/main.css`) → compiled bytes. (`serve` compiles again
+/// when anything under a [`folders`] entry changes.)
 #[derive(Default, Clone, Debug)]
 pub struct Compiled {
     pub files: BTreeMap<String, Arc<[u8]>>,
-    /// Every file under the `sass/` folders compiled, partials included: a
-    /// change to one of them means compiling again.
-    pub inputs: Vec<PathBuf>,
 }
 
 impl Compiled {
@@ -85,11 +83,6 @@ pub fn compile(root: &Path, config: &Config, diags: &Diagnostics) -> Compiled {
                 .to_string_lossy()
                 .replace('\\', "/");
             sources.push((rel, p.to_path_buf()));
-        }
-        for entry in walkdir::WalkDir::new(&dir).into_iter().flatten() {
-            if entry.file_type().is_file() {
-                compiled.inputs.push(entry.path().to_path_buf());
-            }
         }
         // Two sources writing one file (`a.scss` and `a.sass`) is a mistake.
         for w in sources.windows(2) {
@@ -206,7 +199,6 @@ mod tests {
         let keys: Vec<&str> = c.files.keys().map(|s| s.as_str()).collect();
         assert_eq!(keys, ["main.css", "print/page.css"]);
         assert_eq!(&*c.files["main.css"], b"body p{color:#0b0c0c}".as_slice());
-        assert_eq!(c.inputs.len(), 4);
     }
 
     #[test]

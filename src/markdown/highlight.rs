@@ -208,18 +208,14 @@ impl Highlighter {
 pub fn plain_block(info: &str, code: &str) -> String {
     let fence = giallo::parse_markdown_fence(info);
     let lang = if fence.lang != giallo::PLAIN_GRAMMAR_NAME && !fence.lang.is_empty() {
-        format!(" data-lang=\"{}\"", escape(&fence.lang))
+        format!(" data-lang=\"{}\"", super::escape_attr(&fence.lang))
     } else {
         String::new()
     };
-    format!("<pre><code{lang}>{}</code></pre>\n", escape(code))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    format!(
+        "<pre><code{lang}>{}</code></pre>\n",
+        super::escape_attr(code)
+    )
 }
 
 /// A few of giallo's theme names, for "did you mean".
