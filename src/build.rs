@@ -237,6 +237,8 @@ fn render_with_config(
         record: false,
         memo: Default::default(),
         sink: staging.map(|_| &write as &render::Sink),
+        generated: render::Generated::AsWanted,
+        generated_reads: Default::default(),
     };
     let mut files = renderer.render_all(&diags);
     timer.lap("render");
@@ -282,25 +284,27 @@ pub(crate) fn functions_for(
         data: Arc::new(data),
         config: config.clone(),
         root: root.to_path_buf(),
-        permalinks: site.permalinks(),
-        page_index: site
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.file.relative.clone(), i))
-            .collect(),
-        section_index: site
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.file.relative.clone(), i))
-            .collect(),
+        permalinks: Arc::new(site.permalinks()),
+        page_index: Arc::new(
+            site.pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.file.relative.clone(), i))
+                .collect(),
+        ),
+        section_index: Arc::new(
+            site.sections
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.file.relative.clone(), i))
+                .collect(),
+        ),
         theme_static: config
             .theme
             .as_ref()
             .map(|t| root.join("themes").join(t).join("static")),
         sass,
-        assets: asset_outputs(root, site).into_iter().collect(),
+        assets: Arc::new(asset_outputs(root, site).into_iter().collect()),
         fixed_now,
     })
 }

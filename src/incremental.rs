@@ -14,10 +14,11 @@
 //!   template it used (with everything it extends, includes or imports)
 //!   changed, or a template function it called answers differently.
 //!
-//! The relating stage and the plugins run in full every time (they are a
-//! few milliseconds even at 10,000 pages). A change to the config starts
-//! again from nothing. The result is compared with a full build byte for
-//! byte by `tests/serve_incremental.rs`.
+//! On this road the relating stage and the plugins run in full. An edit
+//! that changes only bodies takes a shorter one from the last good build,
+//! kept whole (see [`Session`]). A change to the config starts again from
+//! nothing. The result is compared with a full build byte for byte by
+//! `tests/serve_incremental.rs`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -33,8 +34,9 @@ use crate::output::Source;
 use crate::plugin::Plugin;
 use crate::render::context::{page_input, section_input, ValueCache};
 use crate::render::deps::{self, Call, Record};
-use crate::render::{self, Engine, Mode, Renderer, Selection, SiteData};
-use crate::site::Site;
+use crate::render::functions::Functions;
+use crate::render::{self, Engine, Generated, Mode, Renderer, Selection, SiteData};
+use crate::site::{Item, Site};
 
 /// Makes a fresh set of plugins for each rebuild.
 pub type PluginFactory = Box<dyn Fn() -> Vec<Box<dyn Plugin>> + Send>;
@@ -100,6 +102,9 @@ pub struct Outcome {
     pub pages: usize,
     /// Whether everything was rebuilt (first build, or the config changed).
     pub full: bool,
+    /// Whether only bodies changed, and the rebuild started from the last
+    /// good build's site, plugins and templates (see [`Session`]).
+    pub bodies_only: bool,
     pub elapsed: Duration,
 }
 
@@ -126,7 +131,92 @@ struct MdEntry {
     read: Read,
 }
 
+/// Template functions whose answers hold pages' values: a shortcode that
+/// calls one reads other pages' bodies (their `word_count`, say).
+const READS_PAGES: &[&str] = &[
+    "get_page",
+    "get_section",
+    "get_taxonomy",
+    "get_taxonomy_term",
+];
+
+/// The last good build whole, kept so that an edit to bodies only is
+/// answered without loading, relating, running the plugins or compiling
+/// the templates again. While it is kept, the Markdown results live in its
+/// `site` (the Markdown cache's entries hold empty bodies).
+struct Kept {
+    site: Site,
+    plugins: Vec<Box<dyn Plugin>>,
+    engine: Engine,
+    config: Arc<crate::config::Config>,
+    functions: Arc<crate::render::functions::Functions>,
+    /// What the build said before Markdown (config, Sass, loading,
+    /// relating, plugins, templates): an edit to a body leaves it as it is.
+    early_diags: Vec<Diagnostic>,
+    /// For each page whose value plugins read to build an output's
+    /// context, those outputs.
+    plugin_reads: HashMap<usize, Vec<String>>,
+    /// The pages whose values each plugin read for its generated pages.
+    generated_reads: Vec<Vec<usize>>,
+    /// Each plugin's generated pages (output paths).
+    generated_paths: Vec<Vec<String>>,
+    /// The calls to functions in [`READS_PAGES`] any output made, with
+    /// their answers (the same for every output: an output whose answer
+    /// changed is rendered again).
+    page_calls: HashMap<Call, Option<u64>>,
+    /// Each content file (absolute path) and its page or section.
+    items: HashMap<PathBuf, Item>,
+    /// Some body's shortcode called a function in [`READS_PAGES`].
+    bodies_read_pages: bool,
+    /// The outputs of content pages.
+    page_outputs: HashSet<String>,
+}
+
+impl Kept {
+    fn renderer<'r>(
+        &'r self,
+        mode: Mode,
+        only: Option<&'r HashSet<String>>,
+        record: bool,
+        generated: Generated,
+    ) -> Renderer<'r> {
+        Renderer {
+            sink: None,
+            site: &self.site,
+            config: &self.config,
+            engine: &self.engine,
+            data: self.functions.data.clone(),
+            plugins: &self.plugins,
+            mode,
+            only,
+            record,
+            memo: Default::default(),
+            generated,
+            generated_reads: Default::default(),
+        }
+    }
+}
+
+/// What the render stage hands to [`Kept`].
+struct ForKept {
+    functions: Arc<Functions>,
+    plugin_reads: HashMap<usize, Vec<String>>,
+    generated_reads: Vec<Vec<usize>>,
+    generated_paths: Vec<Vec<String>>,
+    page_calls: HashMap<Call, Option<u64>>,
+}
+
 /// A `serve` session: the last good build and everything cached from it.
+///
+/// An edit that changes only bodies (the front matter of each changed file
+/// is byte for byte the same, no file appeared or went, nothing outside
+/// `content/` changed, no shortcode is involved and no plugin reads bodies
+/// when the site is loaded) takes a shorter road from the kept build:
+/// those bodies through Markdown, anchors checked again, their values made
+/// again, and only the outputs that can show them (their pages,
+/// neighbours, lists, terms and feeds, plugins' generated pages, and
+/// outputs whose function calls now answer differently) fingerprinted and,
+/// where changed, rendered. Anything else takes the full road below.
 pub struct Session {
     opts: Options,
     plugins: PluginFactory,
@@ -139,6 +229,7 @@ pub struct Session {
     /// changes.
     sass: Option<(Arc<crate::sass::Compiled>, Vec<Diagnostic>)>,
     good: Option<Served>,
+    kept: Option<Kept>,
 }
 
 impl Session {
@@ -153,6 +244,7 @@ impl Session {
             values_before: ValueCache::default(),
             sass: None,
             good: None,
+            kept: None,
         }
     }
 
@@ -212,8 +304,12 @@ impl Session {
         &mut self,
         changed: &[PathBuf],
         diags: &Diagnostics,
-        early: Option<&mut dyn FnMut(Early<'_>)>,
+        mut early: Option<&mut dyn FnMut(Early<'_>)>,
     ) -> Outcome {
+        if let Some(outcome) = self.try_bodies_only(changed, diags, early.as_deref_mut()) {
+            return outcome;
+        }
+        self.release_kept();
         let mut outcome = Outcome::default();
         let mut t = Timer::new();
         let Some(config) = load_config(&self.opts, diags) else {
@@ -278,11 +374,53 @@ impl Session {
             }
         };
         t.lap("templates");
+        let early_diags = diags.snapshot();
         outcome.markdown = self.markdown_stage(&mut site, &config, &engine, diags);
         t.lap("markdown");
-        let outcome = self.render_stage(
+        let (outcome, for_kept) = self.render_stage(
             &mut site, &config, &engine, &plugins, changed, diags, outcome, t, early,
         );
+        if let (true, Some(for_kept)) = (outcome.ok, for_kept) {
+            let items = site
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.file.path.clone(), Item::Page(i)))
+                .chain(
+                    site.sections
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (s.file.path.clone(), Item::Section(i))),
+                )
+                .collect();
+            let bodies_read_pages = self.markdown.values().any(|e| {
+                e.read
+                    .calls
+                    .iter()
+                    .any(|(c, _)| READS_PAGES.contains(&c.name.as_str()))
+            });
+            let page_outputs = site
+                .pages
+                .iter()
+                .map(|p| render::out_path_for(&p.path))
+                .collect();
+            self.kept = Some(Kept {
+                page_outputs,
+                site,
+                plugins,
+                engine,
+                config,
+                functions: for_kept.functions,
+                early_diags,
+                plugin_reads: for_kept.plugin_reads,
+                generated_reads: for_kept.generated_reads,
+                generated_paths: for_kept.generated_paths,
+                page_calls: for_kept.page_calls,
+                items,
+                bodies_read_pages,
+            });
+            return outcome;
+        }
         // The bodies go back to the cache (moved, not copied).
         for p in &mut site.pages {
             if let Some(e) = self.markdown.get_mut(&(false, p.file.relative.clone())) {
@@ -311,7 +449,7 @@ impl Session {
         mut outcome: Outcome,
         mut t: Timer,
         early: Option<&mut dyn FnMut(Early<'_>)>,
-    ) -> Outcome {
+    ) -> (Outcome, Option<ForKept>) {
         let root = self.opts.root.clone();
         let sass = self.compiled_sass();
         render::check_anchors_and_backlinks(site, diags);
@@ -332,11 +470,21 @@ impl Session {
             only,
             record,
             memo: Default::default(),
+            generated: render::Generated::AsWanted,
+            generated_reads: Default::default(),
         };
 
         // Which outputs could have changed.
         let fp_diags = Diagnostics::new();
-        let fps = renderer(Mode::Fingerprint, None, false).render_all(&fp_diags);
+        let probe = renderer(Mode::Fingerprint, None, false);
+        let fps = probe.render_all(&fp_diags);
+        let generated_reads = std::mem::take(
+            &mut *probe
+                .generated_reads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        drop(probe);
         t.lap("fingerprint");
         let empty = Served::default();
         let old = match (&self.good, outcome.full) {
@@ -415,7 +563,17 @@ impl Session {
         outcome.outputs = fps.len();
         outcome.pages = site.pages.len();
         if diags.has_errors() {
-            return outcome;
+            return (outcome, None);
+        }
+        let mut plugin_reads: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut generated_paths: Vec<Vec<String>> = vec![Vec::new(); plugins.len()];
+        for f in &fps {
+            for p in &f.page_values_read {
+                plugin_reads.entry(*p).or_default().push(f.path.clone());
+            }
+            if let Some(list) = f.plugin.and_then(|i| generated_paths.get_mut(i)) {
+                list.push(f.path.clone());
+            }
         }
 
         // Success: assemble the new site from what was rendered and what
@@ -453,6 +611,8 @@ impl Session {
         let mut previous = self.good.take().unwrap_or_default();
         for f in &fps {
             if files.contains_key(&f.path) {
+                // Rendered again: its old bytes were compared above.
+                previous.files.remove(&f.path);
                 continue;
             }
             if let Some(o) = previous.files.remove(&f.path) {
@@ -487,7 +647,417 @@ impl Session {
         outcome.changed = changed_out;
         outcome.ok = true;
         self.good = Some(Served { files, copies });
-        outcome
+        let mut page_calls: HashMap<Call, Option<u64>> = HashMap::new();
+        let mut seen: HashSet<*const Read> = HashSet::new();
+        for o in self
+            .good
+            .as_ref()
+            .map(|g| g.files.values())
+            .into_iter()
+            .flatten()
+        {
+            if seen.insert(Arc::as_ptr(&o.read)) {
+                for (c, a) in &o.read.calls {
+                    if READS_PAGES.contains(&c.name.as_str()) {
+                        page_calls.insert(c.clone(), *a);
+                    }
+                }
+            }
+        }
+        (
+            outcome,
+            Some(ForKept {
+                functions,
+                plugin_reads,
+                generated_reads,
+                generated_paths,
+                page_calls,
+            }),
+        )
+    }
+
+    /// Let go of the kept build: its Markdown results go back to the cache.
+    fn release_kept(&mut self) {
+        let Some(mut kept) = self.kept.take() else {
+            return;
+        };
+        for p in &mut kept.site.pages {
+            if let Some(e) = self.markdown.get_mut(&(false, p.file.relative.clone())) {
+                e.rendered = std::mem::take(&mut p.rendered);
+            }
+        }
+        for sec in &mut kept.site.sections {
+            if let Some(e) = self.markdown.get_mut(&(true, sec.file.relative.clone())) {
+                e.rendered = std::mem::take(&mut sec.rendered);
+            }
+        }
+    }
+
+    /// The short road for an edit to bodies only (see [`Session`]), or
+    /// `None` when the edit is not one: the full road is taken then.
+    fn try_bodies_only<'e>(
+        &mut self,
+        changed: &[PathBuf],
+        diags: &Diagnostics,
+        early: Option<&mut (dyn FnMut(Early<'_>) + 'e)>,
+    ) -> Option<Outcome> {
+        let mut t = Timer::new();
+        let kept = self.kept.as_ref()?;
+        if changed.is_empty()
+            || self.good.is_none()
+            || kept.bodies_read_pages
+            || kept.plugins.iter().any(|p| p.site_loaded_reads_bodies())
+            || self.config_key != Some(self.config_key())
+        {
+            return None;
+        }
+        let content = self.opts.root.join("content");
+        let mut edits: Vec<(Item, Arc<str>)> = Vec::new();
+        for path in changed {
+            let Some(&item) = kept.items.get(path) else {
+                // An editor's leftover in `content/` is never content.
+                let leftover = path.starts_with(&content)
+                    && path
+                        .file_name()
+                        .is_some_and(|n| crate::load::is_ignored_name(&n.to_string_lossy()));
+                if leftover {
+                    continue;
+                }
+                return None;
+            };
+            let (source, rel, section) = match item {
+                Item::Page(i) => {
+                    let p = &kept.site.pages[i];
+                    (&p.source, &p.file.relative, false)
+                }
+                Item::Section(i) => {
+                    let s = &kept.site.sections[i];
+                    (&s.source, &s.file.relative, true)
+                }
+            };
+            let text = crate::load::reread_body(path, source)?;
+            // Shortcodes read the site before Markdown: the full road.
+            let shortcodes_before = self
+                .markdown
+                .get(&(section, rel.clone()))
+                .is_none_or(|e| e.read.calls.iter().any(|(c, _)| c.name != "@link"));
+            if shortcodes_before || render::may_have_shortcodes(&text[source.body_offset..]) {
+                return None;
+            }
+            if !edits.iter().any(|(i, _)| *i == item) {
+                edits.push((item, text));
+            }
+        }
+        t.lap("load (bodies)");
+        // The load cache holds the old texts: whatever happens next, they
+        // are read again when the site is next loaded.
+        for p in changed {
+            self.load.forget(p);
+        }
+
+        // Markdown, on the kept site with the new texts.
+        let kept = self.kept.as_mut()?;
+        let mut old_texts = Vec::new();
+        for (item, text) in &edits {
+            let body = &text[source_of(&kept.site, *item).body_offset..];
+            let (words, minutes) = crate::site::model::reading_analytics(body);
+            let (source, word_count, reading_time) = match *item {
+                Item::Page(i) => {
+                    let p = &mut kept.site.pages[i];
+                    (&mut p.source, &mut p.word_count, &mut p.reading_time)
+                }
+                Item::Section(i) => {
+                    let s = &mut kept.site.sections[i];
+                    (&mut s.source, &mut s.word_count, &mut s.reading_time)
+                }
+            };
+            old_texts.push(std::mem::replace(&mut source.text, text.clone()));
+            *word_count = words;
+            *reading_time = minutes;
+        }
+        let which = Selection {
+            pages: (0..kept.site.pages.len())
+                .map(|i| edits.iter().any(|(e, _)| *e == Item::Page(i)))
+                .collect(),
+            sections: (0..kept.site.sections.len())
+                .map(|i| edits.iter().any(|(e, _)| *e == Item::Section(i)))
+                .collect(),
+        };
+        let (pages, sections) = render::render_markdown_of(
+            &kept.site,
+            &kept.config,
+            &kept.engine,
+            None,
+            &which,
+            true,
+            Some(&kept.functions.permalinks),
+        );
+        let results: Vec<(Item, render::MarkdownResult)> = pages
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| (Item::Page(i), r)))
+            .chain(
+                sections
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, r)| r.map(|r| (Item::Section(i), r))),
+            )
+            .collect();
+        // A link added or removed changes the target's backlinks: the full
+        // road (which loads the texts again; the kept site is let go).
+        let links_moved = results.iter().any(|(item, r)| {
+            link_targets(&r.rendered) != link_targets(rendered_of(&kept.site, *item))
+        });
+        if links_moved {
+            return None;
+        }
+        drop(old_texts);
+        let count = results.len();
+        for (item, r) in results {
+            let key = md_key_now(&mut kept.site, &kept.config, item);
+            let mut rendered = r.rendered;
+            rendered.fp = rendered_fp(&rendered);
+            let (section, rel, target) = match item {
+                Item::Page(i) => {
+                    let p = &mut kept.site.pages[i];
+                    (false, p.file.relative.clone(), &mut p.rendered)
+                }
+                Item::Section(i) => {
+                    let s = &mut kept.site.sections[i];
+                    (true, s.file.relative.clone(), &mut s.rendered)
+                }
+            };
+            *target = rendered;
+            self.markdown.insert(
+                (section, rel),
+                MdEntry {
+                    key,
+                    rendered: Default::default(),
+                    diagnostics: r.diagnostics,
+                    read: Read::new(r.record.unwrap_or_default(), &kept.engine),
+                },
+            );
+        }
+        t.lap("markdown");
+        diags.extend(kept.early_diags.iter().cloned());
+        for e in self.markdown.values() {
+            diags.extend(e.diagnostics.iter().cloned());
+        }
+        render::check_anchors(&kept.site, diags);
+        t.lap("anchors");
+        let mut outcome = Outcome {
+            bodies_only: true,
+            markdown: count,
+            pages: kept.site.pages.len(),
+            ..Outcome::default()
+        };
+        if diags.has_errors() {
+            // What this edit would change is not served: the next rebuild
+            // takes the full road, which finds it all again.
+            self.release_kept();
+            return Some(outcome);
+        }
+
+        // The changed values, in a copy of the site's data.
+        let kept = self.kept.as_mut()?;
+        let mut data = (*kept.functions.data).clone();
+        for (item, _) in &edits {
+            match *item {
+                Item::Page(i) => {
+                    let (v, fp) = self.values.refresh_page(&kept.site, i);
+                    data.set_page(i, v, fp);
+                }
+                Item::Section(i) => {
+                    let (v, fp) = self.values.refresh_section(&kept.site, i);
+                    data.set_section(i, &v, fp);
+                }
+            }
+        }
+        let functions = Arc::new(Functions {
+            data: Arc::new(data),
+            ..(*kept.functions).clone()
+        });
+        kept.engine.set_functions(functions.clone());
+        kept.functions = functions;
+        t.lap("values");
+
+        // The outputs that can show what changed.
+        let kept = &*kept;
+        let probe = kept.renderer(Mode::Fingerprint, None, false, Generated::AsWanted);
+        let mut candidates: HashSet<String> = HashSet::new();
+        let mut edited_pages: Vec<usize> = Vec::new();
+        for (item, _) in &edits {
+            match *item {
+                Item::Page(i) => {
+                    candidates.extend(probe.outputs_showing_page(i));
+                    if let Some(outs) = kept.plugin_reads.get(&i) {
+                        candidates.extend(outs.iter().cloned());
+                    }
+                    edited_pages.push(i);
+                }
+                Item::Section(i) => candidates.extend(probe.outputs_of_section(i)),
+            }
+        }
+        // Plugins' generated pages that read an edited page's value.
+        for (read, paths) in kept.generated_reads.iter().zip(&kept.generated_paths) {
+            if edited_pages.iter().any(|p| read.binary_search(p).is_ok()) {
+                candidates.extend(paths.iter().cloned());
+            }
+        }
+        // Outputs whose templates call a function that reads pages, when
+        // its answer changed (only these calls can answer differently
+        // after an edit to a body: the others read front matter, plugins'
+        // data, templates or files, none of which changed).
+        let stale_calls: Vec<&Call> = kept
+            .page_calls
+            .par_iter()
+            .filter(|(c, a)| kept.engine.answer(c) != **a)
+            .map(|(c, _)| c)
+            .collect();
+        let old = self.good.as_ref()?;
+        let called: HashSet<String> = if stale_calls.is_empty() {
+            HashSet::new()
+        } else {
+            old.files
+                .iter()
+                .filter(|(_, o)| o.read.calls.iter().any(|(c, _)| stale_calls.contains(&c)))
+                .map(|(p, _)| p.clone())
+                .collect()
+        };
+        // Feeds and the sitemap (which list every page) after the pages,
+        // which are published first; requests for them wait meanwhile.
+        let split = |set: HashSet<String>| -> (HashSet<String>, HashSet<String>) {
+            if early.is_some() {
+                set.into_iter().partition(|p| deferred(p))
+            } else {
+                (HashSet::new(), set)
+            }
+        };
+        let (later_candidates, now_candidates) = split(candidates);
+        let (later_called, now_called) = split(called);
+        // The plugins owning some of `paths` among their generated pages.
+        let owners = |paths: &HashSet<String>| -> Vec<usize> {
+            kept.generated_paths
+                .iter()
+                .enumerate()
+                .filter(|(_, ps)| ps.iter().any(|p| paths.contains(p)))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        // Fingerprint `candidates`; those whose fingerprint changed, with
+        // `called`, are dirty.
+        let dirty_of = |candidates: &HashSet<String>, called: HashSet<String>| {
+            let fp_diags = Diagnostics::new();
+            let fps = kept
+                .renderer(
+                    Mode::Fingerprint,
+                    Some(candidates),
+                    false,
+                    Generated::Of(owners(candidates)),
+                )
+                .render_all(&fp_diags);
+            let mut dirty = called;
+            dirty.extend(
+                fps.iter()
+                    .filter(|f| old.files.get(&f.path).is_none_or(|o| o.fp != f.fp))
+                    .map(|f| f.path.clone()),
+            );
+            (!fp_diags.has_errors()).then_some((fps, dirty))
+        };
+        let render_set = |set: &HashSet<String>| {
+            kept.renderer(Mode::Render, Some(set), true, Generated::Of(owners(set)))
+                .render_all(diags)
+        };
+
+        let (mut fps, now) = dirty_of(&now_candidates, now_called)?;
+        t.lap("fingerprint");
+        let mut rendered = render_set(&now);
+        t.lap("render");
+        if let Some(early) = early.filter(|_| {
+            let nothing_later = later_candidates.is_empty() && later_called.is_empty();
+            !nothing_later && !diags.has_errors()
+        }) {
+            let mut files: HashMap<String, Arc<[u8]>> = old
+                .files
+                .iter()
+                .map(|(p, o)| (p.clone(), o.bytes.clone()))
+                .collect();
+            let mut changed_now = Vec::new();
+            for f in &rendered {
+                if files.get(&f.path).is_none_or(|b| **b != f.bytes[..]) {
+                    changed_now.push(f.path.clone());
+                }
+                files.insert(f.path.clone(), Arc::from(&f.bytes[..]));
+            }
+            changed_now.sort();
+            let pending: HashSet<String> = later_candidates.union(&later_called).cloned().collect();
+            early(Early {
+                files,
+                copies: &old.copies,
+                pending: &pending,
+                changed: changed_now,
+                rendered: rendered.len(),
+            });
+            t.lap("published (pages)");
+            let (later_fps, later) = dirty_of(&later_candidates, later_called)?;
+            fps.extend(later_fps);
+            rendered.extend(render_set(&later));
+            t.lap("render (feeds)");
+        }
+        outcome.rendered = rendered.len();
+        outcome.rendered_pages = rendered
+            .iter()
+            .filter(|f| kept.page_outputs.contains(&f.path))
+            .count();
+        if diags.has_errors() {
+            self.release_kept();
+            return Some(outcome);
+        }
+        let fp_of: HashMap<&str, u64> = fps.iter().map(|f| (f.path.as_str(), f.fp)).collect();
+        let good = self.good.as_mut()?;
+        let mut changed_out = Vec::new();
+        let mut calls_now = Vec::new();
+        for f in rendered {
+            let same = good
+                .files
+                .get(&f.path)
+                .is_some_and(|o| *o.bytes == f.bytes[..]);
+            if !same {
+                changed_out.push(f.path.clone());
+            }
+            let read = Arc::new(Read::new(
+                f.record.map(|r| *r).unwrap_or_default(),
+                &kept.engine,
+            ));
+            // What it called now is what every output calling the same
+            // answered (the others were rendered again if it changed).
+            for (c, a) in &read.calls {
+                if READS_PAGES.contains(&c.name.as_str()) {
+                    calls_now.push((c.clone(), *a));
+                }
+            }
+            let fp = match fp_of.get(f.path.as_str()) {
+                Some(fp) => *fp,
+                None => good.files.get(&f.path).map(|o| o.fp).unwrap_or(0),
+            };
+            good.files.insert(
+                f.path,
+                Output {
+                    bytes: Arc::from(f.bytes),
+                    fp,
+                    read,
+                },
+            );
+        }
+        changed_out.sort();
+        outcome.outputs = good.files.len();
+        if let Some(kept) = self.kept.as_mut() {
+            kept.page_calls.extend(calls_now);
+        }
+        t.lap("assemble");
+        outcome.changed = changed_out;
+        outcome.ok = true;
+        Some(outcome)
     }
 
     /// Run Markdown on the bodies whose result may have changed; reuse the
@@ -502,27 +1072,10 @@ impl Session {
         let sass = self.compiled_sass();
         let page_keys: Vec<u64> = (0..site.pages.len())
             .into_par_iter()
-            .map(|i| {
-                let anchor = render::page_insert_anchor(site, config, i) as u64;
-                deps::Fp::new()
-                    .u64(page_input(site, &site.pages[i]))
-                    .u64(anchor)
-                    .finish()
-            })
+            .map(|i| page_md_key(site, config, i))
             .collect();
-        let section_keys: Vec<u64> = site
-            .sections
-            .iter()
-            .map(|s| {
-                let anchor =
-                    s.meta
-                        .insert_anchor_links
-                        .unwrap_or(config.markdown.insert_anchor_links) as u64;
-                deps::Fp::new()
-                    .u64(section_input(site, s))
-                    .u64(anchor)
-                    .finish()
-            })
+        let section_keys: Vec<u64> = (0..site.sections.len())
+            .map(|i| section_md_key(site, config, i))
             .collect();
         let md = &self.markdown;
         let entry_of = |section: bool, rel: &str, key: u64| {
@@ -593,6 +1146,7 @@ impl Session {
             before.as_ref().map(|f| &*f.data),
             &which,
             true,
+            Some(&links.permalinks),
         );
         let count = pages
             .iter()
@@ -645,6 +1199,87 @@ impl Session {
         self.markdown = next;
         count
     }
+}
+
+/// The key of a page's Markdown result: its inputs as a freshly loaded and
+/// related site has them (no backlinks, nothing rendered yet).
+fn page_md_key(site: &Site, config: &crate::config::Config, i: usize) -> u64 {
+    let anchor = render::page_insert_anchor(site, config, i) as u64;
+    deps::Fp::new()
+        .u64(page_input(site, &site.pages[i]))
+        .u64(anchor)
+        .finish()
+}
+
+fn section_md_key(site: &Site, config: &crate::config::Config, i: usize) -> u64 {
+    let s = &site.sections[i];
+    let anchor = s
+        .meta
+        .insert_anchor_links
+        .unwrap_or(config.markdown.insert_anchor_links) as u64;
+    deps::Fp::new()
+        .u64(section_input(site, s))
+        .u64(anchor)
+        .finish()
+}
+
+/// [`page_md_key`] or [`section_md_key`] of an item in a site that has
+/// been through Markdown: with its backlinks and rendered fingerprint set
+/// aside while the key is worked out.
+fn md_key_now(site: &mut Site, config: &crate::config::Config, item: Item) -> u64 {
+    let (backlinks, fp) = match item {
+        Item::Page(i) => {
+            let p = &mut site.pages[i];
+            (
+                std::mem::take(&mut p.backlinks),
+                std::mem::take(&mut p.rendered.fp),
+            )
+        }
+        Item::Section(i) => {
+            let s = &mut site.sections[i];
+            (
+                std::mem::take(&mut s.backlinks),
+                std::mem::take(&mut s.rendered.fp),
+            )
+        }
+    };
+    let key = match item {
+        Item::Page(i) => page_md_key(site, config, i),
+        Item::Section(i) => section_md_key(site, config, i),
+    };
+    match item {
+        Item::Page(i) => {
+            site.pages[i].backlinks = backlinks;
+            site.pages[i].rendered.fp = fp;
+        }
+        Item::Section(i) => {
+            site.sections[i].backlinks = backlinks;
+            site.sections[i].rendered.fp = fp;
+        }
+    }
+    key
+}
+
+fn source_of(site: &Site, item: Item) -> &crate::site::model::Source {
+    match item {
+        Item::Page(i) => &site.pages[i].source,
+        Item::Section(i) => &site.sections[i].source,
+    }
+}
+
+fn rendered_of(site: &Site, item: Item) -> &crate::site::model::Rendered {
+    match item {
+        Item::Page(i) => &site.pages[i].rendered,
+        Item::Section(i) => &site.sections[i].rendered,
+    }
+}
+
+/// The `@/` targets a body links to, each once.
+fn link_targets(r: &crate::site::model::Rendered) -> Vec<&str> {
+    let mut t: Vec<&str> = r.internal_links.iter().map(|l| l.target.as_str()).collect();
+    t.sort_unstable();
+    t.dedup();
+    t
 }
 
 fn rendered_fp(r: &crate::site::model::Rendered) -> u64 {

@@ -106,6 +106,7 @@ impl RenderCx<'_> {
     /// `content` is the rendered body. Read a body from here, not from the
     /// `Site`: a build lets go of the model's copy once it is serialised.
     pub fn page_value(&self, pid: crate::site::PageId) -> &Value {
+        crate::render::deps::note_page_value_read(pid);
         &self.data.pages[pid]
     }
 
@@ -154,6 +155,17 @@ pub trait Plugin: Send + Sync {
     /// After loading: validate and derive. Push problems to `diags`; errors
     /// fail the build (after every other stage has reported its own).
     fn site_loaded(&mut self, _site: &Site, _config: &Config, _diags: &Diagnostics) {}
+
+    /// Whether [`Plugin::site_loaded`] reads pages' or sections' bodies
+    /// (the text after the front matter), or anything derived from them
+    /// such as `word_count`. When no plugin does, `serve` answers an edit
+    /// that changed only bodies without calling `site_loaded` again: it
+    /// keeps the plugin and renders the pages the edit shows on. Say
+    /// `false` only when it is true: the default is the safe answer.
+    /// (Other hooks may read bodies either way.)
+    fn site_loaded_reads_bodies(&self) -> bool {
+        true
+    }
 
     /// Built-in templates (Tera), under the site's and the theme's.
     fn templates(&self) -> Vec<Template> {

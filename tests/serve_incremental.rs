@@ -97,19 +97,44 @@ fn replace(path: &Path, from: &str, to: &str) {
     fs::write(path, s.replacen(from, to, 1)).unwrap();
 }
 
-/// Every output a full build makes, by path.
-fn full_build(root: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
+/// Every output a full build makes, by path, its static files, and what
+/// it said.
+fn full_build(root: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>, Vec<String>) {
     let r = throughline::build::render_site(&opts(root)).unwrap_or_else(|e| {
         panic!("the full build failed: {:?}", e.diagnostics);
     });
     let files = r.files.into_iter().map(|f| (f.path, f.bytes)).collect();
     let mut copies: Vec<String> = r.copies.into_iter().map(|(p, _)| p).collect();
     copies.sort();
-    (files, copies)
+    (files, copies, said(&r.diagnostics, root))
+}
+
+/// Diagnostics as the terminal shows them, in order.
+fn said(diagnostics: &[throughline::diagnostics::Diagnostic], root: &Path) -> Vec<String> {
+    let mut said: Vec<String> = diagnostics.iter().map(|d| d.render(root)).collect();
+    said.sort();
+    said
+}
+
+/// What the session serves (and said) is what a full build makes (and
+/// says).
+fn assert_same_as_full_build_saying(
+    s: &Session,
+    out: &throughline::incremental::Outcome,
+    root: &Path,
+    step: &str,
+) {
+    let (_, _, full_said) = full_build(root);
+    assert_eq!(
+        said(&out.diagnostics, root),
+        full_said,
+        "after {step}: the session's diagnostics differ from a full build's"
+    );
+    assert_same_as_full_build(s, root, step);
 }
 
 fn assert_same_as_full_build(s: &Session, root: &Path, step: &str) {
-    let (full, copies) = full_build(root);
+    let (full, copies, _) = full_build(root);
     let served = s.site().expect("a good build");
     let mut served_paths: Vec<&String> = served.files.keys().collect();
     served_paths.sort();
@@ -350,6 +375,17 @@ fn edits() -> Vec<Edit> {
                 vec![p]
             }),
         ),
+        // The review's feed (a plugin's generated page) shows each
+        // update's text.
+        e(
+            "an annual-review update's body",
+            false,
+            Box::new(|r| {
+                let p = r.join("content/annual-review/2024-25/programme-1.md");
+                append(&p, "\nThe second phase started in March.\n");
+                vec![p]
+            }),
+        ),
         e(
             "a shortcode's body text",
             false,
@@ -544,22 +580,31 @@ fn every_edit_matches_a_full_build() {
         let touched = edit(&root);
         let out = s.rebuild(&touched);
         assert!(out.ok, "after {name}: {:?}", out.diagnostics);
-        assert_same_as_full_build(&s, &root, name);
+        assert_same_as_full_build_saying(&s, &out, &root, name);
         eprintln!(
-            "{name:<50} rendered {:>4} outputs ({:>4} pages) of {}; {:>4} changed; {:>4} bodies through Markdown",
+            "{name:<50} rendered {:>4} outputs ({:>4} pages) of {}; {:>4} changed; {:>4} bodies through Markdown{}",
             out.rendered,
             out.rendered_pages,
             out.outputs,
             out.changed.len(),
-            out.markdown
+            out.markdown,
+            if out.bodies_only { "; bodies only" } else { "" }
         );
-        // Nothing is rendered for nothing: almost every output rendered
-        // again did change.
-        assert!(
-            out.rendered <= out.changed.len() + 3,
-            "{name} rendered {} outputs but changed {}",
-            out.rendered,
-            out.changed.len()
+        // Edits to bodies alone take the short road; the rest do not.
+        let short = [
+            "a page's body",
+            "a page's summary",
+            "a write through a temporary file and a rename",
+            "a swap file appears",
+            "a section's body",
+            "a body after the config change",
+            "an annual-review update's body",
+        ];
+        assert_eq!(
+            out.bodies_only,
+            short.contains(&name),
+            "{name}: bodies only is {}",
+            out.bodies_only
         );
         if !global {
             let share = out.rendered_pages as f64 / out.pages as f64;
@@ -603,4 +648,37 @@ fn a_broken_edit_keeps_the_last_good_site_and_recovers() {
     let out = s.rebuild(std::slice::from_ref(&p));
     assert!(out.ok, "{:?}", out.diagnostics);
     assert_same_as_full_build(&s, &root, "the fix");
+}
+
+#[test]
+fn a_body_edit_that_breaks_an_anchor_is_reported_and_recovers() {
+    let (_dir, root) = site();
+    let target = root.join("content/news/item-3.md");
+    let linking = root.join("content/news/item-4.md");
+    append(&target, "\n## Waiting times\n\nShorter.\n");
+    append(
+        &linking,
+        "\nSee [waiting times](@/news/item-3.md#waiting-times).\n",
+    );
+    let mut s = session(&root);
+    assert!(s.rebuild(&[]).ok);
+
+    // Renaming the heading leaves the links as they were: the short road.
+    replace(&target, "## Waiting times", "## Waiting lists");
+    let out = s.rebuild(std::slice::from_ref(&target));
+    assert!(out.bodies_only);
+    assert!(!out.ok, "the broken anchor is an error");
+    let e = out.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert!(e.message.contains("#waiting-times"), "{}", e.message);
+    assert_eq!(e.hint.as_deref(), Some("did you mean `#waiting-lists`?"));
+    let at = e.location.as_ref().expect("located");
+    assert!(at.file.ends_with("news/item-4.md"), "{:?}", at.file);
+
+    // Mended in the linking page, which is again only a body edit.
+    replace(&linking, "#waiting-times", "#waiting-lists");
+    let out = s.rebuild(std::slice::from_ref(&linking));
+    assert!(out.ok, "{:?}", out.diagnostics);
+    assert_same_as_full_build_saying(&s, &out, &root, "the mended anchor");
+    let served = &s.site().unwrap().files["news/item-3/index.html"].bytes;
+    assert!(String::from_utf8_lossy(served).contains("Waiting lists"));
 }

@@ -116,6 +116,20 @@ impl LoadCache {
     }
 }
 
+/// The file's text now, when only its body changed since `old` was read:
+/// the front matter and its fences are byte for byte the same, so
+/// everything loading derives from them is too. `None` otherwise (or when
+/// the file cannot be read as text): the caller loads the site again, which
+/// reports any problem.
+pub fn reread_body(path: &Path, old: &Source) -> Option<Arc<str>> {
+    let bytes = std::fs::read(path).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let split = frontmatter::split(path, text).ok()?;
+    let same = split.body_offset == old.body_offset
+        && text.as_bytes().get(..split.body_offset) == old.text.as_bytes().get(..old.body_offset);
+    same.then(|| Arc::from(text))
+}
+
 fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.len(), m.modified().ok()?))

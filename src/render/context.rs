@@ -13,6 +13,7 @@ use crate::site::{Page, PageId, Section, SectionId, Site, Taxonomy};
 
 /// Everything serialised once, by id. Sections' and terms' page lists are
 /// kept as ids and built when asked for, so each page is serialised once.
+#[derive(Clone)]
 pub struct SiteData {
     /// Each page without `lower`/`higher` (as in section listings).
     pub pages: Vec<Arc<Value>>,
@@ -31,6 +32,7 @@ pub struct SiteData {
     pub page_rendered: Vec<bool>,
 }
 
+#[derive(Clone)]
 struct TaxonomyData {
     kind: Value,
     lang: String,
@@ -38,6 +40,7 @@ struct TaxonomyData {
     terms: Vec<TermData>,
 }
 
+#[derive(Clone)]
 struct TermData {
     head: Map<String, Value>,
     pages: Vec<PageId>,
@@ -57,6 +60,37 @@ struct Cached {
     input: u64,
     value: Arc<Value>,
     fp: u64,
+}
+
+impl ValueCache {
+    /// Make page `pid`'s value again (its body changed) and keep it;
+    /// returns it with its fingerprint.
+    pub fn refresh_page(&mut self, site: &Site, pid: PageId) -> (Arc<Value>, u64) {
+        let p = &site.pages[pid];
+        let value = page_value(site, p);
+        let c = Cached {
+            input: page_input(site, p),
+            fp: hash_value(&value),
+            value: Arc::new(value),
+        };
+        let out = (c.value.clone(), c.fp);
+        self.pages.insert(p.file.relative.clone(), c);
+        out
+    }
+
+    /// Make section `sid`'s value again and keep it.
+    pub fn refresh_section(&mut self, site: &Site, sid: SectionId) -> (Arc<Value>, u64) {
+        let s = &site.sections[sid];
+        let value = section_value(site, s);
+        let c = Cached {
+            input: section_input(site, s),
+            fp: hash_value(&value),
+            value: Arc::new(value),
+        };
+        let out = (c.value.clone(), c.fp);
+        self.sections.insert(s.file.relative.clone(), c);
+        out
+    }
 }
 
 impl Cached {
@@ -183,6 +217,22 @@ impl SiteData {
             taxonomies,
             config,
             page_rendered: site.pages.iter().map(|p| p.meta.render).collect(),
+        }
+    }
+
+    /// Put page `pid`'s value (made again after an edit to its body) in.
+    pub fn set_page(&mut self, pid: PageId, value: Arc<Value>, fp: u64) {
+        self.pages[pid] = value;
+        if let Some(f) = self.page_fps.get_mut(pid) {
+            *f = fp;
+        }
+    }
+
+    /// Put section `sid`'s value (without its pages) in.
+    pub fn set_section(&mut self, sid: SectionId, value: &Value, fp: u64) {
+        self.sections_meta[sid] = value.clone();
+        if let Some(f) = self.section_fps.get_mut(sid) {
+            *f = fp;
         }
     }
 

@@ -176,6 +176,23 @@ impl Record {
 
 thread_local! {
     static CURRENT: RefCell<Option<Record>> = const { RefCell::new(None) };
+    static PAGE_VALUES_READ: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A plugin read page `pid`'s value (through `RenderCx::page_value`) on
+/// this thread: what it makes shows that page, which `serve` cannot tell
+/// from the site's structure.
+pub fn note_page_value_read(pid: usize) {
+    PAGE_VALUES_READ.with(|c| c.borrow_mut().push(pid));
+}
+
+/// The pages whose values were read on this thread since the last call,
+/// each once (and forget them).
+pub fn take_page_values_read() -> Vec<usize> {
+    let mut read = PAGE_VALUES_READ.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    read.sort_unstable();
+    read.dedup();
+    read
 }
 
 /// Start recording on this thread. Returns what was being recorded before

@@ -17,20 +17,21 @@ use crate::render::context::SiteData;
 pub type Args = HashMap<String, Value>;
 
 /// What the functions read: the serialised site and where files are.
+#[derive(Clone)]
 pub struct Functions {
     pub data: Arc<SiteData>,
     pub config: Arc<Config>,
     pub root: PathBuf,
     /// relative content path → (permalink)
-    pub permalinks: HashMap<String, String>,
-    pub page_index: HashMap<String, usize>,
-    pub section_index: HashMap<String, usize>,
+    pub permalinks: Arc<HashMap<String, String>>,
+    pub page_index: Arc<HashMap<String, usize>>,
+    pub section_index: Arc<HashMap<String, usize>>,
     pub theme_static: Option<PathBuf>,
     /// Compiled Sass, by output path.
     pub sass: Arc<crate::sass::Compiled>,
     /// Page and section assets, by the output path they are copied to
     /// (`fr/blog/post/photo.jpg`): Zola finds files there too.
-    pub assets: HashMap<String, PathBuf>,
+    pub assets: Arc<HashMap<String, PathBuf>>,
     /// `now()` answer when SOURCE_DATE_EPOCH is set.
     pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
 }

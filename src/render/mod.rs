@@ -36,6 +36,12 @@ pub struct OutFile {
     pub fp: u64,
     /// With recording on: the templates and functions rendering read.
     pub record: Option<Box<deps::Record>>,
+    /// The pages whose values a plugin read to build this output's
+    /// context: which pages it shows that the site's structure does not
+    /// tell.
+    pub page_values_read: Vec<PageId>,
+    /// For a plugin's generated page, the plugin's place in the list.
+    pub plugin: Option<usize>,
 }
 
 impl OutFile {
@@ -71,6 +77,22 @@ pub fn out_path_for(path: &str) -> String {
     }
 }
 
+/// The path of pager `i` (from 0) of a list at `base_path`.
+fn pager_path(base_path: &str, paginate_path: &str, i: usize) -> String {
+    if i == 0 {
+        base_path.to_string()
+    } else {
+        format!("{}{}/{}/", base_path, paginate_path, i + 1)
+    }
+}
+
+/// The output files of every pager of a list of `len` pages.
+fn pager_files(base_path: &str, paginate_path: &str, len: usize, by: usize) -> Vec<String> {
+    (0..len.div_ceil(by).max(1))
+        .map(|i| out_path_for(&pager_path(base_path, paginate_path, i)))
+        .collect()
+}
+
 /// Run the Markdown stage on every page and section. `data` is the site
 /// serialised before rendering: shortcodes see their page or section from
 /// it (without content, as in Zola).
@@ -85,7 +107,7 @@ pub fn render_markdown(
         pages: vec![true; site.pages.len()],
         sections: vec![true; site.sections.len()],
     };
-    let (pages, sections) = render_markdown_of(site, config, engine, data, &all, false);
+    let (pages, sections) = render_markdown_of(site, config, engine, data, &all, false, None);
     for (p, r) in site.pages.iter_mut().zip(pages) {
         if let Some(r) = r {
             p.rendered = r.rendered;
@@ -154,7 +176,8 @@ pub fn link_answer(permalink: Option<&String>, draft: bool) -> Option<u64> {
 
 /// Run the Markdown stage on the selected items, without changing the site.
 /// `data` (the site serialised before Markdown) is needed only when a
-/// selected body may hold a shortcode.
+/// selected body may hold a shortcode. `permalinks` (from
+/// [`Site::permalinks`]) saves working them out again.
 pub fn render_markdown_of(
     site: &Site,
     config: &Arc<Config>,
@@ -162,8 +185,16 @@ pub fn render_markdown_of(
     data: Option<&SiteData>,
     which: &Selection,
     record: bool,
+    permalinks: Option<&std::collections::HashMap<String, String>>,
 ) -> (Vec<Option<MarkdownResult>>, Vec<Option<MarkdownResult>>) {
-    let permalinks = site.permalinks();
+    let own;
+    let permalinks = match permalinks {
+        Some(p) => p,
+        None => {
+            own = site.permalinks();
+            &own
+        }
+    };
     let drafts: HashSet<&str> = site.drafts.iter().map(String::as_str).collect();
     let note = |p: &str| {
         if deps::recording() {
@@ -276,20 +307,23 @@ pub fn page_insert_anchor(site: &Site, config: &Config, pid: PageId) -> InsertAn
         .unwrap_or(config.markdown.insert_anchor_links)
 }
 
-/// Where internal links were written: file, its text, the links, and the
-/// linking page's permalink and title.
+/// Where internal links were written: file, its text, and the links.
 type LinkSource<'a> = (
     &'a std::path::Path,
     &'a str,
     &'a Vec<crate::site::model::InternalLink>,
-    String,
-    Option<String>,
 );
 
 /// `@/page.md#anchor` must name an id on the target; and each target learns
 /// who links to it (`backlinks`).
 pub fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
-    let mut backlinks: Vec<(crate::site::Item, String, Option<String>)> = Vec::new();
+    check_anchors(site, diags);
+    record_backlinks(site);
+}
+
+/// Every `@/page.md#anchor` link must name an id on its target. Reads the
+/// site only (`serve` checks again after an edit to a body).
+pub fn check_anchors(site: &Site, diags: &Diagnostics) {
     let sources: Vec<LinkSource<'_>> = site
         .pages
         .iter()
@@ -298,8 +332,6 @@ pub fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
                 p.file.path.as_path(),
                 &*p.source.text,
                 &p.rendered.internal_links,
-                p.permalink.clone(),
-                p.meta.title.clone(),
             )
         })
         .chain(site.sections.iter().map(|s| {
@@ -307,13 +339,14 @@ pub fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
                 s.file.path.as_path(),
                 &*s.source.text,
                 &s.rendered.internal_links,
-                s.permalink.clone(),
-                s.meta.title.clone(),
             )
         }))
         .collect();
-    for (file, text, links, permalink, title) in sources {
+    for (file, text, links) in sources {
         for link in links {
+            let Some(a) = &link.anchor else {
+                continue;
+            };
             let Some(item) = site.item(&link.target) else {
                 continue;
             };
@@ -321,45 +354,61 @@ pub fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
                 crate::site::Item::Page(p) => &site.pages[p].rendered.anchors,
                 crate::site::Item::Section(s) => &site.sections[s].rendered.anchors,
             };
-            if let Some(a) = &link.anchor {
-                if !anchors.iter().any(|x| x == a) {
-                    let loc = Location::from_line(file, text, link.line, 1);
-                    let col = loc
-                        .source_line
-                        .find(&format!("#{a}"))
-                        .map(|c| loc.source_line[..c].chars().count() + 1)
-                        .unwrap_or(1);
-                    let hint =
-                        match crate::diagnostics::closest(a, anchors.iter().map(String::as_str)) {
-                            Some(b) => format!("did you mean `#{b}`?"),
-                            None if anchors.is_empty() => {
-                                "that page has no headings to link to".to_string()
-                            }
-                            None => format!(
-                                "its headings' ids are: {}",
-                                anchors
-                                    .iter()
-                                    .take(8)
-                                    .cloned()
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        };
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "this links to `#{a}` in `{}`, which has no such heading",
-                            link.target
-                        ))
-                        .at(Location {
-                            column: col,
-                            width: a.len() + 1,
-                            ..loc
-                        })
-                        .with_hint(hint),
-                    );
-                }
+            if anchors.iter().any(|x| x == a) {
+                continue;
             }
-            backlinks.push((item, permalink.clone(), title.clone()));
+            let loc = Location::from_line(file, text, link.line, 1);
+            let col = loc
+                .source_line
+                .find(&format!("#{a}"))
+                .map(|c| loc.source_line[..c].chars().count() + 1)
+                .unwrap_or(1);
+            let hint = match crate::diagnostics::closest(a, anchors.iter().map(String::as_str)) {
+                Some(b) => format!("did you mean `#{b}`?"),
+                None if anchors.is_empty() => "that page has no headings to link to".to_string(),
+                None => format!(
+                    "its headings' ids are: {}",
+                    anchors
+                        .iter()
+                        .take(8)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            diags.push(
+                Diagnostic::error(format!(
+                    "this links to `#{a}` in `{}`, which has no such heading",
+                    link.target
+                ))
+                .at(Location {
+                    column: col,
+                    width: a.len() + 1,
+                    ..loc
+                })
+                .with_hint(hint),
+            );
+        }
+    }
+}
+
+/// Each target of an `@/` link learns who links to it (`backlinks`).
+fn record_backlinks(site: &mut Site) {
+    let mut backlinks: Vec<(crate::site::Item, String, Option<String>)> = Vec::new();
+    let sources = site
+        .pages
+        .iter()
+        .map(|p| (&p.rendered.internal_links, &p.permalink, &p.meta.title))
+        .chain(
+            site.sections
+                .iter()
+                .map(|s| (&s.rendered.internal_links, &s.permalink, &s.meta.title)),
+        );
+    for (links, permalink, title) in sources {
+        for link in links {
+            if let Some(item) = site.item(&link.target) {
+                backlinks.push((item, permalink.clone(), title.clone()));
+            }
         }
     }
     for (item, permalink, title) in backlinks {
@@ -398,6 +447,24 @@ pub struct Renderer<'a> {
     /// returned [`OutFile`] too (the search index reads some pages); the
     /// others are dropped at once, so a build never holds every page.
     pub sink: Option<&'a Sink<'a>>,
+    /// Which of plugins' generated pages to make.
+    pub generated: Generated,
+    /// The pages whose values each plugin (by its place in `plugins`)
+    /// read while making its generated pages.
+    pub generated_reads: std::sync::Mutex<Vec<Vec<PageId>>>,
+}
+
+/// Which of plugins' generated pages a [`Renderer`] makes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Generated {
+    /// Those `only` asks for.
+    #[default]
+    AsWanted,
+    /// Those `only` asks for of the plugins at these places in
+    /// `plugins`: the others are not even asked (unless the sitemap, which
+    /// lists them all, is made). `serve` asks only the plugins whose pages
+    /// can have changed.
+    Of(Vec<usize>),
 }
 
 /// See [`Renderer::sink`].
@@ -411,7 +478,7 @@ impl Renderer<'_> {
     /// Whether the output at `path` (relative to the output folder) is to
     /// be made in this pass.
     fn wanted(&self, path: &str) -> bool {
-        self.fingerprinting() || self.only.is_none_or(|o| o.contains(path))
+        self.only.is_none_or(|o| o.contains(path))
     }
 
     /// Render `template` with `ctx` into the file at `path`, or in
@@ -449,6 +516,8 @@ impl Renderer<'_> {
             bytes: html?.into_bytes(),
             fp: 0,
             record,
+            page_values_read: Vec::new(),
+            plugin: None,
         };
         if let Some(sink) = self.sink {
             if !sink(&file)? {
@@ -512,18 +581,23 @@ impl Renderer<'_> {
         self.plugins.iter().find_map(|p| p.template_for(&cx, item))
     }
 
-    /// Let every plugin add to an item's context.
-    fn extend(
+    /// Let every plugin add to an item's context, then make the output.
+    fn extend_and_emit(
         &self,
         item: Item,
         template: &str,
-        ctx: &mut Map<String, Value>,
-    ) -> Result<(), Diagnostic> {
+        path: String,
+        mut ctx: Map<String, Value>,
+    ) -> Result<OutFile, Diagnostic> {
         let cx = self.cx(Some(template));
+        deps::take_page_values_read();
         for p in self.plugins {
-            p.extend_context(&cx, item, ctx)?;
+            p.extend_context(&cx, item, &mut ctx)?;
         }
-        Ok(())
+        let read = deps::take_page_values_read();
+        let mut file = self.emit(template, path, ctx)?;
+        file.page_values_read = read;
+        Ok(file)
     }
 
     /// What every template gets, on an output in `lang`.
@@ -568,8 +642,7 @@ impl Renderer<'_> {
         ctx.insert("page".into(), self.v_full_page(pid));
         let template = self.page_template(pid);
         let out = self
-            .extend(Item::Page(pid), &template, &mut ctx)
-            .and_then(|()| self.emit(&template, path, ctx))
+            .extend_and_emit(Item::Page(pid), &template, path, ctx)
             .map_err(|d| with_content_file(d, &page.file.path));
         Some(out)
     }
@@ -613,8 +686,7 @@ impl Renderer<'_> {
                 let mut ctx = self.base_context(&s.path, &s.lang);
                 ctx.insert("section".into(), self.v_section(sid));
                 vec![self
-                    .extend(Item::Section(sid), &template, &mut ctx)
-                    .and_then(|()| self.emit(&template, path, ctx))
+                    .extend_and_emit(Item::Section(sid), &template, path, ctx)
                     .map_err(|d| with_content_file(d, &s.file.path))]
             }
         }
@@ -640,13 +712,7 @@ impl Renderer<'_> {
         };
         let total = chunks.len();
         let base_permalink = self.config.permalink(base_path);
-        let pager_path = |i: usize| -> String {
-            if i == 0 {
-                base_path.to_string()
-            } else {
-                format!("{}{}/{}/", base_path, paginate_path, i + 1)
-            }
-        };
+        let pager_path = |i: usize| pager_path(base_path, paginate_path, i);
         (0..total)
             .filter_map(|i| {
                 let path = pager_path(i);
@@ -692,8 +758,7 @@ impl Renderer<'_> {
                 let mut ctx = self.base_context(&path, &s.lang);
                 ctx.insert("section".into(), self.v_section_meta(sid));
                 ctx.insert("paginator".into(), pager);
-                self.extend(Item::Section(sid), template, &mut ctx)
-                    .and_then(|()| self.emit(template, out_path_for(&path), ctx))
+                self.extend_and_emit(Item::Section(sid), template, out_path_for(&path), ctx)
                     .map_err(|d| with_content_file(d, &s.file.path))
             })
             .collect();
@@ -718,6 +783,50 @@ impl Renderer<'_> {
         Some(self.emit("internal/alias.html", file, ctx))
     }
 
+    /// A taxonomy's list and term templates.
+    fn taxonomy_templates(&self, tax: &crate::site::Taxonomy) -> (String, String) {
+        let pick = |own: String, fallback: &str| {
+            self.engine
+                .first_of(&[&own, fallback])
+                .map(str::to_string)
+                .unwrap_or(own)
+        };
+        (
+            pick(
+                format!("{}/list.html", tax.config.name),
+                "taxonomy_list.html",
+            ),
+            pick(
+                format!("{}/single.html", tax.config.name),
+                "taxonomy_single.html",
+            ),
+        )
+    }
+
+    /// Whether the taxonomy's list template may read its terms' pages.
+    fn list_reads_pages(&self, list_tpl: &str) -> bool {
+        self.engine.reads(list_tpl, &["pages"])
+    }
+
+    /// Whether a term page's `term` holds every page of the term. On
+    /// paginated term pages, `term.pages` is every page of the term on
+    /// every pager: copied only when a template reads it.
+    fn term_pages_read(&self, tax: &crate::site::Taxonomy, single_tpl: &str) -> bool {
+        tax.config.paginate_by.unwrap_or(0) == 0
+            || self.engine.reads(
+                single_tpl,
+                &[
+                    "term.pages",
+                    "term[",
+                    "= term",
+                    "term)",
+                    "term,",
+                    "term }}",
+                    "term|",
+                ],
+            )
+    }
+
     fn render_taxonomies(&self) -> Vec<Result<OutFile, Diagnostic>> {
         let mut jobs: Vec<Result<OutFile, Diagnostic>> = Vec::new();
         for (ti, tax) in self.site.taxonomies.iter().enumerate() {
@@ -730,12 +839,7 @@ impl Renderer<'_> {
                 .lang
                 .as_deref()
                 .unwrap_or(&self.config.default_language);
-            let list_tpl = format!("{}/list.html", tax.config.name);
-            let list_tpl = self
-                .engine
-                .first_of(&[&list_tpl, "taxonomy_list.html"])
-                .map(str::to_string)
-                .unwrap_or(list_tpl);
+            let (list_tpl, single_tpl) = self.taxonomy_templates(tax);
             let list_path = out_path_for(&tax.path);
             if self.wanted(&list_path) {
                 let mut ctx = self.base_context(&tax.path, lang);
@@ -743,7 +847,7 @@ impl Renderer<'_> {
                 // Each term's `pages` (every page of the term, so every
                 // tagged page once or more) only when the template could
                 // read them; `page_count` is always there.
-                let terms = if self.engine.reads(&list_tpl, &["pages"]) {
+                let terms = if self.list_reads_pages(&list_tpl) {
                     self.data.terms(ti, self.fingerprinting())
                 } else {
                     self.data.terms_without_pages(ti)
@@ -751,27 +855,7 @@ impl Renderer<'_> {
                 ctx.insert("terms".into(), terms);
                 jobs.push(self.emit(&list_tpl, list_path, ctx));
             }
-            let single_tpl = format!("{}/single.html", tax.config.name);
-            let single_tpl = self
-                .engine
-                .first_of(&[&single_tpl, "taxonomy_single.html"])
-                .map(str::to_string)
-                .unwrap_or(single_tpl);
-            // On paginated term pages, `term.pages` is every page of the
-            // term on every pager: copied only when a template reads it.
-            let term_pages_read = tax.config.paginate_by.unwrap_or(0) == 0
-                || self.engine.reads(
-                    &single_tpl,
-                    &[
-                        "term.pages",
-                        "term[",
-                        "= term",
-                        "term)",
-                        "term,",
-                        "term }}",
-                        "term|",
-                    ],
-                );
+            let term_pages_read = self.term_pages_read(tax, &single_tpl);
             let results: Vec<Vec<Result<OutFile, Diagnostic>>> = tax
                 .terms
                 .par_iter()
@@ -897,15 +981,35 @@ impl Renderer<'_> {
     }
 
     /// Every plugin's extra pages.
-    fn generated(&self) -> Vec<GeneratedPage> {
+    /// Plugins' generated pages: every plugin's, or (with
+    /// [`Generated::Of`]) the listed plugins'.
+    fn generated(&self, all: bool) -> Vec<(usize, GeneratedPage)> {
         let cx = self.cx(None);
-        self.plugins
-            .iter()
-            .flat_map(|p| p.generated_pages(&cx))
-            .collect()
+        let mut reads = Vec::with_capacity(self.plugins.len());
+        let mut pages = Vec::new();
+        for (i, p) in self.plugins.iter().enumerate() {
+            let asked = match &self.generated {
+                Generated::Of(list) if !all => list.contains(&i),
+                _ => true,
+            };
+            deps::take_page_values_read();
+            if asked {
+                pages.extend(p.generated_pages(&cx).into_iter().map(|g| (i, g)));
+            }
+            reads.push(deps::take_page_values_read());
+        }
+        *self
+            .generated_reads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = reads;
+        pages
     }
 
-    fn render_generated(&self, g: &GeneratedPage) -> Option<Result<OutFile, Diagnostic>> {
+    fn render_generated(
+        &self,
+        plugin: usize,
+        g: &GeneratedPage,
+    ) -> Option<Result<OutFile, Diagnostic>> {
         if crate::load::escaping_component(&g.path).is_some() {
             return Some(Err(Diagnostic::error(format!(
                 "a plugin asked for a page at `{}`, which is outside the site",
@@ -919,22 +1023,29 @@ impl Renderer<'_> {
         } else {
             out_path_for(&g.path)
         };
-        if !self.wanted(&file) {
+        let make = match &self.generated {
+            Generated::AsWanted => self.wanted(&file),
+            Generated::Of(list) => list.contains(&plugin) && self.wanted(&file),
+        };
+        if !make {
             return None;
         }
         let mut ctx = self.base_context(&g.path, &self.config.default_language);
         for (k, v) in &g.context {
             ctx.insert(k.clone(), v.clone());
         }
-        Some(self.emit(&g.template, file, ctx))
+        Some(self.emit(&g.template, file, ctx).map(|mut f| {
+            f.plugin = Some(plugin);
+            f
+        }))
     }
 
-    fn sitemap(&self, generated: &[GeneratedPage]) -> Vec<Result<OutFile, Diagnostic>> {
+    fn sitemap(&self, generated: &[(usize, GeneratedPage)]) -> Vec<Result<OutFile, Diagnostic>> {
         if !self.wanted("sitemap.xml") {
             return Vec::new();
         }
         let mut entries: Vec<(String, Option<String>)> = Vec::new();
-        for g in generated.iter().filter(|g| g.in_sitemap) {
+        for (_, g) in generated.iter().filter(|(_, g)| g.in_sitemap) {
             entries.push((self.config.permalink(&g.path), None));
         }
         for s in &self.site.sections {
@@ -986,6 +1097,126 @@ impl Renderer<'_> {
         vec![self.emit("sitemap.xml", "sitemap.xml".into(), ctx)]
     }
 
+    /// The feed files of a list at `base` in `lang`.
+    fn feed_files(&self, base: &str, lang: &str) -> impl Iterator<Item = String> + '_ {
+        let base = base.to_string();
+        self.config
+            .feeds_for(lang)
+            .1
+            .iter()
+            .map(move |name| format!("{base}{name}").trim_start_matches('/').to_string())
+    }
+
+    /// Every output a section makes whose context holds the section's
+    /// value or its pages' (its page or pagers, and its feeds).
+    pub fn outputs_of_section(&self, sid: SectionId) -> Vec<String> {
+        let s = &self.site.sections[sid];
+        let mut out = Vec::new();
+        if s.meta.render && s.meta.redirect_to.is_none() {
+            match s.meta.paginate_by {
+                Some(by) if by > 0 => out.extend(pager_files(
+                    &s.path,
+                    &s.meta.paginate_path,
+                    s.pages.len(),
+                    by,
+                )),
+                _ => out.push(out_path_for(&s.path)),
+            }
+        }
+        if s.meta.generate_feeds {
+            out.extend(self.feed_files(&s.path, &s.lang));
+        }
+        out
+    }
+
+    /// Every output whose context can hold page `pid`'s value, as the
+    /// outputs are built above: its own page, the pages it is `lower` or
+    /// `higher` of, the lists it is in (sections, terms, the taxonomy list
+    /// and their pagers) and the feeds that can list it. Plugins' generated
+    /// pages, outputs whose plugins read page values, and template
+    /// functions are not covered: `serve` looks at those separately.
+    pub fn outputs_showing_page(&self, pid: PageId) -> HashSet<String> {
+        let site = self.site;
+        let page = &site.pages[pid];
+        let mut out = HashSet::new();
+        let mut add_page = |q: PageId| {
+            if site.pages[q].meta.render {
+                out.insert(out_path_for(&site.pages[q].path));
+            }
+        };
+        add_page(pid);
+        for (q, other) in site.pages.iter().enumerate() {
+            if other.lower == Some(pid) || other.higher == Some(pid) {
+                add_page(q);
+            }
+        }
+        // The pager of a list that shows the page (the others show other
+        // pages).
+        let pager_of = |list: &[PageId], reversed: bool, base: &str, paginate_path: &str, by| {
+            let at = list.iter().position(|p| *p == pid)?;
+            let at = if reversed { list.len() - 1 - at } else { at };
+            Some(out_path_for(&pager_path(base, paginate_path, at / by)))
+        };
+        for (sid, s) in site.sections.iter().enumerate() {
+            if !s.pages.contains(&pid) {
+                continue;
+            }
+            match s.meta.paginate_by {
+                Some(by) if by > 0 && s.meta.render && s.meta.redirect_to.is_none() => {
+                    out.extend(pager_of(
+                        &s.pages,
+                        s.meta.paginate_reversed,
+                        &s.path,
+                        &s.meta.paginate_path,
+                        by,
+                    ));
+                    if s.meta.generate_feeds {
+                        out.extend(self.feed_files(&s.path, &s.lang));
+                    }
+                }
+                _ => out.extend(self.outputs_of_section(sid)),
+            }
+        }
+        for tax in &site.taxonomies {
+            let lang = tax
+                .config
+                .lang
+                .as_deref()
+                .unwrap_or(&self.config.default_language);
+            let (list_tpl, single_tpl) = self.taxonomy_templates(tax);
+            let whole_term = self.term_pages_read(tax, &single_tpl);
+            for term in tax.terms.iter().filter(|t| t.pages.contains(&pid)) {
+                if self.list_reads_pages(&list_tpl) {
+                    out.insert(out_path_for(&tax.path));
+                }
+                match tax.config.paginate_by {
+                    Some(by) if by > 0 && whole_term => out.extend(pager_files(
+                        &term.path,
+                        tax.config.paginate_path(),
+                        term.pages.len(),
+                        by,
+                    )),
+                    Some(by) if by > 0 => out.extend(pager_of(
+                        &term.pages,
+                        false,
+                        &term.path,
+                        tax.config.paginate_path(),
+                        by,
+                    )),
+                    _ => {
+                        out.insert(out_path_for(&term.path));
+                    }
+                }
+                if tax.config.feed {
+                    out.extend(self.feed_files(&term.path, lang));
+                }
+            }
+        }
+        let base = format!("{}/", self.config.lang_prefix(&page.lang));
+        out.extend(self.feed_files(&base, &page.lang));
+        out
+    }
+
     /// Render every output file. Errors are collected, not returned early.
     pub fn render_all(&self, diags: &Diagnostics) -> Vec<OutFile> {
         let site = self.site;
@@ -1000,11 +1231,11 @@ impl Renderer<'_> {
             .collect();
         results.extend(sections.into_iter().flatten());
         results.extend(self.render_taxonomies());
-        let generated = self.generated();
+        let generated = self.generated(self.wanted("sitemap.xml"));
         results.extend(
             generated
                 .par_iter()
-                .filter_map(|g| self.render_generated(g))
+                .filter_map(|(i, g)| self.render_generated(*i, g))
                 .collect::<Vec<_>>(),
         );
         // Aliases.

@@ -139,6 +139,12 @@ impl Plugin for StrategyPlugin {
         "strategy"
     }
 
+    /// The graph and the review are read from front matter (and CSV
+    /// files) only.
+    fn site_loaded_reads_bodies(&self) -> bool {
+        false
+    }
+
     fn site_loaded(&mut self, site: &Site, config: &Config, diags: &Diagnostics) {
         let mut graph = Graph::build(site, config, diags);
         let review = Review::build(site, &graph, diags);
