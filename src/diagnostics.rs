@@ -224,6 +224,25 @@ impl Diagnostics {
             .count()
     }
 
+    /// How many diagnostics so far (a stage's are those pushed between
+    /// two counts: see [`Diagnostics::between`]).
+    pub fn len(&self) -> usize {
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The diagnostics pushed between two counts, in the order pushed.
+    pub fn between(&self, from: usize, to: usize) -> Vec<Diagnostic> {
+        let items = self.items.lock().unwrap_or_else(|e| e.into_inner());
+        items
+            .get(from.min(items.len())..to.min(items.len()))
+            .unwrap_or_default()
+            .to_vec()
+    }
+
     /// All diagnostics so far, sorted by file and line so output is stable
     /// whatever order parallel stages finished in.
     pub fn snapshot(&self) -> Vec<Diagnostic> {

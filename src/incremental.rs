@@ -102,10 +102,21 @@ pub struct Outcome {
     pub pages: usize,
     /// Whether everything was rebuilt (first build, or the config changed).
     pub full: bool,
-    /// Whether only bodies changed, and the rebuild started from the last
-    /// good build's site, plugins and templates (see [`Session`]).
-    pub bodies_only: bool,
+    /// The road the rebuild took (see [`Session`]).
+    pub road: Road,
     pub elapsed: Duration,
+}
+
+/// Which road a rebuild took (see [`Session`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Road {
+    /// Loaded, related and run through the plugins again.
+    #[default]
+    Full,
+    /// From the kept build: only bodies changed.
+    Bodies,
+    /// From the kept build: front matter changed, not the site's shape.
+    FrontMatter,
 }
 
 /// The site with its pages rendered and its feeds still to come.
@@ -135,6 +146,7 @@ struct MdEntry {
 /// calls one reads other pages' bodies (their `word_count`, say).
 const READS_PAGES: &[&str] = &[
     "get_page",
+    "get_all_pages",
     "get_section",
     "get_taxonomy",
     "get_taxonomy_term",
@@ -150,9 +162,14 @@ struct Kept {
     engine: Engine,
     config: Arc<crate::config::Config>,
     functions: Arc<crate::render::functions::Functions>,
-    /// What the build said before Markdown (config, Sass, loading,
-    /// relating, plugins, templates): an edit to a body leaves it as it is.
-    early_diags: Vec<Diagnostic>,
+    /// What the build said before Markdown: while loading (`load`), in
+    /// the plugins' `site_loaded` (`plugins`), and the rest (config, Sass,
+    /// relating, templates: `fixed`). An edit to a body leaves it all as
+    /// it is; one to front matter replaces the edited files' part of
+    /// `load`, and `plugins`.
+    diags_fixed: Vec<Diagnostic>,
+    diags_load: Vec<Diagnostic>,
+    diags_plugins: Vec<Diagnostic>,
     /// For each page whose value plugins read to build an output's
     /// context, those outputs.
     plugin_reads: HashMap<usize, Vec<String>>,
@@ -160,10 +177,12 @@ struct Kept {
     generated_reads: Vec<Vec<usize>>,
     /// Each plugin's generated pages (output paths).
     generated_paths: Vec<Vec<String>>,
-    /// The calls to functions in [`READS_PAGES`] any output made, with
-    /// their answers (the same for every output: an output whose answer
-    /// changed is rendered again).
+    /// The calls to functions in [`READS_PAGES`] and to plugins'
+    /// functions any output made, with their answers (the same for every
+    /// output: an output whose answer changed is rendered again).
     page_calls: HashMap<Call, Option<u64>>,
+    /// The names of plugins' functions.
+    plugin_functions: Vec<String>,
     /// Each content file (absolute path) and its page or section.
     items: HashMap<PathBuf, Item>,
     /// Some body's shortcode called a function in [`READS_PAGES`].
@@ -216,7 +235,10 @@ struct ForKept {
 /// again, and only the outputs that can show them (their pages,
 /// neighbours, lists, terms and feeds, plugins' generated pages, and
 /// outputs whose function calls now answer differently) fingerprinted and,
-/// where changed, rendered. Anything else takes the full road below.
+/// where changed, rendered. An edit to a page's front matter that leaves
+/// the site's shape alone (`same_shape`) takes the same road with the
+/// page's metadata patched in and the plugins asked what changed
+/// (`Plugin::site_changed`). Anything else takes the full road below.
 pub struct Session {
     opts: Options,
     plugins: PluginFactory,
@@ -351,6 +373,7 @@ impl Session {
         }
         t.lap("sass");
         let config = Arc::new(config);
+        let load_from = diags.len();
         let loaded = crate::load::load_content_cached(
             &root,
             &config,
@@ -358,13 +381,16 @@ impl Session {
             diags,
             Some(&mut self.load),
         );
+        let load_to = diags.len();
         t.lap("load");
         let mut site = Site::new(loaded, &config, diags);
         diags.extend(site.ignored_page_warnings());
         let mut plugins = (self.plugins)();
+        let plugins_from = diags.len();
         for plugin in &mut plugins {
             plugin.site_loaded(&site, &config, diags);
         }
+        let plugins_to = diags.len();
         t.lap("relate+plugins");
         let engine = match Engine::load(&root, config.clone(), &plugins) {
             Ok(e) => e,
@@ -374,7 +400,15 @@ impl Session {
             }
         };
         t.lap("templates");
-        let early_diags = diags.snapshot();
+        let early_to = diags.len();
+        let diags_fixed: Vec<Diagnostic> = [
+            diags.between(0, load_from),
+            diags.between(load_to, plugins_from),
+            diags.between(plugins_to, early_to),
+        ]
+        .concat();
+        let diags_load = diags.between(load_from, load_to);
+        let diags_plugins = diags.between(plugins_from, plugins_to);
         outcome.markdown = self.markdown_stage(&mut site, &config, &engine, diags);
         t.lap("markdown");
         let (outcome, for_kept) = self.render_stage(
@@ -393,6 +427,7 @@ impl Session {
                         .map(|(i, s)| (s.file.path.clone(), Item::Section(i))),
                 )
                 .collect();
+            let plugin_functions = engine.plugin_function_names();
             let bodies_read_pages = self.markdown.values().any(|e| {
                 e.read
                     .calls
@@ -411,7 +446,10 @@ impl Session {
                 engine,
                 config,
                 functions: for_kept.functions,
-                early_diags,
+                diags_fixed,
+                diags_load,
+                diags_plugins,
+                plugin_functions,
                 plugin_reads: for_kept.plugin_reads,
                 generated_reads: for_kept.generated_reads,
                 generated_paths: for_kept.generated_paths,
@@ -647,6 +685,7 @@ impl Session {
         outcome.changed = changed_out;
         outcome.ok = true;
         self.good = Some(Served { files, copies });
+        let plugin_functions = engine.plugin_function_names();
         let mut page_calls: HashMap<Call, Option<u64>> = HashMap::new();
         let mut seen: HashSet<*const Read> = HashSet::new();
         for o in self
@@ -658,7 +697,8 @@ impl Session {
         {
             if seen.insert(Arc::as_ptr(&o.read)) {
                 for (c, a) in &o.read.calls {
-                    if READS_PAGES.contains(&c.name.as_str()) {
+                    if READS_PAGES.contains(&c.name.as_str()) || plugin_functions.contains(&c.name)
+                    {
                         page_calls.insert(c.clone(), *a);
                     }
                 }
@@ -713,6 +753,9 @@ impl Session {
         }
         let content = self.opts.root.join("content");
         let mut edits: Vec<(Item, Arc<str>)> = Vec::new();
+        // Pages whose front matter changed: the page as loaded now, and
+        // what loading it said.
+        let mut fronts: Vec<(usize, Box<crate::site::Page>, Vec<Diagnostic>)> = Vec::new();
         for path in changed {
             let Some(&item) = kept.items.get(path) else {
                 // An editor's leftover in `content/` is never content.
@@ -725,6 +768,9 @@ impl Session {
                 }
                 return None;
             };
+            if edits.iter().any(|(i, _)| *i == item) {
+                continue;
+            }
             let (source, rel, section) = match item {
                 Item::Page(i) => {
                     let p = &kept.site.pages[i];
@@ -735,7 +781,22 @@ impl Session {
                     (&s.source, &s.file.relative, true)
                 }
             };
-            let text = crate::load::reread_body(path, source)?;
+            let text = match crate::load::reread_body(path, source) {
+                Some(text) => text,
+                None => {
+                    let Item::Page(i) = item else {
+                        return None;
+                    };
+                    let (page, said) =
+                        crate::load::reload_page(&self.opts.root, &kept.config, path)?;
+                    if !same_shape(&kept.site, i, &page) {
+                        return None;
+                    }
+                    let text = page.source.text.clone();
+                    fronts.push((i, page, said));
+                    text
+                }
+            };
             // Shortcodes read the site before Markdown: the full road.
             let shortcodes_before = self
                 .markdown
@@ -744,10 +805,9 @@ impl Session {
             if shortcodes_before || render::may_have_shortcodes(&text[source.body_offset..]) {
                 return None;
             }
-            if !edits.iter().any(|(i, _)| *i == item) {
-                edits.push((item, text));
-            }
+            edits.push((item, text));
         }
+        let front_edits = !fronts.is_empty();
         t.lap("load (bodies)");
         // The load cache holds the old texts: whatever happens next, they
         // are read again when the site is next loaded.
@@ -755,8 +815,13 @@ impl Session {
             self.load.forget(p);
         }
 
-        // Markdown, on the kept site with the new texts.
+        // Markdown, on the kept site with the new texts (and front matter).
         let kept = self.kept.as_mut()?;
+        for (i, page, _) in &fronts {
+            let p = &mut kept.site.pages[*i];
+            p.meta = page.meta.clone();
+            p.source = page.source.clone();
+        }
         let mut old_texts = Vec::new();
         for (item, text) in &edits {
             let body = &text[source_of(&kept.site, *item).body_offset..];
@@ -839,14 +904,93 @@ impl Session {
             );
         }
         t.lap("markdown");
-        diags.extend(kept.early_diags.iter().cloned());
+
+        // A new title is also in the page's translations and in the
+        // backlinks of the pages it links to.
+        let mut also: Vec<Item> = Vec::new();
+        for (i, _, _) in &fronts {
+            let page = &kept.site.pages[*i];
+            let (rel, permalink, title) = (
+                page.file.relative.clone(),
+                page.permalink.clone(),
+                page.meta.title.clone(),
+            );
+            let targets: Vec<Item> = page
+                .rendered
+                .internal_links
+                .iter()
+                .filter_map(|l| kept.site.item(&l.target))
+                .collect();
+            for (q, other) in kept.site.pages.iter_mut().enumerate() {
+                for t in other.translations.iter_mut().filter(|t| t.path == rel) {
+                    if t.title != title {
+                        t.title = title.clone();
+                        also.push(Item::Page(q));
+                    }
+                }
+            }
+            for (q, other) in kept.site.sections.iter_mut().enumerate() {
+                for t in other.translations.iter_mut().filter(|t| t.path == rel) {
+                    if t.title != title {
+                        t.title = title.clone();
+                        also.push(Item::Section(q));
+                    }
+                }
+            }
+            for target in targets {
+                let list = match target {
+                    Item::Page(q) => &mut kept.site.pages[q].backlinks,
+                    Item::Section(q) => &mut kept.site.sections[q].backlinks,
+                };
+                if let Some(b) = list
+                    .iter_mut()
+                    .find(|(p, t)| *p == permalink && *t != title)
+                {
+                    b.1 = title.clone();
+                    list.sort();
+                    also.push(target);
+                }
+            }
+        }
+        also.retain(|a| !edits.iter().any(|(e, _)| e == a));
+        also.sort_by_key(|a| match a {
+            Item::Page(i) => (0, *i),
+            Item::Section(i) => (1, *i),
+        });
+        also.dedup();
+
+        // The plugins read the site again and say what changed for them.
+        let mut changes: Vec<crate::plugin::Changed> = Vec::new();
+        if front_edits {
+            let said = Diagnostics::new();
+            for p in &mut kept.plugins {
+                changes.push(p.site_changed(&kept.site, &kept.config, &said)?);
+            }
+            if !kept.engine.set_plugin_functions(&kept.plugins) {
+                return None;
+            }
+            kept.diags_plugins = said.snapshot();
+            for (i, _, said) in &fronts {
+                let path = &kept.site.pages[*i].file.path;
+                kept.diags_load.retain(|d| !is_about(d, path));
+                kept.diags_load.extend(said.iter().cloned());
+            }
+            t.lap("plugins");
+        }
+        diags.extend(kept.diags_fixed.iter().cloned());
+        diags.extend(kept.diags_load.iter().cloned());
+        diags.extend(kept.diags_plugins.iter().cloned());
         for e in self.markdown.values() {
             diags.extend(e.diagnostics.iter().cloned());
         }
         render::check_anchors(&kept.site, diags);
         t.lap("anchors");
         let mut outcome = Outcome {
-            bodies_only: true,
+            road: if front_edits {
+                Road::FrontMatter
+            } else {
+                Road::Bodies
+            },
             markdown: count,
             pages: kept.site.pages.len(),
             ..Outcome::default()
@@ -861,7 +1005,12 @@ impl Session {
         // The changed values, in a copy of the site's data.
         let kept = self.kept.as_mut()?;
         let mut data = (*kept.functions.data).clone();
-        for (item, _) in &edits {
+        let refreshed: Vec<Item> = edits
+            .iter()
+            .map(|(i, _)| *i)
+            .chain(also.iter().copied())
+            .collect();
+        for item in &refreshed {
             match *item {
                 Item::Page(i) => {
                     let (v, fp) = self.values.refresh_page(&kept.site, i);
@@ -886,7 +1035,7 @@ impl Session {
         let probe = kept.renderer(Mode::Fingerprint, None, false, Generated::AsWanted);
         let mut candidates: HashSet<String> = HashSet::new();
         let mut edited_pages: Vec<usize> = Vec::new();
-        for (item, _) in &edits {
+        for item in &refreshed {
             match *item {
                 Item::Page(i) => {
                     candidates.extend(probe.outputs_showing_page(i));
@@ -898,9 +1047,30 @@ impl Session {
                 Item::Section(i) => candidates.extend(probe.outputs_of_section(i)),
             }
         }
-        // Plugins' generated pages that read an edited page's value.
-        for (read, paths) in kept.generated_reads.iter().zip(&kept.generated_paths) {
-            if edited_pages.iter().any(|p| read.binary_search(p).is_ok()) {
+        // What the plugins said changed for them.
+        for c in &changes {
+            for item in &c.items {
+                match *item {
+                    Item::Page(i) => {
+                        let p = &kept.site.pages[i];
+                        if p.meta.render {
+                            candidates.insert(render::out_path_for(&p.path));
+                        }
+                    }
+                    Item::Section(i) => candidates.extend(probe.outputs_of_section(i)),
+                }
+            }
+        }
+        // Plugins' generated pages that read an edited page's value, or
+        // that the plugin says may have changed.
+        for (n, (read, paths)) in kept
+            .generated_reads
+            .iter()
+            .zip(&kept.generated_paths)
+            .enumerate()
+        {
+            let said = changes.get(n).is_some_and(|c| c.generated);
+            if said || edited_pages.iter().any(|p| read.binary_search(p).is_ok()) {
                 candidates.extend(paths.iter().cloned());
             }
         }
@@ -908,9 +1078,12 @@ impl Session {
         // its answer changed (only these calls can answer differently
         // after an edit to a body: the others read front matter, plugins'
         // data, templates or files, none of which changed).
+        // (Plugins' functions answer differently only after front matter
+        // changed.)
         let stale_calls: Vec<&Call> = kept
             .page_calls
             .par_iter()
+            .filter(|(c, _)| front_edits || READS_PAGES.contains(&c.name.as_str()))
             .filter(|(c, a)| kept.engine.answer(c) != **a)
             .map(|(c, _)| c)
             .collect();
@@ -1014,6 +1187,7 @@ impl Session {
             return Some(outcome);
         }
         let fp_of: HashMap<&str, u64> = fps.iter().map(|f| (f.path.as_str(), f.fp)).collect();
+        let plugin_functions = kept.plugin_functions.clone();
         let good = self.good.as_mut()?;
         let mut changed_out = Vec::new();
         let mut calls_now = Vec::new();
@@ -1032,7 +1206,7 @@ impl Session {
             // What it called now is what every output calling the same
             // answered (the others were rendered again if it changed).
             for (c, a) in &read.calls {
-                if READS_PAGES.contains(&c.name.as_str()) {
+                if READS_PAGES.contains(&c.name.as_str()) || plugin_functions.contains(&c.name) {
                     calls_now.push((c.clone(), *a));
                 }
             }
@@ -1201,6 +1375,41 @@ impl Session {
     }
 }
 
+/// Whether page `i` loaded again after an edit to its front matter
+/// (`new`) leaves the site's shape as it was: the same address, language,
+/// dates, weight, draft and render settings, aliases, template, taxonomies
+/// and search setting, and the same title where a section it is in sorts
+/// by title. Only then can the related site be patched rather than made
+/// again.
+fn same_shape(site: &Site, i: usize, new: &crate::site::Page) -> bool {
+    use crate::load::meta::SortBy;
+    let old = &site.pages[i];
+    let (a, b) = (&old.meta, &new.meta);
+    let sorted_by_title = a.title != b.title
+        && site.sections.iter().any(|s| {
+            matches!(s.meta.sort_by, SortBy::Title | SortBy::TitleBytes)
+                && (s.pages.contains(&i) || s.ignored_pages.contains(&i))
+        });
+    old.file.relative == new.file.relative
+        && old.lang == new.lang
+        && old.slug == new.slug
+        && old.path == new.path
+        && old.permalink == new.permalink
+        && old.components == new.components
+        && a.date == b.date
+        && a.updated == b.updated
+        && a.weight == b.weight
+        && a.draft == b.draft
+        && a.render == b.render
+        && a.slug == b.slug
+        && a.path == b.path
+        && a.aliases == b.aliases
+        && a.in_search_index == b.in_search_index
+        && a.template == b.template
+        && a.taxonomies == b.taxonomies
+        && !sorted_by_title
+}
+
 /// The key of a page's Markdown result: its inputs as a freshly loaded and
 /// related site has them (no backlinks, nothing rendered yet).
 fn page_md_key(site: &Site, config: &crate::config::Config, i: usize) -> u64 {
@@ -1258,6 +1467,11 @@ fn md_key_now(site: &mut Site, config: &crate::config::Config, item: Item) -> u6
         }
     }
     key
+}
+
+/// Whether a diagnostic is about the file at `path`.
+fn is_about(d: &Diagnostic, path: &Path) -> bool {
+    d.file.as_deref() == Some(path) || d.location.as_ref().is_some_and(|l| l.file == path)
 }
 
 fn source_of(site: &Site, item: Item) -> &crate::site::model::Source {

@@ -86,6 +86,16 @@ pub struct GeneratedPage {
     pub in_sitemap: bool,
 }
 
+/// What a plugin says changed, from [`Plugin::site_changed`].
+#[derive(Debug, Clone, Default)]
+pub struct Changed {
+    /// Pages and sections whose contexts (or templates) from the plugin
+    /// may differ.
+    pub items: Vec<Item>,
+    /// Whether the plugin's generated pages may differ.
+    pub generated: bool,
+}
+
 /// What a plugin can look at while pages are rendered.
 pub struct RenderCx<'a> {
     pub site: &'a Site,
@@ -155,6 +165,27 @@ pub trait Plugin: Send + Sync {
     /// After loading: validate and derive. Push problems to `diags`; errors
     /// fail the build (after every other stage has reported its own).
     fn site_loaded(&mut self, _site: &Site, _config: &Config, _diags: &Diagnostics) {}
+
+    /// After an edit that changed pages' front matter but not the site's
+    /// shape (no page added, removed or moved; addresses, dates, weights,
+    /// drafts and taxonomies as they were), `serve` calls this instead of
+    /// [`Plugin::site_loaded`], on the site as it is now. Do what
+    /// `site_loaded` does, then say which pages and sections may now get
+    /// something different from [`Plugin::extend_context`] or
+    /// [`Plugin::template_for`], and whether [`Plugin::generated_pages`]
+    /// may make something different: `serve` then looks only at those
+    /// (and at the pages edited, and at every call to this plugin's
+    /// functions). `None` means "cannot tell": everything is built again.
+    /// The default calls `site_loaded` and answers `None`.
+    fn site_changed(
+        &mut self,
+        site: &Site,
+        config: &Config,
+        diags: &Diagnostics,
+    ) -> Option<Changed> {
+        self.site_loaded(site, config, diags);
+        None
+    }
 
     /// Whether [`Plugin::site_loaded`] reads pages' or sections' bodies
     /// (the text after the front matter), or anything derived from them

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use throughline::incremental::Session;
+use throughline::incremental::{Road, Session};
 use throughline::output::Source;
 use throughline::Options;
 
@@ -588,10 +588,15 @@ fn every_edit_matches_a_full_build() {
             out.outputs,
             out.changed.len(),
             out.markdown,
-            if out.bodies_only { "; bodies only" } else { "" }
+            match out.road {
+                Road::Full => "",
+                Road::Bodies => "; bodies only",
+                Road::FrontMatter => "; front matter",
+            }
         );
-        // Edits to bodies alone take the short road; the rest do not.
-        let short = [
+        // Edits to bodies alone, and to front matter that leaves the
+        // site's shape alone, take the short roads; the rest do not.
+        let bodies = [
             "a page's body",
             "a page's summary",
             "a write through a temporary file and a rename",
@@ -600,12 +605,22 @@ fn every_edit_matches_a_full_build() {
             "a body after the config change",
             "an annual-review update's body",
         ];
-        assert_eq!(
-            out.bodies_only,
-            short.contains(&name),
-            "{name}: bodies only is {}",
-            out.bodies_only
-        );
+        let front_matter = [
+            "a page's title",
+            "a cross-reference added",
+            "a cross-reference removed",
+            "an entity's title",
+            "a programme's status",
+            "an annual-review update",
+        ];
+        let expected = if bodies.contains(&name) {
+            Road::Bodies
+        } else if front_matter.contains(&name) {
+            Road::FrontMatter
+        } else {
+            Road::Full
+        };
+        assert_eq!(out.road, expected, "{name}");
         if !global {
             let share = out.rendered_pages as f64 / out.pages as f64;
             assert!(
@@ -666,7 +681,7 @@ fn a_body_edit_that_breaks_an_anchor_is_reported_and_recovers() {
     // Renaming the heading leaves the links as they were: the short road.
     replace(&target, "## Waiting times", "## Waiting lists");
     let out = s.rebuild(std::slice::from_ref(&target));
-    assert!(out.bodies_only);
+    assert_eq!(out.road, Road::Bodies);
     assert!(!out.ok, "the broken anchor is an error");
     let e = out.diagnostics.iter().find(|d| d.is_error()).unwrap();
     assert!(e.message.contains("#waiting-times"), "{}", e.message);
@@ -681,4 +696,41 @@ fn a_body_edit_that_breaks_an_anchor_is_reported_and_recovers() {
     assert_same_as_full_build_saying(&s, &out, &root, "the mended anchor");
     let served = &s.site().unwrap().files["news/item-3/index.html"].bytes;
     assert!(String::from_utf8_lossy(served).contains("Waiting lists"));
+}
+
+/// A plugin that says nothing about what it reads.
+struct Quiet;
+
+impl throughline::plugin::Plugin for Quiet {
+    fn name(&self) -> &str {
+        "quiet"
+    }
+}
+
+#[test]
+fn a_plugin_that_does_not_say_what_it_reads_keeps_every_edit_on_the_full_road() {
+    let (_dir, root) = site();
+    let mut s = Session::new(
+        opts(&root),
+        Box::new(|| {
+            let mut plugins = throughline::build::default_plugins();
+            plugins.push(Box::new(Quiet));
+            plugins
+        }),
+    );
+    assert!(s.rebuild(&[]).ok);
+    // Its `site_loaded` may read bodies: a body edit takes the full road.
+    let p = root.join("content/news/item-5.md");
+    append(&p, "\nAnother paragraph.\n");
+    let out = s.rebuild(std::slice::from_ref(&p));
+    assert!(out.ok, "{:?}", out.diagnostics);
+    assert_eq!(out.road, Road::Full);
+    assert_same_as_full_build(&s, &root, "a body edit");
+    // It cannot say what a front matter edit changed for it: the full road.
+    let p = root.join("content/commitments/commitment-2.md");
+    replace(&p, "title = \"", "title = \"Renamed ");
+    let out = s.rebuild(std::slice::from_ref(&p));
+    assert!(out.ok, "{:?}", out.diagnostics);
+    assert_eq!(out.road, Road::Full);
+    assert_same_as_full_build(&s, &root, "a title edit");
 }

@@ -130,6 +130,21 @@ pub fn reread_body(path: &Path, old: &Source) -> Option<Arc<str>> {
     same.then(|| Arc::from(text))
 }
 
+/// Read one content page again, as loading the site would, with what
+/// loading it said. `None` when it is not a page any more, or cannot be
+/// read (loading the whole site then reports why).
+pub fn reload_page(
+    root: &Path,
+    config: &Config,
+    path: &Path,
+) -> Option<(Box<Page>, Vec<Diagnostic>)> {
+    let own = Diagnostics::new();
+    match load_file(&root.join("content"), path, config, &own) {
+        Ok(Item::Page(p)) => Some((p, own.snapshot())),
+        _ => None,
+    }
+}
+
 fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.len(), m.modified().ok()?))

@@ -49,6 +49,9 @@ pub struct Origin {
     pub text: Arc<str>,
 }
 
+/// Plugins' template functions, by name.
+type PluginSlot = Arc<RwLock<HashMap<String, crate::plugin::FunctionBody>>>;
+
 /// A template function as the engines call it.
 pub(crate) type Callable = Arc<dyn Fn(&Args) -> Result<Value, String> + Send + Sync>;
 
@@ -67,6 +70,8 @@ pub struct Engine {
     origins: HashMap<String, Origin>,
     shortcodes: BTreeMap<String, (ShortcodeKind, String)>,
     slot: Arc<RwLock<Option<Arc<Functions>>>>,
+    /// Plugins' functions by name.
+    plugin_slot: PluginSlot,
     /// Every function by name, to answer a recorded call again.
     callables: HashMap<String, Callable>,
     answers: Answers,
@@ -325,10 +330,30 @@ impl Engine {
         let slot: Arc<RwLock<Option<Arc<Functions>>>> = Arc::new(RwLock::new(None));
         let answers: Answers = Arc::default();
         let mut callables = zola_functions(&slot);
+        // Plugins' functions are looked up when called, so that `serve`
+        // can give a plugin's new data to the templates without compiling
+        // them again (`set_plugin_functions`).
+        let plugin_slot: PluginSlot = Arc::default();
         for plugin in plugins {
             for f in plugin.functions() {
-                let body = f.body.clone();
-                callables.insert(f.name.clone(), Arc::new(move |a: &Args| body(a)));
+                let slot = plugin_slot.clone();
+                let name = f.name.clone();
+                plugin_slot
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(f.name.clone(), f.body);
+                callables.insert(
+                    f.name.clone(),
+                    Arc::new(move |a: &Args| {
+                        let body = slot
+                            .read()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .get(&name)
+                            .cloned()
+                            .ok_or_else(|| format!("`{name}` is not available here"))?;
+                        body(a)
+                    }),
+                );
             }
         }
         let recorded: HashMap<String, Callable> = callables
@@ -358,12 +383,46 @@ impl Engine {
             origins,
             shortcodes,
             slot,
+            plugin_slot,
             callables,
             answers,
             template_fps: Mutex::default(),
             theme: config.theme.clone(),
             config_value: config.to_template_value(),
         })
+    }
+
+    /// Plugins' functions again, after their data changed (`serve`):
+    /// the same names, new bodies. Returns `false`, changing nothing, when
+    /// the plugins now offer other functions (the engine must be built
+    /// again).
+    pub fn set_plugin_functions(&self, plugins: &[Box<dyn Plugin>]) -> bool {
+        let fresh: HashMap<String, crate::plugin::FunctionBody> = plugins
+            .iter()
+            .flat_map(|p| p.functions())
+            .map(|f| (f.name, f.body))
+            .collect();
+        let mut slot = self.plugin_slot.write().unwrap_or_else(|e| e.into_inner());
+        let same_names = fresh.len() == slot.len() && fresh.keys().all(|k| slot.contains_key(k));
+        if same_names {
+            *slot = fresh;
+            drop(slot);
+            self.answers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+        }
+        same_names
+    }
+
+    /// The names of plugins' functions.
+    pub fn plugin_function_names(&self) -> Vec<String> {
+        self.plugin_slot
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Give the functions (`get_page`, …) the site they read.

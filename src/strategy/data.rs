@@ -2,6 +2,7 @@
 //! build and handed to any template engine. The shapes are documented in
 //! `docs/templates.md`.
 
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::site::Site;
@@ -80,9 +81,11 @@ impl Data {
                 .map(|e| reference(site, e))
                 .collect()
         });
+        // (Entities, years and updates in parallel: `serve` makes them
+        // again after every edit to front matter.)
         let entities: [Vec<Value>; 4] = Kind::ALL.map(|k| {
             g.entities[k.index()]
-                .iter()
+                .par_iter()
                 .enumerate()
                 .map(|(i, e)| {
                     let page = &site.pages[e.page];
@@ -215,6 +218,7 @@ impl Data {
             }),
         );
         let years = (0..review.years.len())
+            .into_par_iter()
             .map(|y| year_value(g, review, site, &refs, y))
             .collect();
         let years_brief = (0..review.years.len())
@@ -225,6 +229,7 @@ impl Data {
             })
             .collect();
         let updates = (0..review.updates.len())
+            .into_par_iter()
             .map(|u| update_value(g, review, site, &refs, u))
             .collect();
         Data {

@@ -17,9 +17,9 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics};
-use crate::plugin::{Args, Function, GeneratedPage, Plugin, RenderCx, Template};
+use crate::plugin::{Args, Changed, Function, GeneratedPage, Plugin, RenderCx, Template};
 use crate::render::EngineKind;
-use crate::site::{Item, Site};
+use crate::site::{Item, PageId, Site};
 
 pub use graph::{Entity, Graph};
 pub use review::Review;
@@ -165,6 +165,19 @@ impl Plugin for StrategyPlugin {
         });
     }
 
+    /// The graph and the review are read again; what changed is found by
+    /// comparing the values templates get, old and new.
+    fn site_changed(
+        &mut self,
+        site: &Site,
+        config: &Config,
+        diags: &Diagnostics,
+    ) -> Option<Changed> {
+        let old = self.state.clone();
+        self.site_loaded(site, config, diags);
+        changed_between(&old, &self.state, site)
+    }
+
     fn templates(&self) -> Vec<Template> {
         self.templates_for(EngineKind::Tera)
     }
@@ -297,6 +310,89 @@ impl Plugin for StrategyPlugin {
         }
         Ok(())
     }
+}
+
+/// The pages and sections whose context from this plugin differs between
+/// two states of the same site, or `None` when the states are not of the
+/// same shape (an entity or an update appeared, went or moved: templates
+/// may differ too).
+fn changed_between(old: &State, new: &State, site: &Site) -> Option<Changed> {
+    let pages_of = |s: &State, k: Kind| -> Vec<PageId> {
+        s.graph.entities[k.index()].iter().map(|e| e.page).collect()
+    };
+    let same_shape = Kind::ALL
+        .iter()
+        .all(|k| pages_of(old, *k) == pages_of(new, *k))
+        && old.graph.sections == new.graph.sections
+        && old.review.section == new.review.section
+        && old.review.years.iter().map(|y| y.section).eq(new
+            .review
+            .years
+            .iter()
+            .map(|y| y.section))
+        && old
+            .review
+            .updates
+            .iter()
+            .map(|u| u.page)
+            .eq(new.review.updates.iter().map(|u| u.page));
+    if !same_shape {
+        return None;
+    }
+    use rayon::prelude::*;
+    let mut items = Vec::new();
+    for k in Kind::ALL {
+        let (a, b) = (&old.data.entities[k.index()], &new.data.entities[k.index()]);
+        items.par_extend(
+            new.graph.entities[k.index()]
+                .par_iter()
+                .enumerate()
+                .filter(|(i, _)| a.get(*i) != b.get(*i))
+                .map(|(_, e)| Item::Page(e.page)),
+        );
+    }
+    items.par_extend(
+        new.review
+            .updates
+            .par_iter()
+            .enumerate()
+            .filter(|(u, _)| old.data.updates.get(*u) != new.data.updates.get(*u))
+            .map(|(_, up)| Item::Page(up.page)),
+    );
+    let review_changed = old.data.review != new.data.review;
+    for (y, year) in new.review.years.iter().enumerate() {
+        if review_changed
+            || old.data.years.get(y) != new.data.years.get(y)
+            || old.data.years_brief.get(y) != new.data.years_brief.get(y)
+        {
+            items.push(Item::Section(year.section));
+        }
+    }
+    if let (true, Some(s)) = (review_changed, new.review.section) {
+        items.push(Item::Section(s));
+    }
+    if old.data.graph != new.data.graph {
+        items.extend(
+            new.graph
+                .sections
+                .iter()
+                .flatten()
+                .map(|s| Item::Section(*s)),
+        );
+        items.extend(
+            site.sections
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.is_index())
+                .map(|(i, _)| Item::Section(i)),
+        );
+    }
+    Some(Changed {
+        items,
+        // The review's feed reads update pages' titles, dates and bodies:
+        // looked at whenever anything changed.
+        generated: true,
+    })
 }
 
 /// How a template reads the `strategy` variable (not `get_strategy()` or a
