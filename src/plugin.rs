@@ -150,7 +150,21 @@ impl RenderCx<'_> {
 
     /// Render a template with a context, for a fragment the plugin places
     /// itself.
+    ///
+    /// When `serve` only fingerprints the context, nothing is rendered:
+    /// the fragment is a fingerprint of the template's name and `context`
+    /// (put large values in with [`RenderCx::large`], so that is cheap).
+    /// What the template itself reads is recorded when the page is
+    /// rendered.
     pub fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {
+        if self.fingerprinting {
+            let mut fp = crate::render::deps::Fp::new();
+            fp.str(name);
+            for (k, v) in &context {
+                fp.str(k).value(v);
+            }
+            return Ok(format!("\u{0}render {:016x}", fp.finish()));
+        }
         self.engine.render_map(name, context)
     }
 }

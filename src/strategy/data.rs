@@ -74,7 +74,8 @@ fn measure_value(m: &Measure, id: &str, title: &str) -> Value {
 impl Data {
     pub fn new(g: &Graph, review: &Review, site: &Site) -> Data {
         let s = &g.settings;
-        let labels = g_labels(g);
+        let pre = Pre::new(g, review, site);
+        let labels = pre.labels.clone();
         let refs: [Vec<Value>; 4] = Kind::ALL.map(|k| {
             g.entities[k.index()]
                 .iter()
@@ -132,14 +133,14 @@ impl Data {
                             .unwrap_or(Value::Null),
                     );
                     if matches!(k, Kind::Programme | Kind::Commitment) {
-                        v.insert("history".into(), history(review, site, k, i));
+                        v.insert("history".into(), history(review, &pre, k, i));
                         v.insert(
                             "status_from".into(),
                             match (
                                 page.meta.extra.contains_key("status"),
                                 review.latest_status(k, i),
                             ) {
-                                (false, Some((_, y))) => year_link(review, site, y),
+                                (false, Some((_, y))) => pre.year[y].clone(),
                                 _ => Value::Null,
                             },
                         );
@@ -219,18 +220,18 @@ impl Data {
         );
         let years = (0..review.years.len())
             .into_par_iter()
-            .map(|y| year_value(g, review, site, &refs, y))
+            .map(|y| year_value(g, review, site, &refs, &pre, y))
             .collect();
         let years_brief = (0..review.years.len())
             .map(|y| {
-                let mut v = year_heading(g, review, site, y);
+                let mut v = year_heading(review, &pre, y);
                 v["continued"] = json!(true);
                 v
             })
             .collect();
         let updates = (0..review.updates.len())
             .into_par_iter()
-            .map(|u| update_value(g, review, site, &refs, u))
+            .map(|u| update_value(g, review, &refs, &pre, u))
             .collect();
         Data {
             graph: Value::Object(graph),
@@ -241,6 +242,44 @@ impl Data {
             review: review_value(g, review, site),
         }
     }
+}
+
+/// Values many others embed, made once: each year's and each update's
+/// link, and the labels.
+struct Pre {
+    year: Vec<Value>,
+    update: Vec<Value>,
+    labels: Value,
+}
+
+impl Pre {
+    fn new(g: &Graph, review: &Review, site: &Site) -> Pre {
+        Pre {
+            year: (0..review.years.len())
+                .map(|y| year_link(review, site, y))
+                .collect(),
+            update: (0..review.updates.len())
+                .map(|u| update_link(review, site, u))
+                .collect(),
+            labels: g_labels(g),
+        }
+    }
+}
+
+/// An object from its keys and values (without `json!`'s round trip
+/// through serde for values that are already `Value`s).
+fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    let mut m = Map::with_capacity(N);
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
+}
+
+/// A status as templates see it.
+fn status_value(s: Option<&status::Status>) -> Value {
+    s.map(|s| serde_json::to_value(s).unwrap_or_default())
+        .unwrap_or(Value::Null)
 }
 
 /// A year as a link: `{title, period, published, permalink, path}`.
@@ -268,17 +307,23 @@ fn update_link(review: &Review, site: &Site, u: usize) -> Value {
 }
 
 /// A programme's or commitment's status in each year, newest first.
-fn history(review: &Review, site: &Site, k: Kind, i: usize) -> Value {
+fn history(review: &Review, pre: &Pre, k: Kind, i: usize) -> Value {
     Value::Array(
         review
             .history(k, i)
             .into_iter()
             .map(|(y, u)| {
-                json!({
-                    "year": year_link(review, site, y),
-                    "status": u.and_then(|u| review.updates[u].status.as_ref()),
-                    "update": u.map(|u| update_link(review, site, u)),
-                })
+                obj([
+                    ("year", pre.year[y].clone()),
+                    (
+                        "status",
+                        status_value(u.and_then(|u| review.updates[u].status.as_ref())),
+                    ),
+                    (
+                        "update",
+                        u.map(|u| pre.update[u].clone()).unwrap_or(Value::Null),
+                    ),
+                ])
             })
             .collect(),
     )
@@ -399,41 +444,59 @@ fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
 
 /// A year as a link, with the years either side and the labels: what
 /// every page of a year shows.
-fn year_heading(g: &Graph, review: &Review, site: &Site, y: usize) -> Value {
-    let mut v = year_link(review, site, y);
+fn year_heading(review: &Review, pre: &Pre, y: usize) -> Value {
+    let mut v = pre.year[y].clone();
     v["previous"] = match y.checked_sub(1) {
-        Some(p) => year_link(review, site, p),
+        Some(p) => pre.year[p].clone(),
         None => Value::Null,
     };
     v["next"] = if y + 1 < review.years.len() {
-        year_link(review, site, y + 1)
+        pre.year[y + 1].clone()
     } else {
         Value::Null
     };
-    v["labels"] = g_labels(g);
+    v["labels"] = pre.labels.clone();
     v
 }
 
 /// `year`: everything a year's page shows, generated from the data.
-fn year_value(g: &Graph, review: &Review, site: &Site, refs: &[Vec<Value>; 4], y: usize) -> Value {
+fn year_value(
+    g: &Graph,
+    review: &Review,
+    site: &Site,
+    refs: &[Vec<Value>; 4],
+    pre: &Pre,
+    y: usize,
+) -> Value {
     let year = &review.years[y];
-    let mut v = year_heading(g, review, site, y);
+    let mut v = year_heading(review, pre, y);
+    let update = |u: Option<usize>| u.map(|u| pre.update[u].clone()).unwrap_or(Value::Null);
+    let status_of =
+        |u: Option<usize>| status_value(u.and_then(|u| review.updates[u].status.as_ref()));
     let row = |k: Kind, i: usize| {
         let this = review.update_for(k, i, y);
         let before = y.checked_sub(1).map(|p| review.update_for(k, i, p));
-        json!({
-            "entity": refs[k.index()][i],
-            "update": this.map(|u| update_link(review, site, u)),
-            "status": this.and_then(|u| review.updates[u].status.as_ref()),
-            "previous": before.map(|u| json!({
-                "year": year_link(review, site, y - 1),
-                "update": u.map(|u| update_link(review, site, u)),
-                "status": u.and_then(|u| review.updates[u].status.as_ref()),
-            })),
-        })
+        obj([
+            ("entity", refs[k.index()][i].clone()),
+            ("update", update(this)),
+            ("status", status_of(this)),
+            (
+                "previous",
+                before
+                    .map(|u| {
+                        obj([
+                            ("year", pre.year[y - 1].clone()),
+                            ("update", update(u)),
+                            ("status", status_of(u)),
+                        ])
+                    })
+                    .unwrap_or(Value::Null),
+            ),
+        ])
     };
     v["programmes"] = Value::Array(
         (0..g.entities[Kind::Programme.index()].len())
+            .into_par_iter()
             .map(|i| row(Kind::Programme, i))
             .collect(),
     );
@@ -483,29 +546,36 @@ fn g_labels(g: &Graph) -> Value {
 }
 
 /// `update`: what an update page is about, its status, and the year before.
-fn update_value(
-    g: &Graph,
-    review: &Review,
-    site: &Site,
-    refs: &[Vec<Value>; 4],
-    u: usize,
-) -> Value {
+fn update_value(g: &Graph, review: &Review, refs: &[Vec<Value>; 4], pre: &Pre, u: usize) -> Value {
     let up = &review.updates[u];
     let before = up
         .year
         .checked_sub(1)
         .map(|p| (p, review.update_for(up.kind, up.target, p)));
-    json!({
-        "kind": up.kind,
-        "kind_label": g.settings.singular[up.kind.index()],
-        "entity": refs[up.kind.index()][up.target],
-        "status": up.status,
-        "year": year_link(review, site, up.year),
-        "previous": before.map(|(p, pu)| json!({
-            "year": year_link(review, site, p),
-            "update": pu.map(|x| update_link(review, site, x)),
-            "status": pu.and_then(|x| review.updates[x].status.as_ref()),
-        })),
-        "labels": g_labels(g),
-    })
+    obj([
+        ("kind", json!(up.kind)),
+        ("kind_label", json!(g.settings.singular[up.kind.index()])),
+        ("entity", refs[up.kind.index()][up.target].clone()),
+        ("status", status_value(up.status.as_ref())),
+        ("year", pre.year[up.year].clone()),
+        (
+            "previous",
+            before
+                .map(|(p, pu)| {
+                    obj([
+                        ("year", pre.year[p].clone()),
+                        (
+                            "update",
+                            pu.map(|x| pre.update[x].clone()).unwrap_or(Value::Null),
+                        ),
+                        (
+                            "status",
+                            status_value(pu.and_then(|x| review.updates[x].status.as_ref())),
+                        ),
+                    ])
+                })
+                .unwrap_or(Value::Null),
+        ),
+        ("labels", pre.labels.clone()),
+    ])
 }

@@ -31,6 +31,39 @@ pub struct State {
     pub graph: Graph,
     pub review: Review,
     pub data: data::Data,
+    /// Fingerprints of `data`'s values, worked out when `serve` first
+    /// compares this state with a newer one.
+    fps: std::sync::OnceLock<DataFps>,
+}
+
+/// Fingerprints of each value templates get.
+#[derive(Debug)]
+struct DataFps {
+    entities: [Vec<u64>; 4],
+    updates: Vec<u64>,
+    years: Vec<u64>,
+    years_brief: Vec<u64>,
+    review: u64,
+    graph: u64,
+}
+
+impl State {
+    fn fps(&self) -> &DataFps {
+        use crate::render::deps::hash_value;
+        use rayon::prelude::*;
+        self.fps.get_or_init(|| {
+            let all = |list: &Vec<Value>| list.par_iter().map(hash_value).collect::<Vec<u64>>();
+            let d = &self.data;
+            DataFps {
+                entities: Kind::ALL.map(|k| all(&d.entities[k.index()])),
+                updates: all(&d.updates),
+                years: all(&d.years),
+                years_brief: all(&d.years_brief),
+                review: hash_value(&d.review),
+                graph: hash_value(&d.graph),
+            }
+        })
+    }
 }
 
 /// The plugin. [`crate::build::default_plugins`] includes it.
@@ -162,6 +195,7 @@ impl Plugin for StrategyPlugin {
             graph,
             review,
             data,
+            fps: Default::default(),
         });
     }
 
@@ -242,7 +276,7 @@ impl Plugin for StrategyPlugin {
                 if let Some(u) = self.state.review.update_of_page(pid) {
                     let value = &self.state.data.updates[u];
                     if cx.template == Some("page.html") {
-                        let vars = [("update", value.clone())];
+                        let vars = [("update", cx.large(value))];
                         append_rendered(cx, ctx, "page", "strategy/update_summary.html", vars)?;
                     }
                     ctx.insert("update".into(), cx.large(value));
@@ -256,7 +290,7 @@ impl Plugin for StrategyPlugin {
                 // page's own text, so any theme shows them.
                 if cx.template == Some("page.html") {
                     let config = ctx.get("config").cloned().unwrap_or_default();
-                    let vars = [("entity", value.clone()), ("config", config)];
+                    let vars = [("entity", cx.large(value)), ("config", config)];
                     append_rendered(cx, ctx, "page", "strategy/links.html", vars)?;
                 }
                 ctx.insert("entity".into(), cx.large(value));
@@ -269,7 +303,7 @@ impl Plugin for StrategyPlugin {
                         != Some(&toml::Value::Boolean(false))
                     && !g.entities[Kind::Programme.index()].is_empty()
                 {
-                    let vars = [("strategy", self.state.data.graph.clone())];
+                    let vars = [("strategy", cx.large(&self.state.data.graph))];
                     append_rendered(cx, ctx, "section", "strategy/plan.html", vars)?;
                 }
                 let review = &self.state.review;
@@ -289,7 +323,7 @@ impl Plugin for StrategyPlugin {
                     // With Zola's plain section template, the year's
                     // tables and charts follow its own text.
                     if cx.template == Some("section.html") && !later_page {
-                        let vars = [("year", value.clone())];
+                        let vars = [("year", cx.large(value))];
                         append_rendered(cx, ctx, "section", "strategy/year_body.html", vars)?;
                     }
                     ctx.insert("year".into(), cx.large(value));
@@ -339,31 +373,29 @@ fn changed_between(old: &State, new: &State, site: &Site) -> Option<Changed> {
     if !same_shape {
         return None;
     }
-    use rayon::prelude::*;
+    // (By fingerprint: the old state's were worked out when it was the
+    // new one.)
+    let (a, b) = (old.fps(), new.fps());
+    let differs = |x: &[u64], y: &[u64], i: usize| x.get(i) != y.get(i);
     let mut items = Vec::new();
     for k in Kind::ALL {
-        let (a, b) = (&old.data.entities[k.index()], &new.data.entities[k.index()]);
-        items.par_extend(
-            new.graph.entities[k.index()]
-                .par_iter()
-                .enumerate()
-                .filter(|(i, _)| a.get(*i) != b.get(*i))
-                .map(|(_, e)| Item::Page(e.page)),
-        );
+        let (x, y) = (&a.entities[k.index()], &b.entities[k.index()]);
+        for (i, e) in new.graph.entities[k.index()].iter().enumerate() {
+            if differs(x, y, i) {
+                items.push(Item::Page(e.page));
+            }
+        }
     }
-    items.par_extend(
-        new.review
-            .updates
-            .par_iter()
-            .enumerate()
-            .filter(|(u, _)| old.data.updates.get(*u) != new.data.updates.get(*u))
-            .map(|(_, up)| Item::Page(up.page)),
-    );
-    let review_changed = old.data.review != new.data.review;
+    for (u, up) in new.review.updates.iter().enumerate() {
+        if differs(&a.updates, &b.updates, u) {
+            items.push(Item::Page(up.page));
+        }
+    }
+    let review_changed = a.review != b.review;
     for (y, year) in new.review.years.iter().enumerate() {
         if review_changed
-            || old.data.years.get(y) != new.data.years.get(y)
-            || old.data.years_brief.get(y) != new.data.years_brief.get(y)
+            || differs(&a.years, &b.years, y)
+            || differs(&a.years_brief, &b.years_brief, y)
         {
             items.push(Item::Section(year.section));
         }
@@ -371,7 +403,7 @@ fn changed_between(old: &State, new: &State, site: &Site) -> Option<Changed> {
     if let (true, Some(s)) = (review_changed, new.review.section) {
         items.push(Item::Section(s));
     }
-    if old.data.graph != new.data.graph {
+    if a.graph != b.graph {
         items.extend(
             new.graph
                 .sections
