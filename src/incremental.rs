@@ -963,8 +963,9 @@ impl Session {
         let mut changes: Vec<crate::plugin::Changed> = Vec::new();
         if front_edits {
             let said = Diagnostics::new();
+            let edited: Vec<Item> = edits.iter().map(|(i, _)| *i).collect();
             for p in &mut kept.plugins {
-                changes.push(p.site_changed(&kept.site, &kept.config, &said)?);
+                changes.push(p.site_changed(&kept.site, &kept.config, &edited, &said)?);
             }
             if !kept.engine.set_plugin_functions(&kept.plugins) {
                 return None;

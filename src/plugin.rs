@@ -148,6 +148,31 @@ impl RenderCx<'_> {
         }
     }
 
+    /// [`RenderCx::large`] for a variable `name` that `template` reads:
+    /// when only fingerprinting, and the template only ever reads it as
+    /// `name.field`, only those fields go into the fingerprint, so a change
+    /// elsewhere in the value does not render the output again.
+    pub fn large_for(&self, template: &str, name: &str, v: &Value) -> Value {
+        if !self.fingerprinting {
+            return v.clone();
+        }
+        match self.engine.fields_read(template, name) {
+            Some(fields) => Value::Object(
+                fields
+                    .into_iter()
+                    .map(|f| {
+                        let x = match v.get(&f) {
+                            Some(x) => crate::render::deps::stand_in(self.memo.fp(x)),
+                            None => Value::Null,
+                        };
+                        (f, x)
+                    })
+                    .collect(),
+            ),
+            None => self.large(v),
+        }
+    }
+
     /// Render a template with a context, for a fragment the plugin places
     /// itself.
     ///
@@ -183,8 +208,10 @@ pub trait Plugin: Send + Sync {
     /// After an edit that changed pages' front matter but not the site's
     /// shape (no page added, removed or moved; addresses, dates, weights,
     /// drafts and taxonomies as they were), `serve` calls this instead of
-    /// [`Plugin::site_loaded`], on the site as it is now. Do what
-    /// `site_loaded` does, then say which pages and sections may now get
+    /// [`Plugin::site_loaded`], on the site as it is now; `changed` are the
+    /// pages (and sections) edited. Do what `site_loaded` does (reusing
+    /// what the edit cannot have changed, if you can tell), then say which
+    /// pages and sections may now get
     /// something different from [`Plugin::extend_context`] or
     /// [`Plugin::template_for`], and whether [`Plugin::generated_pages`]
     /// may make something different: `serve` then looks only at those
@@ -195,6 +222,7 @@ pub trait Plugin: Send + Sync {
         &mut self,
         site: &Site,
         config: &Config,
+        _changed: &[Item],
         diags: &Diagnostics,
     ) -> Option<Changed> {
         self.site_loaded(site, config, diags);

@@ -49,6 +49,14 @@ pub struct Origin {
     pub text: Arc<str>,
 }
 
+/// Where `needle` first is in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Plugins' template functions, by name.
 type PluginSlot = Arc<RwLock<HashMap<String, crate::plugin::FunctionBody>>>;
 
@@ -508,6 +516,89 @@ impl Engine {
         })
     }
 
+    /// The fields of the variable `var` that template `name` (with
+    /// everything it extends, includes or imports) reads, when it only
+    /// ever reads it as `var.field`: for `strategy` in a template that
+    /// says `strategy.plan` and `strategy.labels`, `["labels", "plan"]`.
+    /// `None` when it uses `var` any other way (whole, by index, passed
+    /// on, or the word in its text), or a template is missing: unsure.
+    pub fn fields_read(&self, name: &str, var: &str) -> Option<Vec<String>> {
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut fields = std::collections::BTreeSet::new();
+        for n in self.closure(name) {
+            let text = self.origins.get(&n)?.text.as_bytes();
+            let mut from = 0;
+            while let Some(at) = find(&text[from..], var.as_bytes()) {
+                let start = from + at;
+                let end = start + var.len();
+                from = end;
+                let before = start.checked_sub(1).map(|i| text[i]);
+                let after = text.get(end).copied();
+                if before.is_some_and(|b| ident(b) || b == b'.' || b == b'/' || b == b'-')
+                    || after.is_some_and(|b| ident(b) || b == b'/' || b == b'-')
+                {
+                    // Part of another name, a field of something else, or
+                    // a template's path.
+                    continue;
+                }
+                // `var=` names an argument (or `var =` a variable being
+                // set), `var=var` passes it on to a macro's argument of
+                // the same name (whose reads are counted where the macro
+                // is), and a macro's header declares its arguments.
+                let rest = &text[end..];
+                let rest = &rest[rest.iter().take_while(|b| **b == b' ').count()..];
+                let names_argument = rest.first() == Some(&b'=') && rest.get(1) != Some(&b'=');
+                let head = &text[..start];
+                let head =
+                    &head[..head.len() - head.iter().rev().take_while(|b| **b == b' ').count()];
+                let passed_on = head.ends_with(b"=") && {
+                    let name = &head[..head.len() - 1];
+                    let name =
+                        &name[..name.len() - name.iter().rev().take_while(|b| **b == b' ').count()];
+                    name.ends_with(var.as_bytes())
+                        && !name[..name.len() - var.len()]
+                            .last()
+                            .is_some_and(|b| ident(*b))
+                };
+                let in_macro_header = {
+                    let tag = head
+                        .windows(2)
+                        .rposition(|w| w == b"{%")
+                        .map(|i| &head[i + 2..]);
+                    tag.is_some_and(|t| {
+                        let t: Vec<u8> = t
+                            .iter()
+                            .copied()
+                            .skip_while(|b| *b == b'-' || *b == b' ')
+                            .collect();
+                        t.starts_with(b"macro ") && !t.windows(2).any(|w| w == b"%}")
+                    })
+                };
+                let in_comment = {
+                    let open = head.windows(2).rposition(|w| w == b"{#");
+                    let close = head.windows(2).rposition(|w| w == b"#}");
+                    open.is_some_and(|o| close.is_none_or(|c| c < o))
+                };
+                if names_argument || passed_on || in_macro_header || in_comment {
+                    continue;
+                }
+                if after != Some(b'.') {
+                    return None;
+                }
+                let field: String = text[end + 1..]
+                    .iter()
+                    .take_while(|b| ident(**b))
+                    .map(|b| *b as char)
+                    .collect();
+                if field.is_empty() {
+                    return None;
+                }
+                fields.insert(field);
+            }
+        }
+        Some(fields.into_iter().collect())
+    }
+
     /// Whether a template of this name exists in any layer.
     pub fn has(&self, name: &str) -> bool {
         self.origins.contains_key(name)
@@ -729,4 +820,65 @@ fn zola_functions(slot: &Arc<RwLock<Option<Arc<Functions>>>>) -> HashMap<String,
         );
     }
     callables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine_with(templates: &[(&str, &str)]) -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in templates {
+            let p = dir.path().join("templates").join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let engine = Engine::load(dir.path(), Arc::new(Config::default()), &[]).unwrap();
+        (dir, engine)
+    }
+
+    #[test]
+    fn the_fields_a_template_reads_of_a_variable() {
+        let (_d, e) = engine_with(&[
+            (
+                "plan.html",
+                "{% include \"strategy/part.html\" %}{{ strategy.plan | length }}",
+            ),
+            (
+                "strategy/part.html",
+                "{% for l in strategy.labels %}{{ l }}{% endfor %}{{ my_strategy }}",
+            ),
+            ("whole.html", "{{ strategy | json_encode }}"),
+            ("indexed.html", "{{ strategy[\"plan\"] }}"),
+            ("passed.html", "{% set s = strategy %}{{ s.plan }}"),
+            (
+                "macro.html",
+                "{%- import \"macros.html\" as m -%}{{ m::plan(strategy=strategy) }}",
+            ),
+            (
+                "macros.html",
+                "{#- Use: {% import \"macros.html\" as strategy %} -#}{% macro plan(strategy, id=\"x\") -%}{{ strategy.plan }}{{ strategy.labels.a }}{%- endmacro plan %}",
+            ),
+            (
+                "other_name.html",
+                "{%- import \"macros.html\" as m -%}{{ m::plan(strategy=other) }}{{ m::plan(s=strategy) }}",
+            ),
+        ]);
+        assert_eq!(
+            e.fields_read("plan.html", "strategy"),
+            Some(vec!["labels".to_string(), "plan".to_string()])
+        );
+        assert_eq!(e.fields_read("whole.html", "strategy"), None);
+        assert_eq!(e.fields_read("indexed.html", "strategy"), None);
+        assert_eq!(e.fields_read("passed.html", "strategy"), None);
+        assert_eq!(e.fields_read("missing.html", "strategy"), None);
+        // Passed on to a macro's argument of the same name: what the
+        // macro reads of it.
+        assert_eq!(
+            e.fields_read("macro.html", "strategy"),
+            Some(vec!["labels".to_string(), "plan".to_string()])
+        );
+        // Passed on under another name: unsure.
+        assert_eq!(e.fields_read("other_name.html", "strategy"), None);
+    }
 }

@@ -2,6 +2,8 @@
 //! build and handed to any template engine. The shapes are documented in
 //! `docs/templates.md`.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -19,19 +21,21 @@ use super::status;
 #[derive(Debug, Default)]
 pub struct Data {
     pub graph: Value,
-    pub entities: [Vec<Value>; 4],
+    /// Each entity's short reference (what other values link it by).
+    pub refs: [Vec<Value>; 4],
+    pub entities: [Vec<Arc<Value>>; 4],
     pub years: Vec<Value>,
     /// Each year without its generated tables, for the later pages of a
     /// paginated year (`continued = true`): the report is on the first.
     pub years_brief: Vec<Value>,
-    pub updates: Vec<Value>,
+    pub updates: Vec<Arc<Value>>,
     /// `review`: the list of years, for the annual-review section and the
     /// years themselves.
     pub review: Value,
 }
 
 /// A short reference to an entity: enough to link to it.
-fn reference(site: &Site, e: &Entity) -> Value {
+pub fn reference(site: &Site, e: &Entity) -> Value {
     let page = &site.pages[e.page];
     json!({
         "kind": e.kind,
@@ -71,9 +75,42 @@ fn measure_value(m: &Measure, id: &str, title: &str) -> Value {
     })
 }
 
+/// Which values of an older [`Data`] (of a site of the same shape) are
+/// still right, for [`Data::with_reuse`]: `true` where the entity's or
+/// update's value is kept.
+pub struct Reuse<'a> {
+    pub old: &'a Data,
+    pub entities: [Vec<bool>; 4],
+    pub updates: Vec<bool>,
+}
+
 impl Data {
     pub fn new(g: &Graph, review: &Review, site: &Site) -> Data {
+        Data::with_reuse(g, review, site, None)
+    }
+
+    /// [`Data::new`], keeping the entities' and updates' values `reuse`
+    /// says are still right (`serve`, after an edit to front matter).
+    pub fn with_reuse(g: &Graph, review: &Review, site: &Site, reuse: Option<&Reuse>) -> Data {
         let s = &g.settings;
+        let kept_entity = |k: Kind, i: usize| -> Option<Arc<Value>> {
+            let r = reuse?;
+            r.entities[k.index()]
+                .get(i)
+                .copied()
+                .unwrap_or(false)
+                .then(|| r.old.entities[k.index()].get(i).cloned())
+                .flatten()
+        };
+        let kept_update = |u: usize| -> Option<Arc<Value>> {
+            let r = reuse?;
+            r.updates
+                .get(u)
+                .copied()
+                .unwrap_or(false)
+                .then(|| r.old.updates.get(u).cloned())
+                .flatten()
+        };
         let pre = Pre::new(g, review, site);
         let labels = pre.labels.clone();
         let refs: [Vec<Value>; 4] = Kind::ALL.map(|k| {
@@ -84,11 +121,14 @@ impl Data {
         });
         // (Entities, years and updates in parallel: `serve` makes them
         // again after every edit to front matter.)
-        let entities: [Vec<Value>; 4] = Kind::ALL.map(|k| {
+        let entities: [Vec<Arc<Value>>; 4] = Kind::ALL.map(|k| {
             g.entities[k.index()]
                 .par_iter()
                 .enumerate()
                 .map(|(i, e)| {
+                    if let Some(v) = kept_entity(k, i) {
+                        return v;
+                    }
                     let page = &site.pages[e.page];
                     let mut v = Map::new();
                     v.insert("kind".into(), json!(k));
@@ -145,7 +185,7 @@ impl Data {
                             },
                         );
                     }
-                    Value::Object(v)
+                    Arc::new(Value::Object(v))
                 })
                 .collect()
         });
@@ -231,10 +271,13 @@ impl Data {
             .collect();
         let updates = (0..review.updates.len())
             .into_par_iter()
-            .map(|u| update_value(g, review, &refs, &pre, u))
+            .map(|u| {
+                kept_update(u).unwrap_or_else(|| Arc::new(update_value(g, review, &refs, &pre, u)))
+            })
             .collect();
         Data {
             graph: Value::Object(graph),
+            refs,
             entities,
             years,
             years_brief,

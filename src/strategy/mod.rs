@@ -53,10 +53,13 @@ impl State {
         use rayon::prelude::*;
         self.fps.get_or_init(|| {
             let all = |list: &Vec<Value>| list.par_iter().map(hash_value).collect::<Vec<u64>>();
+            let all_arcs = |list: &Vec<Arc<Value>>| {
+                list.par_iter().map(|v| hash_value(v)).collect::<Vec<u64>>()
+            };
             let d = &self.data;
             DataFps {
-                entities: Kind::ALL.map(|k| all(&d.entities[k.index()])),
-                updates: all(&d.updates),
+                entities: Kind::ALL.map(|k| all_arcs(&d.entities[k.index()])),
+                updates: all_arcs(&d.updates),
                 years: all(&d.years),
                 years_brief: all(&d.years_brief),
                 review: hash_value(&d.review),
@@ -156,7 +159,7 @@ fn get_entity(state: &State, args: &Args) -> Result<Value, String> {
     };
     let g = &state.graph;
     match g.index(kind, id) {
-        Some(i) => Ok(state.data.entities[kind.index()][i].clone()),
+        Some(i) => Ok((*state.data.entities[kind.index()][i]).clone()),
         None => Err(match closest(id, g.ids(kind)) {
             Some(c) => format!(
                 "there is no {} `{id}`; did you mean `{c}`?",
@@ -179,17 +182,7 @@ impl Plugin for StrategyPlugin {
     }
 
     fn site_loaded(&mut self, site: &Site, config: &Config, diags: &Diagnostics) {
-        let mut graph = Graph::build(site, config, diags);
-        let review = Review::build(site, &graph, diags);
-        // §3: a programme without `status` has its latest update's.
-        let p = Kind::Programme.index();
-        for (i, e) in graph.entities[p].iter_mut().enumerate() {
-            if e.status.is_none() {
-                e.status = review
-                    .latest_status(Kind::Programme, i)
-                    .map(|(s, _)| s.clone());
-            }
-        }
+        let (graph, review) = graph_and_review(site, config, diags);
         let data = data::Data::new(&graph, &review, site);
         self.state = Arc::new(State {
             graph,
@@ -201,14 +194,69 @@ impl Plugin for StrategyPlugin {
 
     /// The graph and the review are read again; what changed is found by
     /// comparing the values templates get, old and new.
+    /// The entities' and updates' values that cannot have changed are
+    /// kept (see [`reusable`]); what changed is found by comparing
+    /// fingerprints of the values templates get, old and new.
     fn site_changed(
         &mut self,
         site: &Site,
         config: &Config,
+        changed: &[Item],
         diags: &Diagnostics,
     ) -> Option<Changed> {
         let old = self.state.clone();
-        self.site_loaded(site, config, diags);
+        let (graph, review) = graph_and_review(site, config, diags);
+        let reuse = reusable(&old, &graph, &review, site, changed);
+        let data = data::Data::with_reuse(&graph, &review, site, reuse.as_ref());
+        #[cfg(debug_assertions)]
+        {
+            // Tests build with debug assertions: the kept values must be
+            // what making them again gives.
+            let fresh = data::Data::new(&graph, &review, site);
+            debug_assert!(
+                fresh.entities == data.entities && fresh.updates == data.updates,
+                "the strategy's incremental data differs from its full data"
+            );
+        }
+        // Kept values keep their fingerprints.
+        let fps = std::sync::OnceLock::new();
+        if let (Some(r), Some(old_fps)) = (&reuse, old.fps.get()) {
+            use crate::render::deps::hash_value;
+            let pick = |keep: &[bool], olds: &[u64], values: &[Arc<Value>]| -> Vec<u64> {
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| match (keep.get(i), olds.get(i)) {
+                        (Some(true), Some(fp)) => *fp,
+                        _ => hash_value(v),
+                    })
+                    .collect()
+            };
+            let entities = Kind::ALL.map(|k| {
+                pick(
+                    &r.entities[k.index()],
+                    &old_fps.entities[k.index()],
+                    &data.entities[k.index()],
+                )
+            });
+            let updates = pick(&r.updates, &old_fps.updates, &data.updates);
+            let all = |list: &Vec<Value>| list.iter().map(hash_value).collect::<Vec<u64>>();
+            let _ = fps.set(DataFps {
+                entities,
+                updates,
+                years: all(&data.years),
+                years_brief: all(&data.years_brief),
+                review: hash_value(&data.review),
+                graph: hash_value(&data.graph),
+            });
+        }
+        drop(reuse);
+        self.state = Arc::new(State {
+            graph,
+            review,
+            data,
+            fps,
+        });
         changed_between(&old, &self.state, site)
     }
 
@@ -274,7 +322,7 @@ impl Plugin for StrategyPlugin {
         match item {
             Item::Page(pid) => {
                 if let Some(u) = self.state.review.update_of_page(pid) {
-                    let value = &self.state.data.updates[u];
+                    let value: &Value = &self.state.data.updates[u];
                     if cx.template == Some("page.html") {
                         let vars = [("update", cx.large(value))];
                         append_rendered(cx, ctx, "page", "strategy/update_summary.html", vars)?;
@@ -285,7 +333,7 @@ impl Plugin for StrategyPlugin {
                 let Some((kind, i)) = g.index_of_page(pid) else {
                     return Ok(());
                 };
-                let value = &self.state.data.entities[kind.index()][i];
+                let value: &Value = &self.state.data.entities[kind.index()][i];
                 // With Zola's plain page template, the links follow the
                 // page's own text, so any theme shows them.
                 if cx.template == Some("page.html") {
@@ -303,7 +351,10 @@ impl Plugin for StrategyPlugin {
                         != Some(&toml::Value::Boolean(false))
                     && !g.entities[Kind::Programme.index()].is_empty()
                 {
-                    let vars = [("strategy", cx.large(&self.state.data.graph))];
+                    let vars = [(
+                        "strategy",
+                        cx.large_for("strategy/plan.html", "strategy", &self.state.data.graph),
+                    )];
                     append_rendered(cx, ctx, "section", "strategy/plan.html", vars)?;
                 }
                 let review = &self.state.review;
@@ -338,12 +389,137 @@ impl Plugin for StrategyPlugin {
                 if (section.is_index() || g.kind_of_section(sid).is_some())
                     && cx.template_mentions(STRATEGY_USES)
                 {
-                    ctx.insert("strategy".into(), cx.large(&self.state.data.graph));
+                    let graph = &self.state.data.graph;
+                    let value = match cx.template {
+                        Some(t) => cx.large_for(t, "strategy", graph),
+                        None => cx.large(graph),
+                    };
+                    ctx.insert("strategy".into(), value);
                 }
             }
         }
         Ok(())
     }
+}
+
+/// The graph and the review read from the site, with each programme that
+/// has no `status` given its latest update's (§3).
+fn graph_and_review(site: &Site, config: &Config, diags: &Diagnostics) -> (Graph, Review) {
+    let mut graph = Graph::build(site, config, diags);
+    let review = Review::build(site, &graph, diags);
+    let p = Kind::Programme.index();
+    for (i, e) in graph.entities[p].iter_mut().enumerate() {
+        if e.status.is_none() {
+            e.status = review
+                .latest_status(Kind::Programme, i)
+                .map(|(s, _)| s.clone());
+        }
+    }
+    (graph, review)
+}
+
+/// Which entities' and updates' values from `old` are still right for
+/// the site as it is now, after an edit to the front matter of `changed`;
+/// `None` (make everything again) when the graph or the review changed
+/// shape. An entity's value is made from its own page, its updates, and
+/// the references of the entities it links; an update's from its page,
+/// its target's reference and the previous year's update of that target.
+fn reusable<'a>(
+    old: &'a State,
+    g: &Graph,
+    review: &Review,
+    site: &Site,
+    changed: &[Item],
+) -> Option<data::Reuse<'a>> {
+    let og = &old.graph;
+    let same = Kind::ALL.iter().all(|k| {
+        og.entities[k.index()].len() == g.entities[k.index()].len()
+            && og.entities[k.index()]
+                .iter()
+                .zip(&g.entities[k.index()])
+                .all(|(a, b)| a.page == b.page)
+    }) && og.sections == g.sections
+        && old.review.section == review.section
+        && old.review.years.len() == review.years.len()
+        && old.review.updates.len() == review.updates.len()
+        && old
+            .review
+            .updates
+            .iter()
+            .zip(&review.updates)
+            .all(|(a, b)| (a.page, a.kind, a.target, a.year) == (b.page, b.kind, b.target, b.year))
+        && old
+            .data
+            .refs
+            .iter()
+            .map(Vec::len)
+            .eq(g.entities.iter().map(Vec::len));
+    if !same {
+        return None;
+    }
+    let pages: std::collections::HashSet<PageId> = changed
+        .iter()
+        .filter_map(|i| match i {
+            Item::Page(p) => Some(*p),
+            Item::Section(_) => None,
+        })
+        .collect();
+    let mut touched: [Vec<bool>; 4] = Kind::ALL.map(|k| vec![false; g.entities[k.index()].len()]);
+    for k in Kind::ALL {
+        for (i, e) in g.entities[k.index()].iter().enumerate() {
+            let was = &og.entities[k.index()][i];
+            let moved = pages.contains(&e.page)
+                || data::reference(site, e) != old.data.refs[k.index()][i]
+                || e.refs != was.refs
+                || e.back != was.back;
+            if !moved {
+                continue;
+            }
+            touched[k.index()][i] = true;
+            // Those that link it show its reference.
+            for other in Kind::ALL {
+                let linked = e.refs[other.index()]
+                    .iter()
+                    .chain(&e.back[other.index()])
+                    .chain(&was.refs[other.index()])
+                    .chain(&was.back[other.index()]);
+                for j in linked {
+                    if let Some(t) = touched[other.index()].get_mut(*j) {
+                        *t = true;
+                    }
+                }
+            }
+        }
+    }
+    // An entity shows its updates (history, status).
+    for up in &review.updates {
+        if pages.contains(&up.page) {
+            if let Some(t) = touched[up.kind.index()].get_mut(up.target) {
+                *t = true;
+            }
+        }
+    }
+    let updates: Vec<bool> = review
+        .updates
+        .iter()
+        .map(|up| {
+            let previous_changed = up
+                .year
+                .checked_sub(1)
+                .and_then(|p| review.update_for(up.kind, up.target, p))
+                .is_some_and(|pu| pages.contains(&review.updates[pu].page));
+            let target_changed = touched[up.kind.index()]
+                .get(up.target)
+                .copied()
+                .unwrap_or(true);
+            !(pages.contains(&up.page) || previous_changed || target_changed)
+        })
+        .collect();
+    Some(data::Reuse {
+        old: &old.data,
+        entities: touched.map(|t| t.into_iter().map(|moved| !moved).collect()),
+        updates,
+    })
 }
 
 /// The pages and sections whose context from this plugin differs between
@@ -482,7 +658,7 @@ fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
                     .as_ref()
                     .map(|d| format!("{d}T00:00:00+00:00"))
             });
-        let mut v = state.data.updates[u].clone();
+        let mut v = (*state.data.updates[u]).clone();
         v["title"] =
             serde_json::json!(page.meta.title.clone().unwrap_or_else(|| page.slug.clone()));
         v["permalink"] = serde_json::json!(page.permalink);
