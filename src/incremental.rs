@@ -130,6 +130,32 @@ pub struct Early<'a> {
     pub rendered: usize,
 }
 
+impl<'a> Early<'a> {
+    /// The served files `base` with `rendered` put over them.
+    fn over(
+        mut files: HashMap<String, Arc<[u8]>>,
+        rendered: &[render::OutFile],
+        copies: &'a BTreeMap<String, Source>,
+        pending: &'a HashSet<String>,
+    ) -> Early<'a> {
+        let mut changed = Vec::new();
+        for f in rendered {
+            if files.get(&f.path).is_none_or(|b| **b != f.bytes[..]) {
+                changed.push(f.path.clone());
+            }
+            files.insert(f.path.clone(), Arc::from(&f.bytes[..]));
+        }
+        changed.sort();
+        Early {
+            files,
+            copies,
+            pending,
+            changed,
+            rendered: rendered.len(),
+        }
+    }
+}
+
 /// Outputs rendered after the pages: the ones that list every page.
 fn deferred(path: &str) -> bool {
     path.ends_with(".xml")
@@ -328,7 +354,7 @@ impl Session {
         diags: &Diagnostics,
         mut early: Option<&mut dyn FnMut(Early<'_>)>,
     ) -> Outcome {
-        if let Some(outcome) = self.try_bodies_only(changed, diags, early.as_deref_mut()) {
+        if let Some(outcome) = self.try_kept_roads(changed, diags, early.as_deref_mut()) {
             return outcome;
         }
         self.release_kept();
@@ -562,7 +588,7 @@ impl Session {
         let mut rendered = renderer(Mode::Render, Some(&now), true).render_all(diags);
         t.lap("render");
         if let Some(early) = early.filter(|_| !later.is_empty() && !diags.has_errors()) {
-            let mut files: HashMap<String, Arc<[u8]>> = fps
+            let files: HashMap<String, Arc<[u8]>> = fps
                 .iter()
                 .filter_map(|f| {
                     old.files
@@ -570,21 +596,7 @@ impl Session {
                         .map(|o| (f.path.clone(), o.bytes.clone()))
                 })
                 .collect();
-            let mut changed_now = Vec::new();
-            for f in &rendered {
-                if files.get(&f.path).is_none_or(|b| **b != f.bytes[..]) {
-                    changed_now.push(f.path.clone());
-                }
-                files.insert(f.path.clone(), Arc::from(&f.bytes[..]));
-            }
-            changed_now.sort();
-            early(Early {
-                files,
-                copies: &copies,
-                pending: &later,
-                changed: changed_now,
-                rendered: rendered.len(),
-            });
+            early(Early::over(files, &rendered, &copies, &later));
             rendered.extend(renderer(Mode::Render, Some(&later), true).render_all(diags));
             t.lap("render (feeds)");
         }
@@ -733,9 +745,10 @@ impl Session {
         }
     }
 
-    /// The short road for an edit to bodies only (see [`Session`]), or
-    /// `None` when the edit is not one: the full road is taken then.
-    fn try_bodies_only<'e>(
+    /// The bodies road or the front matter road (see [`Session`]) from
+    /// the kept build, or `None` when the edit takes neither: the full
+    /// road is taken then.
+    fn try_kept_roads<'e>(
         &mut self,
         changed: &[PathBuf],
         diags: &Diagnostics,
@@ -781,8 +794,9 @@ impl Session {
                     (&s.source, &s.file.relative, true)
                 }
             };
-            let text = match crate::load::reread_body(path, source) {
-                Some(text) => text,
+            // The new text, and where its body starts.
+            let (text, body_offset) = match crate::load::reread_body(path, source) {
+                Some(text) => (text, source.body_offset),
                 None => {
                     let Item::Page(i) = item else {
                         return None;
@@ -792,9 +806,9 @@ impl Session {
                     if !same_shape(&kept.site, i, &page) {
                         return None;
                     }
-                    let text = page.source.text.clone();
+                    let found = (page.source.text.clone(), page.source.body_offset);
                     fronts.push((i, page, said));
-                    text
+                    found
                 }
             };
             // Shortcodes read the site before Markdown: the full road.
@@ -802,7 +816,8 @@ impl Session {
                 .markdown
                 .get(&(section, rel.clone()))
                 .is_none_or(|e| e.read.calls.iter().any(|(c, _)| c.name != "@link"));
-            if shortcodes_before || render::may_have_shortcodes(&text[source.body_offset..]) {
+            let body = text.get(body_offset..).unwrap_or_default();
+            if shortcodes_before || render::may_have_shortcodes(body) {
                 return None;
             }
             edits.push((item, text));
@@ -824,7 +839,9 @@ impl Session {
         }
         let mut old_texts = Vec::new();
         for (item, text) in &edits {
-            let body = &text[source_of(&kept.site, *item).body_offset..];
+            let body = text
+                .get(source_of(&kept.site, *item).body_offset..)
+                .unwrap_or_default();
             let (words, minutes) = crate::site::model::reading_analytics(body);
             let (source, word_count, reading_time) = match *item {
                 Item::Page(i) => {
@@ -1151,27 +1168,13 @@ impl Session {
             let nothing_later = later_candidates.is_empty() && later_called.is_empty();
             !nothing_later && !diags.has_errors()
         }) {
-            let mut files: HashMap<String, Arc<[u8]>> = old
+            let files: HashMap<String, Arc<[u8]>> = old
                 .files
                 .iter()
                 .map(|(p, o)| (p.clone(), o.bytes.clone()))
                 .collect();
-            let mut changed_now = Vec::new();
-            for f in &rendered {
-                if files.get(&f.path).is_none_or(|b| **b != f.bytes[..]) {
-                    changed_now.push(f.path.clone());
-                }
-                files.insert(f.path.clone(), Arc::from(&f.bytes[..]));
-            }
-            changed_now.sort();
             let pending: HashSet<String> = later_candidates.union(&later_called).cloned().collect();
-            early(Early {
-                files,
-                copies: &old.copies,
-                pending: &pending,
-                changed: changed_now,
-                rendered: rendered.len(),
-            });
+            early(Early::over(files, &rendered, &old.copies, &pending));
             t.lap("published (pages)");
             let (later_fps, later) = dirty_of(&later_candidates, later_called)?;
             fps.extend(later_fps);

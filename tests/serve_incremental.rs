@@ -734,3 +734,22 @@ fn a_plugin_that_does_not_say_what_it_reads_keeps_every_edit_on_the_full_road() 
     assert_eq!(out.road, Road::Full);
     assert_same_as_full_build(&s, &root, "a title edit");
 }
+
+#[test]
+fn front_matter_that_shrinks_past_a_short_body_is_read_where_the_body_now_starts() {
+    let (_dir, root) = site();
+    let p = root.join("content/news/short.md");
+    let long = "A description long enough that removing it moves the body well back. ".repeat(3);
+    fs::write(
+        &p,
+        format!("+++\ntitle = \"Short\"\ndescription = \"{long}\"\nweight = 1\n+++\nHi é.\n"),
+    )
+    .unwrap();
+    let mut s = session(&root);
+    assert!(s.rebuild(&[]).ok);
+    fs::write(&p, "+++\ntitle = \"Short\"\nweight = 1\n+++\nHi é.\n").unwrap();
+    let out = s.rebuild(std::slice::from_ref(&p));
+    assert!(out.ok, "{:?}", out.diagnostics);
+    assert_eq!(out.road, Road::FrontMatter);
+    assert_same_as_full_build(&s, &root, "the shorter front matter");
+}
