@@ -24,7 +24,7 @@ pub struct Data {
     /// Each entity's short reference (what other values link it by).
     pub refs: [Vec<Value>; 4],
     pub entities: [Vec<Arc<Value>>; 4],
-    pub years: Vec<Value>,
+    pub years: Vec<Arc<Value>>,
     /// Each year without its generated tables, for the later pages of a
     /// paginated year (`continued = true`): the report is on the first.
     pub years_brief: Vec<Value>,
@@ -82,6 +82,7 @@ pub struct Reuse<'a> {
     pub old: &'a Data,
     pub entities: [Vec<bool>; 4],
     pub updates: Vec<bool>,
+    pub years: Vec<bool>,
 }
 
 impl Data {
@@ -258,9 +259,21 @@ impl Data {
                 "rows": plan_rows,
             }),
         );
+        let kept_year = |y: usize| -> Option<Arc<Value>> {
+            let r = reuse?;
+            r.years
+                .get(y)
+                .copied()
+                .unwrap_or(false)
+                .then(|| r.old.years.get(y).cloned())
+                .flatten()
+        };
         let years = (0..review.years.len())
             .into_par_iter()
-            .map(|y| year_value(g, review, site, &refs, &pre, y))
+            .map(|y| {
+                kept_year(y)
+                    .unwrap_or_else(|| Arc::new(year_value(g, review, site, &refs, &pre, y)))
+            })
             .collect();
         let years_brief = (0..review.years.len())
             .map(|y| {

@@ -60,7 +60,7 @@ impl State {
             DataFps {
                 entities: Kind::ALL.map(|k| all_arcs(&d.entities[k.index()])),
                 updates: all_arcs(&d.updates),
-                years: all(&d.years),
+                years: all_arcs(&d.years),
                 years_brief: all(&d.years_brief),
                 review: hash_value(&d.review),
                 graph: hash_value(&d.graph),
@@ -214,7 +214,9 @@ impl Plugin for StrategyPlugin {
             // what making them again gives.
             let fresh = data::Data::new(&graph, &review, site);
             debug_assert!(
-                fresh.entities == data.entities && fresh.updates == data.updates,
+                fresh.entities == data.entities
+                    && fresh.updates == data.updates
+                    && fresh.years == data.years,
                 "the strategy's incremental data differs from its full data"
             );
         }
@@ -240,11 +242,12 @@ impl Plugin for StrategyPlugin {
                 )
             });
             let updates = pick(&r.updates, &old_fps.updates, &data.updates);
+            let years = pick(&r.years, &old_fps.years, &data.years);
             let all = |list: &Vec<Value>| list.iter().map(hash_value).collect::<Vec<u64>>();
             let _ = fps.set(DataFps {
                 entities,
                 updates,
-                years: all(&data.years),
+                years,
                 years_brief: all(&data.years_brief),
                 review: hash_value(&data.review),
                 graph: hash_value(&data.graph),
@@ -366,7 +369,7 @@ impl Plugin for StrategyPlugin {
                         .and_then(|p| p.get("current_index"))
                         .and_then(Value::as_u64)
                         .is_some_and(|i| i > 1);
-                    let value = if later_page {
+                    let value: &Value = if later_page {
                         &self.state.data.years_brief[y]
                     } else {
                         &self.state.data.years[y]
@@ -465,13 +468,15 @@ fn reusable<'a>(
         })
         .collect();
     let mut touched: [Vec<bool>; 4] = Kind::ALL.map(|k| vec![false; g.entities[k.index()].len()]);
+    // Entities whose reference (what others show of them) changed.
+    let mut ref_moved: [Vec<bool>; 4] = Kind::ALL.map(|k| vec![false; g.entities[k.index()].len()]);
     for k in Kind::ALL {
         for (i, e) in g.entities[k.index()].iter().enumerate() {
             let was = &og.entities[k.index()][i];
-            let moved = pages.contains(&e.page)
-                || data::reference(site, e) != old.data.refs[k.index()][i]
-                || e.refs != was.refs
-                || e.back != was.back;
+            let ref_changed = data::reference(site, e) != old.data.refs[k.index()][i];
+            ref_moved[k.index()][i] = ref_changed;
+            let moved =
+                pages.contains(&e.page) || ref_changed || e.refs != was.refs || e.back != was.back;
             if !moved {
                 continue;
             }
@@ -515,10 +520,37 @@ fn reusable<'a>(
             !(pages.contains(&up.page) || previous_changed || target_changed)
         })
         .collect();
+    // A year's report shows every programme's reference, the commitments
+    // updated that year, every measure (with its chart), its stories, and
+    // the updates of that year and the one before.
+    let any = |k: Kind| ref_moved[k.index()].iter().any(|m| *m);
+    let measures_moved = g.entities[Kind::Measure.index()]
+        .iter()
+        .enumerate()
+        .any(|(i, e)| ref_moved[Kind::Measure.index()][i] || pages.contains(&e.page));
+    let years = (0..review.years.len())
+        .map(|y| {
+            let commitment_moved = (0..g.entities[Kind::Commitment.index()].len()).any(|i| {
+                ref_moved[Kind::Commitment.index()][i]
+                    && review.update_for(Kind::Commitment, i, y).is_some()
+            });
+            let update_moved = review
+                .updates
+                .iter()
+                .any(|up| pages.contains(&up.page) && (up.year == y || up.year + 1 == y));
+            let story_moved = review.years[y].stories.iter().any(|p| pages.contains(p));
+            !(any(Kind::Programme)
+                || measures_moved
+                || commitment_moved
+                || update_moved
+                || story_moved)
+        })
+        .collect();
     Some(data::Reuse {
         old: &old.data,
         entities: touched.map(|t| t.into_iter().map(|moved| !moved).collect()),
         updates,
+        years,
     })
 }
 
