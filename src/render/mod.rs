@@ -783,6 +783,14 @@ impl Renderer<'_> {
         Some(self.emit("internal/alias.html", file, ctx))
     }
 
+    /// A taxonomy's language: its own, else the site's default.
+    fn taxonomy_lang<'t>(&'t self, tax: &'t crate::site::Taxonomy) -> &'t str {
+        tax.config
+            .lang
+            .as_deref()
+            .unwrap_or(&self.config.default_language)
+    }
+
     /// A taxonomy's list and term templates.
     fn taxonomy_templates(&self, tax: &crate::site::Taxonomy) -> (String, String) {
         let pick = |own: String, fallback: &str| {
@@ -834,11 +842,7 @@ impl Renderer<'_> {
                 continue;
             }
             let kind = context::taxonomy_kind(tax, &self.config.default_language);
-            let lang = tax
-                .config
-                .lang
-                .as_deref()
-                .unwrap_or(&self.config.default_language);
+            let lang = self.taxonomy_lang(tax);
             let (list_tpl, single_tpl) = self.taxonomy_templates(tax);
             let list_path = out_path_for(&tax.path);
             if self.wanted(&list_path) {
@@ -1178,11 +1182,7 @@ impl Renderer<'_> {
             }
         }
         for tax in &site.taxonomies {
-            let lang = tax
-                .config
-                .lang
-                .as_deref()
-                .unwrap_or(&self.config.default_language);
+            let lang = self.taxonomy_lang(tax);
             let (list_tpl, single_tpl) = self.taxonomy_templates(tax);
             let whole_term = self.term_pages_read(tax, &single_tpl);
             for term in tax.terms.iter().filter(|t| t.pages.contains(&pid)) {

@@ -94,24 +94,19 @@ impl Data {
     /// says are still right (`serve`, after an edit to front matter).
     pub fn with_reuse(g: &Graph, review: &Review, site: &Site, reuse: Option<&Reuse>) -> Data {
         let s = &g.settings;
-        let kept_entity = |k: Kind, i: usize| -> Option<Arc<Value>> {
-            let r = reuse?;
-            r.entities[k.index()]
-                .get(i)
+        // The old value at `i` of a list, where `reuse` keeps it.
+        let kept = |keep: &[bool], old: &[Arc<Value>], i: usize| -> Option<Arc<Value>> {
+            keep.get(i)
                 .copied()
                 .unwrap_or(false)
-                .then(|| r.old.entities[k.index()].get(i).cloned())
+                .then(|| old.get(i).cloned())
                 .flatten()
         };
-        let kept_update = |u: usize| -> Option<Arc<Value>> {
-            let r = reuse?;
-            r.updates
-                .get(u)
-                .copied()
-                .unwrap_or(false)
-                .then(|| r.old.updates.get(u).cloned())
-                .flatten()
+        let kept_entity = |k: Kind, i: usize| {
+            reuse.and_then(|r| kept(&r.entities[k.index()], &r.old.entities[k.index()], i))
         };
+        let kept_update = |u: usize| reuse.and_then(|r| kept(&r.updates, &r.old.updates, u));
+        let kept_year = |y: usize| reuse.and_then(|r| kept(&r.years, &r.old.years, y));
         let pre = Pre::new(g, review, site);
         let labels = pre.labels.clone();
         let refs: [Vec<Value>; 4] = Kind::ALL.map(|k| {
@@ -259,15 +254,6 @@ impl Data {
                 "rows": plan_rows,
             }),
         );
-        let kept_year = |y: usize| -> Option<Arc<Value>> {
-            let r = reuse?;
-            r.years
-                .get(y)
-                .copied()
-                .unwrap_or(false)
-                .then(|| r.old.years.get(y).cloned())
-                .flatten()
-        };
         let years = (0..review.years.len())
             .into_par_iter()
             .map(|y| {
