@@ -178,6 +178,12 @@ const READS_PAGES: &[&str] = &[
     "get_taxonomy_term",
 ];
 
+/// Whether the kept roads look at calls to this function again: it reads
+/// pages ([`READS_PAGES`]) or is a plugin's.
+fn tracked(name: &str, plugin_functions: &[String]) -> bool {
+    READS_PAGES.contains(&name) || plugin_functions.iter().any(|f| f == name)
+}
+
 /// The last good build whole, kept so that an edit to bodies only is
 /// answered without loading, relating, running the plugins or compiling
 /// the templates again. While it is kept, the Markdown results live in its
@@ -249,6 +255,7 @@ struct ForKept {
     generated_reads: Vec<Vec<usize>>,
     generated_paths: Vec<Vec<String>>,
     page_calls: HashMap<Call, Option<u64>>,
+    plugin_functions: Vec<String>,
 }
 
 /// A `serve` session: the last good build and everything cached from it.
@@ -453,7 +460,6 @@ impl Session {
                         .map(|(i, s)| (s.file.path.clone(), Item::Section(i))),
                 )
                 .collect();
-            let plugin_functions = engine.plugin_function_names();
             let bodies_read_pages = self.markdown.values().any(|e| {
                 e.read
                     .calls
@@ -475,7 +481,7 @@ impl Session {
                 diags_fixed,
                 diags_load,
                 diags_plugins,
-                plugin_functions,
+                plugin_functions: for_kept.plugin_functions,
                 plugin_reads: for_kept.plugin_reads,
                 generated_reads: for_kept.generated_reads,
                 generated_paths: for_kept.generated_paths,
@@ -709,8 +715,7 @@ impl Session {
         {
             if seen.insert(Arc::as_ptr(&o.read)) {
                 for (c, a) in &o.read.calls {
-                    if READS_PAGES.contains(&c.name.as_str()) || plugin_functions.contains(&c.name)
-                    {
+                    if tracked(&c.name, &plugin_functions) {
                         page_calls.insert(c.clone(), *a);
                     }
                 }
@@ -724,6 +729,7 @@ impl Session {
                 generated_reads,
                 generated_paths,
                 page_calls,
+                plugin_functions,
             }),
         )
     }
@@ -1210,7 +1216,7 @@ impl Session {
             // What it called now is what every output calling the same
             // answered (the others were rendered again if it changed).
             for (c, a) in &read.calls {
-                if READS_PAGES.contains(&c.name.as_str()) || plugin_functions.contains(&c.name) {
+                if tracked(&c.name, &plugin_functions) {
                     calls_now.push((c.clone(), *a));
                 }
             }

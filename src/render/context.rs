@@ -67,12 +67,7 @@ impl ValueCache {
     /// returns it with its fingerprint.
     pub fn refresh_page(&mut self, site: &Site, pid: PageId) -> (Arc<Value>, u64) {
         let p = &site.pages[pid];
-        let value = page_value(site, p);
-        let c = Cached {
-            input: page_input(site, p),
-            fp: hash_value(&value),
-            value: Arc::new(value),
-        };
+        let c = Cached::make(page_input(site, p), page_value(site, p));
         let out = (c.value.clone(), c.fp);
         self.pages.insert(p.file.relative.clone(), c);
         out
@@ -81,12 +76,7 @@ impl ValueCache {
     /// Make section `sid`'s value again and keep it.
     pub fn refresh_section(&mut self, site: &Site, sid: SectionId) -> (Arc<Value>, u64) {
         let s = &site.sections[sid];
-        let value = section_value(site, s);
-        let c = Cached {
-            input: section_input(site, s),
-            fp: hash_value(&value),
-            value: Arc::new(value),
-        };
+        let c = Cached::make(section_input(site, s), section_value(site, s));
         let out = (c.value.clone(), c.fp);
         self.sections.insert(s.file.relative.clone(), c);
         out
@@ -104,14 +94,16 @@ impl Cached {
     ) -> Cached {
         match cache.get(rel) {
             Some(c) if c.input == input => c.clone(),
-            _ => {
-                let value = make();
-                Cached {
-                    input,
-                    fp: hash_value(&value),
-                    value: Arc::new(value),
-                }
-            }
+            _ => Cached::make(input, make()),
+        }
+    }
+
+    /// A value made from `input`, with its fingerprint.
+    fn make(input: u64, value: Value) -> Cached {
+        Cached {
+            input,
+            fp: hash_value(&value),
+            value: Arc::new(value),
         }
     }
 }
