@@ -233,6 +233,28 @@ impl SiteData {
         Value::Array(ids.iter().map(|p| (*self.pages[*p]).clone()).collect())
     }
 
+    /// Page values of a list of pages, each with only `fields` when
+    /// given (what the template reads of them: see
+    /// [`crate::render::Engine::element_fields`]).
+    pub fn page_list_with(&self, ids: &[PageId], fields: Option<&[String]>) -> Value {
+        let Some(fields) = fields else {
+            return self.page_list(ids);
+        };
+        Value::Array(
+            ids.iter()
+                .map(|p| {
+                    let page = &self.pages[*p];
+                    Value::Object(
+                        fields
+                            .iter()
+                            .filter_map(|f| Some((f.clone(), page.get(f)?.clone())))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
     /// The fingerprint of [`SiteData::page_list`] (with a cache only).
     pub fn page_list_fp(&self, ids: &[PageId]) -> u64 {
         let mut fp = Fp::new();
@@ -269,10 +291,10 @@ impl SiteData {
         fp.finish()
     }
 
-    /// A section with its pages.
-    pub fn section(&self, sid: SectionId) -> Value {
+    /// A section with its pages (each with only `fields` when given).
+    pub fn section(&self, sid: SectionId, fields: Option<&[String]>) -> Value {
         let mut v = self.sections_meta[sid].clone();
-        v["pages"] = self.page_list(&self.section_pages[sid]);
+        v["pages"] = self.page_list_with(&self.section_pages[sid], fields);
         v
     }
 

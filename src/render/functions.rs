@@ -278,7 +278,7 @@ impl Functions {
         Ok(if metadata_only {
             self.data.sections_meta[*i].clone()
         } else {
-            self.data.section(*i)
+            self.data.section(*i, None)
         })
     }
 

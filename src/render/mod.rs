@@ -536,21 +536,24 @@ impl Renderer<'_> {
         }
     }
 
-    /// A list of pages, or its stand-in.
-    fn v_pages(&self, ids: &[PageId]) -> Value {
+    /// A list of pages, each with only `fields` when given, or its
+    /// stand-in (made from whole pages: it changes whenever a field does).
+    fn v_pages(&self, ids: &[PageId], fields: Option<&[String]>) -> Value {
         if self.fingerprinting() {
             Value::String(format!("{:016x}", self.data.page_list_fp(ids)))
         } else {
-            self.data.page_list(ids)
+            self.data.page_list_with(ids, fields)
         }
     }
 
-    /// A section with its pages, or its stand-in.
-    fn v_section(&self, sid: SectionId) -> Value {
+    /// A section with its pages, or its stand-in; its pages hold only
+    /// what `template` reads of them.
+    fn v_section(&self, sid: SectionId, template: &str) -> Value {
         if self.fingerprinting() {
             deps::stand_in(self.data.section_fp(sid))
         } else {
-            self.data.section(sid)
+            let fields = self.engine.element_fields(template, "section.pages");
+            self.data.section(sid, fields.as_deref())
         }
     }
 
@@ -684,7 +687,7 @@ impl Renderer<'_> {
                     return Vec::new();
                 }
                 let mut ctx = self.base_context(&s.path, &s.lang);
-                ctx.insert("section".into(), self.v_section(sid));
+                ctx.insert("section".into(), self.v_section(sid, &template));
                 vec![self
                     .extend_and_emit(Item::Section(sid), &template, path, ctx)
                     .map_err(|d| with_content_file(d, &s.file.path))]
@@ -692,15 +695,17 @@ impl Renderer<'_> {
         }
     }
 
-    /// Zola's paginator over a list of pages at `base_path`.
+    /// Zola's paginator over a list of pages at `base_path`, for
+    /// `template`: each pager's pages hold only what it reads of them.
     fn pagers(
         &self,
         pages: &[PageId],
         by: usize,
-        base_path: &str,
-        paginate_path: &str,
+        (base_path, paginate_path): (&str, &str),
         reversed: bool,
+        template: &str,
     ) -> Vec<(String, Value)> {
+        let fields = self.engine.element_fields(template, "paginator.pages");
         let mut list: Vec<PageId> = pages.to_vec();
         if reversed {
             list.reverse();
@@ -728,7 +733,7 @@ impl Renderer<'_> {
                     "last": self.config.permalink(&pager_path(total - 1)),
                     "previous": if i > 0 { json!(self.config.permalink(&pager_path(i - 1))) } else { Value::Null },
                     "next": if i + 1 < total { json!(self.config.permalink(&pager_path(i + 1))) } else { Value::Null },
-                    "pages": self.v_pages(chunks[i]),
+                    "pages": self.v_pages(chunks[i], fields.as_deref()),
                     "current_index": i + 1,
                     "total_pages": list.len(),
                 });
@@ -747,9 +752,9 @@ impl Renderer<'_> {
         let pagers = self.pagers(
             &s.pages,
             by,
-            &s.path,
-            &s.meta.paginate_path,
+            (&s.path, &s.meta.paginate_path),
             s.meta.paginate_reversed,
+            template,
         );
         let mut out: Vec<Result<OutFile, Diagnostic>> = pagers
             .into_par_iter()
@@ -870,9 +875,9 @@ impl Renderer<'_> {
                         Some(by) if by > 0 => self.pagers(
                             &term.pages,
                             by,
-                            &term.path,
-                            tax.config.paginate_path(),
+                            (&term.path, tax.config.paginate_path()),
                             false,
+                            &single_tpl,
                         ),
                         _ => vec![(term.path.clone(), Value::Null)],
                     };
@@ -966,7 +971,8 @@ impl Renderer<'_> {
                 continue;
             }
             let mut ctx = self.base_context(&path, lang);
-            ctx.insert("pages".into(), self.v_pages(&dated));
+            let fields = self.engine.element_fields(name, "pages");
+            ctx.insert("pages".into(), self.v_pages(&dated, fields.as_deref()));
             ctx.insert(
                 "feed_url".into(),
                 json!(format!(
