@@ -28,7 +28,7 @@ pub struct Options {
 /// A finished render, in memory.
 pub struct Rendered {
     pub config: Arc<Config>,
-    pub site: Site,
+    pub site: Arc<Site>,
     pub files: Vec<OutFile>,
     pub copies: Vec<(String, Source)>,
     pub diagnostics: Vec<Diagnostic>,
@@ -188,19 +188,20 @@ fn render_with_config(
         &diags,
     );
     drop(before);
-    timer.lap("markdown");
-    let functions = make_functions(&site);
     if staging.is_some() {
-        // Every body is in its page's value now; a build that writes as it
-        // goes needs the model's copy no longer (check keeps it).
+        // Each body is rendered and its links checked; what a diagnostic
+        // may still point into is the front matter (the bodies of a
+        // 10,000-page site hold about 20 MB).
         for p in &mut site.pages {
-            p.rendered.content = String::new();
-            p.rendered.summary = None;
-        }
-        for s in &mut site.sections {
-            s.rendered.content = String::new();
+            p.source.text = Arc::from(&p.source.text[..p.source.body_offset]);
         }
     }
+    timer.lap("markdown");
+    // Nothing changes the site from here: templates' page values are made
+    // from it as they are asked for, not kept.
+    let site = Arc::new(site);
+    let data = SiteData::from_site(site.clone(), config.to_template_value());
+    let functions = functions_for(&site, &config, &root, data, sass.clone());
     timer.lap("serialise");
     engine.set_functions(functions.clone());
 

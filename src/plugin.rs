@@ -115,9 +115,9 @@ impl RenderCx<'_> {
     /// A page as templates see it (`page`, without `lower`/`higher`): its
     /// `content` is the rendered body. Read a body from here, not from the
     /// `Site`: a build lets go of the model's copy once it is serialised.
-    pub fn page_value(&self, pid: crate::site::PageId) -> &Value {
+    pub fn page_value(&self, pid: crate::site::PageId) -> Arc<Value> {
         crate::render::deps::note_page_value_read(pid);
-        &self.data.pages[pid]
+        self.data.page(pid)
     }
 
     /// Whether a template of this name exists (site, theme, or built in).

@@ -11,12 +11,12 @@ use serde_json::{json, Map, Value};
 use crate::render::deps::{hash_value, Fp};
 use crate::site::{Page, PageId, Section, SectionId, Site, Taxonomy};
 
-/// Everything serialised once, by id. Sections' and terms' page lists are
-/// kept as ids and built when asked for, so each page is serialised once.
+/// What templates see, by id. Sections' and terms' page lists are kept as
+/// ids and built when asked for.
 #[derive(Clone)]
 pub struct SiteData {
     /// Each page without `lower`/`higher` (as in section listings).
-    pub pages: Vec<Arc<Value>>,
+    pages: PageValues,
     /// Each page value's fingerprint (only with a [`ValueCache`]).
     pub page_fps: Vec<u64>,
     /// Each section without its pages (`get_section(metadata_only=true)`,
@@ -30,6 +30,19 @@ pub struct SiteData {
     pub lang_configs: HashMap<String, Value>,
     /// Whether each page is written (`render = false` pages are not).
     pub page_rendered: Vec<bool>,
+}
+
+/// Where page values come from.
+#[derive(Clone)]
+enum PageValues {
+    /// Made once and kept: `serve` patches them after an edit and
+    /// fingerprints them.
+    Kept(Vec<Arc<Value>>),
+    /// Made from the site whenever one is asked for, with only the fields
+    /// asked for: a build keeps no page values (at 10,000 pages, kept
+    /// values held 70 MB besides the bodies), and a page's value is made
+    /// about as fast as a kept one is copied into a context.
+    FromSite(Arc<Site>),
 }
 
 #[derive(Clone)]
@@ -116,12 +129,34 @@ impl SiteData {
     /// With a cache: values whose inputs have not changed are reused, and
     /// every value gets a fingerprint.
     pub fn build(site: &Site, config: Value, cache: Option<&mut ValueCache>) -> SiteData {
+        SiteData::assemble(site, config, cache, false)
+    }
+
+    /// A site's data whose page values are made from it when asked for
+    /// (see [`PageValues::FromSite`]); for a build, which edits nothing.
+    pub fn from_site(site: Arc<Site>, config: Value) -> SiteData {
+        let mut data = SiteData::assemble(&site, config, None, true);
+        data.pages = PageValues::FromSite(site);
+        data
+    }
+
+    /// Everything but the page values when `no_pages`.
+    fn assemble(
+        site: &Site,
+        config: Value,
+        cache: Option<&mut ValueCache>,
+        no_pages: bool,
+    ) -> SiteData {
         let (pages, page_fps, sections_meta, section_fps) = match cache {
             None => (
-                site.pages
-                    .par_iter()
-                    .map(|p| Arc::new(page_value(site, p)))
-                    .collect(),
+                if no_pages {
+                    Vec::new()
+                } else {
+                    site.pages
+                        .par_iter()
+                        .map(|p| Arc::new(page_value(site, p)))
+                        .collect()
+                },
                 Vec::new(),
                 site.sections
                     .iter()
@@ -200,7 +235,7 @@ impl SiteData {
             })
             .collect();
         SiteData {
-            pages,
+            pages: PageValues::Kept(pages),
             page_fps,
             sections_meta,
             section_fps,
@@ -212,9 +247,42 @@ impl SiteData {
         }
     }
 
-    /// Put page `pid`'s value (made again after an edit to its body) in.
+    /// Page `pid`'s value (without `lower`/`higher`).
+    pub fn page(&self, pid: PageId) -> Arc<Value> {
+        match &self.pages {
+            PageValues::Kept(v) => v[pid].clone(),
+            PageValues::FromSite(site) => Arc::new(page_value(site, &site.pages[pid])),
+        }
+    }
+
+    /// Page `pid`'s value, owned.
+    fn page_owned(&self, pid: PageId) -> Value {
+        match &self.pages {
+            PageValues::Kept(v) => (*v[pid]).clone(),
+            PageValues::FromSite(site) => page_value(site, &site.pages[pid]),
+        }
+    }
+
+    /// Page `pid`'s value with only `fields` (those it has).
+    pub fn page_fields(&self, pid: PageId, fields: &[String]) -> Value {
+        Value::Object(match &self.pages {
+            PageValues::Kept(v) => fields
+                .iter()
+                .filter_map(|f| Some((f.clone(), v[pid].get(f)?.clone())))
+                .collect(),
+            PageValues::FromSite(site) => fields
+                .iter()
+                .filter_map(|f| Some((f.clone(), page_field(site, &site.pages[pid], f)?)))
+                .collect(),
+        })
+    }
+
+    /// Put page `pid`'s value (made again after an edit to its body) in
+    /// (kept values only: values made from the site are never out of date).
     pub fn set_page(&mut self, pid: PageId, value: Arc<Value>, fp: u64) {
-        self.pages[pid] = value;
+        if let PageValues::Kept(v) = &mut self.pages {
+            v[pid] = value;
+        }
         if let Some(f) = self.page_fps.get_mut(pid) {
             *f = fp;
         }
@@ -230,7 +298,7 @@ impl SiteData {
 
     /// Page values of a list of pages.
     pub fn page_list(&self, ids: &[PageId]) -> Value {
-        Value::Array(ids.iter().map(|p| (*self.pages[*p]).clone()).collect())
+        Value::Array(ids.iter().map(|p| self.page_owned(*p)).collect())
     }
 
     /// Page values of a list of pages, each with only `fields` when
@@ -240,19 +308,7 @@ impl SiteData {
         let Some(fields) = fields else {
             return self.page_list(ids);
         };
-        Value::Array(
-            ids.iter()
-                .map(|p| {
-                    let page = &self.pages[*p];
-                    Value::Object(
-                        fields
-                            .iter()
-                            .filter_map(|f| Some((f.clone(), page.get(f)?.clone())))
-                            .collect(),
-                    )
-                })
-                .collect(),
-        )
+        Value::Array(ids.iter().map(|p| self.page_fields(*p, fields)).collect())
     }
 
     /// The fingerprint of [`SiteData::page_list`] (with a cache only).
@@ -268,14 +324,14 @@ impl SiteData {
     /// A page as its own template sees it: with `lower` and `higher`.
     pub fn full_page(&self, site: &Site, pid: PageId) -> Value {
         let page = &site.pages[pid];
-        let mut v = (*self.pages[pid]).clone();
+        let mut v = self.page_owned(pid);
         v["lower"] = page
             .lower
-            .map(|p| (*self.pages[p]).clone())
+            .map(|p| self.page_owned(p))
             .unwrap_or(Value::Null);
         v["higher"] = page
             .higher
-            .map(|p| (*self.pages[p]).clone())
+            .map(|p| self.page_owned(p))
             .unwrap_or(Value::Null);
         v
     }
@@ -466,22 +522,6 @@ fn translations_input(fp: &mut Fp, list: &[crate::site::model::Translation]) {
     }
 }
 
-fn date_parts(v: &mut Map<String, Value>, d: Option<&crate::load::meta::Date>) {
-    use chrono::Datelike;
-    match d {
-        Some(d) => {
-            v.insert("year".into(), json!(d.naive.year()));
-            v.insert("month".into(), json!(d.naive.month()));
-            v.insert("day".into(), json!(d.naive.day()));
-        }
-        None => {
-            v.insert("year".into(), Value::Null);
-            v.insert("month".into(), Value::Null);
-            v.insert("day".into(), Value::Null);
-        }
-    }
-}
-
 fn extra(t: &toml::Table) -> Value {
     crate::value::toml_to_json(&toml::Value::Table(t.clone()))
 }
@@ -494,46 +534,98 @@ fn backlinks(b: &[(String, Option<String>)]) -> Value {
     )
 }
 
+/// A page's fields, in the order Zola gives them.
+const PAGE_FIELDS: [&str; 29] = [
+    "relative_path",
+    "colocated_path",
+    "content",
+    "permalink",
+    "slug",
+    "ancestors",
+    "title",
+    "description",
+    "updated",
+    "date",
+    "year",
+    "month",
+    "day",
+    "taxonomies",
+    "authors",
+    "path",
+    "components",
+    "summary",
+    "toc",
+    "word_count",
+    "reading_time",
+    "assets",
+    "draft",
+    "lang",
+    "lower",
+    "higher",
+    "translations",
+    "backlinks",
+    "extra",
+];
+
+/// A page as templates see it in a list (`lower` and `higher` empty).
 pub fn page_value(site: &Site, page: &Page) -> Value {
+    Value::Object(
+        PAGE_FIELDS
+            .iter()
+            .map(|f| {
+                let v = page_field(site, page, f).unwrap_or(Value::Null);
+                (f.to_string(), v)
+            })
+            .collect(),
+    )
+}
+
+/// One field of [`page_value`]; `None` for a field pages do not have.
+fn page_field(site: &Site, page: &Page, field: &str) -> Option<Value> {
+    use chrono::Datelike;
     let m = &page.meta;
-    let mut taxonomies = Map::new();
-    for (k, v) in &m.taxonomies {
-        taxonomies.insert(k.clone(), json!(v));
-    }
-    let ancestors: Vec<&str> = page
-        .ancestors
-        .iter()
-        .map(|s| site.sections[*s].file.relative.as_str())
-        .collect();
-    let mut v = Map::new();
-    v.insert("relative_path".into(), json!(page.file.relative));
-    v.insert("colocated_path".into(), json!(page.file.colocated_path));
-    v.insert("content".into(), json!(page.rendered.content));
-    v.insert("permalink".into(), json!(page.permalink));
-    v.insert("slug".into(), json!(page.slug));
-    v.insert("ancestors".into(), json!(ancestors));
-    v.insert("title".into(), json!(m.title));
-    v.insert("description".into(), json!(m.description));
-    v.insert("updated".into(), json!(m.updated.as_ref().map(|d| &d.text)));
-    v.insert("date".into(), json!(m.date.as_ref().map(|d| &d.text)));
-    date_parts(&mut v, m.date.as_ref());
-    v.insert("taxonomies".into(), Value::Object(taxonomies));
-    v.insert("authors".into(), json!(m.authors));
-    v.insert("path".into(), json!(page.path));
-    v.insert("components".into(), json!(page.components));
-    v.insert("summary".into(), json!(page.rendered.summary));
-    v.insert("toc".into(), json!(page.rendered.toc));
-    v.insert("word_count".into(), json!(page.word_count));
-    v.insert("reading_time".into(), json!(page.reading_time));
-    v.insert("assets".into(), json!(page.serialized_assets));
-    v.insert("draft".into(), json!(m.draft));
-    v.insert("lang".into(), json!(page.lang));
-    v.insert("lower".into(), Value::Null);
-    v.insert("higher".into(), Value::Null);
-    v.insert("translations".into(), json!(page.translations));
-    v.insert("backlinks".into(), backlinks(&page.backlinks));
-    v.insert("extra".into(), extra(&m.extra));
-    Value::Object(v)
+    let date = m.date.as_ref().map(|d| d.naive);
+    Some(match field {
+        "relative_path" => json!(page.file.relative),
+        "colocated_path" => json!(page.file.colocated_path),
+        "content" => json!(page.rendered.content),
+        "permalink" => json!(page.permalink),
+        "slug" => json!(page.slug),
+        "ancestors" => Value::Array(
+            page.ancestors
+                .iter()
+                .map(|s| json!(site.sections[*s].file.relative))
+                .collect(),
+        ),
+        "title" => json!(m.title),
+        "description" => json!(m.description),
+        "updated" => json!(m.updated.as_ref().map(|d| &d.text)),
+        "date" => json!(m.date.as_ref().map(|d| &d.text)),
+        "year" => json!(date.map(|d| d.year())),
+        "month" => json!(date.map(|d| d.month())),
+        "day" => json!(date.map(|d| d.day())),
+        "taxonomies" => Value::Object(
+            m.taxonomies
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect(),
+        ),
+        "authors" => json!(m.authors),
+        "path" => json!(page.path),
+        "components" => json!(page.components),
+        "summary" => json!(page.rendered.summary),
+        "toc" => json!(page.rendered.toc),
+        "word_count" => json!(page.word_count),
+        "reading_time" => json!(page.reading_time),
+        "assets" => json!(page.serialized_assets),
+        "draft" => json!(m.draft),
+        "lang" => json!(page.lang),
+        "lower" | "higher" => Value::Null,
+        "translations" => json!(page.translations),
+        "backlinks" => backlinks(&page.backlinks),
+        "extra" => extra(&m.extra),
+        _ => return None,
+    })
 }
 
 pub fn section_value(site: &Site, s: &Section) -> Value {

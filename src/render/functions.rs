@@ -216,7 +216,7 @@ impl Functions {
         let i = self.page_index.get(path).ok_or_else(|| {
             format!("`get_page` could not find the page `{path}` (paths are from content/, such as `blog/post.md`)")
         })?;
-        Ok((*self.data.pages[*i]).clone())
+        Ok(Arc::unwrap_or_clone(self.data.page(*i)))
     }
 
     /// Not in Zola: every page and section the site writes, sorted by title
@@ -244,13 +244,10 @@ impl Functions {
                 "section": parent(v),
             })
         };
-        let mut all: Vec<Value> = self
-            .data
-            .pages
-            .iter()
-            .zip(&self.data.page_rendered)
-            .filter(|(_, r)| **r)
-            .map(|(p, _)| entry(p.as_ref(), "page"))
+        let fields = ["title", "permalink", "description", "ancestors"].map(String::from);
+        let mut all: Vec<Value> = (0..self.data.page_rendered.len())
+            .filter(|p| self.data.page_rendered[*p])
+            .map(|p| entry(&self.data.page_fields(p, &fields), "page"))
             .chain(
                 self.data
                     .sections_meta

@@ -257,7 +257,7 @@ pub fn render_markdown_of(
                 .unwrap_or(config.markdown.insert_anchor_links);
             let ctx = match data {
                 Some(d) if may_have_shortcodes(p.source.body()) => {
-                    json!({"page": *d.pages[i], "config": d.config_for(&p.lang), "lang": p.lang})
+                    json!({"page": *d.page(i), "config": d.config_for(&p.lang), "lang": p.lang})
                 }
                 _ => Value::Null,
             };
