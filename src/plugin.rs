@@ -229,6 +229,12 @@ pub trait Plugin: Send + Sync {
         None
     }
 
+    /// Called before [`Plugin::site_loaded`] when the site is built once
+    /// and not edited after (`throughline build`, not `serve`): nothing
+    /// will compare the plugin's values with a later edit's, so it may
+    /// keep them in a smaller form and make them whole when asked for.
+    fn built_once(&mut self) {}
+
     /// Whether [`Plugin::site_loaded`] reads pages' or sections' bodies
     /// (the text after the front matter), or anything derived from them
     /// such as `word_count`. When no plugin does, `serve` answers an edit

@@ -73,6 +73,8 @@ impl State {
 #[derive(Debug, Default)]
 pub struct StrategyPlugin {
     state: Arc<State>,
+    /// Built once (see [`Plugin::built_once`]): values kept as text.
+    compact: bool,
 }
 
 /// Built-in templates, so that any theme can show the strategy. Their
@@ -159,7 +161,7 @@ fn get_entity(state: &State, args: &Args) -> Result<Value, String> {
     };
     let g = &state.graph;
     match g.index(kind, id) {
-        Some(i) => Ok((*state.data.entities[kind.index()][i]).clone()),
+        Some(i) => Ok(Arc::unwrap_or_clone(state.data.entity(kind, i))),
         None => Err(match closest(id, g.ids(kind)) {
             Some(c) => format!(
                 "there is no {} `{id}`; did you mean `{c}`?",
@@ -181,9 +183,16 @@ impl Plugin for StrategyPlugin {
         false
     }
 
+    fn built_once(&mut self) {
+        self.compact = true;
+    }
+
     fn site_loaded(&mut self, site: &Site, config: &Config, diags: &Diagnostics) {
         let (graph, review) = graph_and_review(site, config, diags);
-        let data = data::Data::new(&graph, &review, site);
+        let mut data = data::Data::new(&graph, &review, site);
+        if self.compact {
+            data = data.compacted();
+        }
         self.state = Arc::new(State {
             graph,
             review,
@@ -325,7 +334,8 @@ impl Plugin for StrategyPlugin {
         match item {
             Item::Page(pid) => {
                 if let Some(u) = self.state.review.update_of_page(pid) {
-                    let value: &Value = &self.state.data.updates[u];
+                    let value = self.state.data.update(u);
+                    let value: &Value = &value;
                     if cx.template == Some("page.html") {
                         let vars = [("update", cx.large(value))];
                         append_rendered(cx, ctx, "page", "strategy/update_summary.html", vars)?;
@@ -336,7 +346,8 @@ impl Plugin for StrategyPlugin {
                 let Some((kind, i)) = g.index_of_page(pid) else {
                     return Ok(());
                 };
-                let value: &Value = &self.state.data.entities[kind.index()][i];
+                let value = self.state.data.entity(kind, i);
+                let value: &Value = &value;
                 // With Zola's plain page template, the links follow the
                 // page's own text, so any theme shows them.
                 if cx.template == Some("page.html") {
@@ -369,10 +380,12 @@ impl Plugin for StrategyPlugin {
                         .and_then(|p| p.get("current_index"))
                         .and_then(Value::as_u64)
                         .is_some_and(|i| i > 1);
+                    let whole;
                     let value: &Value = if later_page {
                         &self.state.data.years_brief[y]
                     } else {
-                        &self.state.data.years[y]
+                        whole = self.state.data.year(y);
+                        &whole
                     };
                     // With Zola's plain section template, the year's
                     // tables and charts follow its own text.
@@ -690,7 +703,7 @@ fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
                     .as_ref()
                     .map(|d| format!("{d}T00:00:00+00:00"))
             });
-        let mut v = (*state.data.updates[u]).clone();
+        let mut v = Arc::unwrap_or_clone(state.data.update(u));
         v["title"] =
             serde_json::json!(page.meta.title.clone().unwrap_or_else(|| page.slug.clone()));
         v["permalink"] = serde_json::json!(page.permalink);
