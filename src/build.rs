@@ -143,6 +143,9 @@ fn render_with_config(
     timer.lap("relate");
     diags.extend(site.ignored_page_warnings());
     for plugin in &mut plugins {
+        if staging.is_some() {
+            plugin.built_once();
+        }
         plugin.site_loaded(&site, &config, &diags);
         timer.lap(plugin.name());
     }

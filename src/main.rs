@@ -6,6 +6,28 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc commits the memory of its arena as it reserves it, by
+/// default on Linux; committing it as it is used keeps a 10,000-page
+/// build's peak 30 MB (12%) lower at the same speed (BENCHMARKS.md). The
+/// option counts when the arena is reserved, at the first allocation, so
+/// it is set in a constructor, which runs before Rust's runtime allocates.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static CONFIGURE_ALLOCATOR: extern "C" fn() = configure_allocator;
+
+#[cfg(target_os = "linux")]
+extern "C" fn configure_allocator() {
+    // mimalloc 3's `mi_option_arena_eager_commit` (mimalloc.h).
+    const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+    extern "C" {
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    // SAFETY: sets an option; mimalloc's options are plain values, valid
+    // to set before it is initialised.
+    unsafe { mi_option_set(ARENA_EAGER_COMMIT, 0) }
+}
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -266,6 +266,9 @@ pub fn load_content_cached(
         }
     };
     let mut loaded = Loaded::default();
+    // A page is about a kilobyte before its text: at 10,000 pages, the
+    // doubling of a list grown one by one left 7 MB unused.
+    loaded.pages.reserve_exact(results.len());
     for item in results.into_iter().flatten() {
         match item {
             Item::Page(p) if p.meta.draft && !drafts => {
@@ -327,6 +330,7 @@ pub fn load_content_cached(
         .pages
         .sort_by(|a, b| a.file.relative.cmp(&b.file.relative));
     check_unique_paths(&loaded, diags);
+    loaded.pages.shrink_to_fit();
     loaded
 }
 
