@@ -335,3 +335,52 @@ fn taxonomy_lang_follows_the_site_language() {
         "cy iechyd"
     );
 }
+
+/// The built-in feed reads a page's content only where it has no summary,
+/// so a build leaves the content of the others out of the feed's context
+/// (`Engine::element_fields`): what it writes must not change.
+#[test]
+fn the_feed_shows_a_summary_or_else_the_content() {
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://feed.example\"\ntitle = \"Feed\"\ngenerate_feeds = true\n",
+        ),
+        ("content/_index.md", "+++\n+++\n"),
+        (
+            "content/with-summary.md",
+            "+++\ntitle = \"With\"\ndate = 2024-01-02\n+++\nThe summary.\n\n<!-- more -->\n\nThe rest, only on the page.\n",
+        ),
+        (
+            "content/without.md",
+            "+++\ntitle = \"Without\"\ndate = 2024-01-01\n+++\nAll of it, in the feed.\n",
+        ),
+        (
+            "templates/page.html",
+            "{{ page.content | safe }}",
+        ),
+        (
+            "templates/index.html",
+            "{% for p in section.pages %}{% if p.summary %}[{{ p.summary | safe }}]{% else %}({{ p.content | safe }}){% endif %}{% endfor %}",
+        ),
+    ]);
+    if let Err(f) = site.build() {
+        panic!("{:?}", f.diagnostics);
+    }
+    let feed = site.read("atom.xml");
+    assert!(
+        feed.contains("<summary type=\"html\">&lt;p&gt;The summary.&lt;&#x2F;p&gt;</summary>"),
+        "{feed}"
+    );
+    assert!(!feed.contains("The rest"), "{feed}");
+    assert!(
+        feed.contains("&lt;p&gt;All of it, in the feed.&lt;&#x2F;p&gt;\n</content>"),
+        "{feed}"
+    );
+    // A site template with the same shape, over a section's pages.
+    let index = site.read("index.html");
+    assert_eq!(
+        index,
+        "[<p>The summary.</p>](<p>All of it, in the feed.</p>\n)"
+    );
+}

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::render::deps::{hash_value, Fp};
+use crate::render::engine::ListFields;
 use crate::site::{Page, PageId, Section, SectionId, Site, Taxonomy};
 
 /// What templates see, by id. Sections' and terms' page lists are kept as
@@ -301,14 +302,40 @@ impl SiteData {
         Value::Array(ids.iter().map(|p| self.page_owned(*p)).collect())
     }
 
-    /// Page values of a list of pages, each with only `fields` when
-    /// given (what the template reads of them: see
-    /// [`crate::render::Engine::element_fields`]).
-    pub fn page_list_with(&self, ids: &[PageId], fields: Option<&[String]>) -> Value {
-        let Some(fields) = fields else {
+    /// Page values of a list of pages, each with only the fields the
+    /// template reads of them when given (see
+    /// [`crate::render::Engine::element_fields`]): a field read only where
+    /// another is falsy is left out where that one is a non-empty string.
+    pub fn page_list_with(&self, ids: &[PageId], fields: Option<&ListFields>) -> Value {
+        let Some(shape) = fields else {
             return self.page_list(ids);
         };
-        Value::Array(ids.iter().map(|p| self.page_fields(*p, fields)).collect())
+        let guarded = |f: &String| shape.only_when_falsy.iter().find(|(x, _)| x == f);
+        let always: Vec<String> = shape
+            .fields
+            .iter()
+            .filter(|f| guarded(f).is_none())
+            .cloned()
+            .collect();
+        Value::Array(
+            ids.iter()
+                .map(|p| {
+                    let mut v = self.page_fields(*p, &always);
+                    for (f, other) in &shape.only_when_falsy {
+                        let truthy =
+                            matches!(v.get(other), Some(Value::String(s)) if !s.is_empty());
+                        if !truthy {
+                            if let (Value::Object(m), Value::Object(extra)) =
+                                (&mut v, self.page_fields(*p, std::slice::from_ref(f)))
+                            {
+                                m.extend(extra);
+                            }
+                        }
+                    }
+                    v
+                })
+                .collect(),
+        )
     }
 
     /// The fingerprint of [`SiteData::page_list`] (with a cache only).
@@ -348,7 +375,7 @@ impl SiteData {
     }
 
     /// A section with its pages (each with only `fields` when given).
-    pub fn section(&self, sid: SectionId, fields: Option<&[String]>) -> Value {
+    pub fn section(&self, sid: SectionId, fields: Option<&ListFields>) -> Value {
         let mut v = self.sections_meta[sid].clone();
         v["pages"] = self.page_list_with(&self.section_pages[sid], fields);
         v

@@ -204,6 +204,128 @@ fn trim_end_spaces(t: &[u8]) -> &[u8] {
     &t[..t.len() - t.iter().rev().take_while(|b| **b == b' ').count()]
 }
 
+/// What a template reads of each element of a list: see
+/// [`Engine::element_fields`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListFields {
+    /// Every field read, sorted.
+    pub fields: Vec<String>,
+    /// `(field, other)`: `field` is read only where `other` is falsy.
+    pub only_when_falsy: Vec<(String, String)>,
+}
+
+/// When every read of `var.field` in a loop's `body` is in a later
+/// branch (`elif`, `else`) of an `{% if var.other %}` (the condition
+/// exactly that), `other`.
+fn guard_of(body: &[u8], var: &str, field: &str) -> Option<String> {
+    // Open blocks: an `if` (with the field its condition tests, and
+    // whether a later branch has begun), or any other.
+    enum Open {
+        If(Option<String>, bool),
+        Other,
+    }
+    let read = format!("{var}.{field}");
+    // Whether `text` reads `var.field`.
+    let reads_in = |text: &[u8]| -> bool {
+        let mut from = 0;
+        while let Some(at) = find(&text[from..], read.as_bytes()) {
+            let start = from + at;
+            from = start + read.len();
+            let before = start.checked_sub(1).map(|j| text[j]);
+            if !before.is_some_and(|b| is_ident(b) || b == b'.')
+                && !text.get(from).is_some_and(|b| is_ident(*b))
+            {
+                return true;
+            }
+        }
+        false
+    };
+    // The field whose falsiness the open blocks imply here, if any; each
+    // read must be under the same one.
+    let note = |open: &[Open], guard: &mut Option<String>| -> Option<()> {
+        let here = open.iter().find_map(|o| match o {
+            Open::If(Some(g), true) if g != field => Some(g.clone()),
+            _ => None,
+        })?;
+        match guard {
+            Some(g) if *g != here => None,
+            _ => {
+                *guard = Some(here);
+                Some(())
+            }
+        }
+    };
+    let mut open: Vec<Open> = Vec::new();
+    let mut guard: Option<String> = None;
+    let mut i = 0;
+    while i < body.len() {
+        let rest = &body[i..];
+        if rest.starts_with(b"{#") {
+            i += find(rest, b"#}")? + 2;
+            continue;
+        }
+        if rest.starts_with(b"{%") {
+            let end = find(rest, b"%}")?;
+            let tag = &rest[2..end];
+            let tag = trim_start(tag.strip_prefix(b"-").unwrap_or(tag));
+            let tag = trim_end(tag);
+            let tag = trim_end(tag.strip_suffix(b"-").unwrap_or(tag));
+            let word_len = tag.iter().take_while(|b| is_ident(**b)).count();
+            let (word, args) = tag.split_at(word_len);
+            let args = trim_start(args);
+            // Read in the tag itself (a condition, a `set`): counted where
+            // the tag is, before it opens or turns a branch.
+            if reads_in(args) {
+                note(&open, &mut guard)?;
+            }
+            match word {
+                b"if" => {
+                    let tested = args
+                        .strip_prefix(var.as_bytes())
+                        .and_then(|a| a.strip_prefix(b"."))
+                        .filter(|a| !a.is_empty() && a.iter().all(|b| is_ident(*b)))
+                        .map(|a| String::from_utf8_lossy(a).into_owned());
+                    open.push(Open::If(tested, false));
+                }
+                b"elif" | b"else" => match open.last_mut() {
+                    Some(Open::If(_, later)) => *later = true,
+                    // An `else` of a `for`: no branch of an `if`.
+                    Some(Open::Other) if word == b"else" => {}
+                    _ => return None,
+                },
+                b"for" | b"filter" | b"macro" | b"block" => open.push(Open::Other),
+                b"endif" | b"endfor" | b"endfilter" | b"endmacro" | b"endblock" => {
+                    // A block closed that is not the one open: unsure.
+                    let closed_if = match open.pop() {
+                        Some(Open::If(..)) => true,
+                        Some(Open::Other) => false,
+                        None => return None,
+                    };
+                    if closed_if != (word == b"endif") {
+                        return None;
+                    }
+                }
+                b"raw" => return None,
+                _ => {}
+            }
+            i += end + 2;
+            continue;
+        }
+        if rest.starts_with(read.as_bytes())
+            && !i
+                .checked_sub(1)
+                .is_some_and(|j| is_ident(body[j]) || body[j] == b'.')
+            && !rest.get(read.len()).is_some_and(|b| is_ident(*b))
+        {
+            note(&open, &mut guard)?;
+            i += read.len();
+            continue;
+        }
+        i += 1;
+    }
+    guard
+}
+
 /// Plugins' template functions, by name.
 type PluginSlot = Arc<RwLock<HashMap<String, crate::plugin::FunctionBody>>>;
 
@@ -687,13 +809,20 @@ impl Engine {
     ///
     /// A list's elements can then be copied with only those fields: the
     /// feed of a 10,000-page site otherwise copies every page's content.
-    pub fn element_fields(&self, name: &str, path: &str) -> Option<Vec<String>> {
+    /// Also says which fields are read only in a later branch (`elif`,
+    /// `else`) of an `{% if p.other %}`: a feed's `{% if page.summary
+    /// %}…{% else %}{{ page.content }}{% endif %}` needs `content` only of
+    /// the pages without a summary.
+    pub fn element_fields(&self, name: &str, path: &str) -> Option<ListFields> {
         if let Some((root, _)) = path.split_once('.') {
             // `paginator` itself only read by field, so the list is not
             // reached any other way.
             self.fields_read(name, root)?;
         }
         let mut fields = BTreeSet::new();
+        // Each loop's variable and body; `None` once a loop hands its
+        // variable to a macro (whose branches are elsewhere).
+        let mut loops: Option<Vec<(String, &[u8])>> = Some(Vec::new());
         let closure = self.closure(name);
         for n in &closure {
             let text = self.origins.get(n)?.text.as_bytes();
@@ -718,6 +847,10 @@ impl Engine {
                     let body_start = end + find(&text[end..], b"%}")? + 2;
                     let body = loop_body(&text[body_start..])?;
                     let passed_on = scan_fields(body, &var, &mut fields)?;
+                    match &mut loops {
+                        Some(list) if !passed_on => list.push((var.clone(), body)),
+                        _ => loops = None,
+                    }
                     if passed_on {
                         // Handed to a macro: its reads are wherever the
                         // macro is, so every template counts.
@@ -735,7 +868,21 @@ impl Engine {
                 }
             }
         }
-        Some(fields.into_iter().collect())
+        let loops = loops.unwrap_or_default();
+        let only_when_falsy = fields
+            .iter()
+            .filter_map(|f| {
+                let mut guards = loops.iter().map(|(var, body)| guard_of(body, var, f));
+                let first = guards.next()??;
+                guards
+                    .all(|g| g.as_deref() == Some(first.as_str()))
+                    .then(|| (f.clone(), first))
+            })
+            .collect();
+        Some(ListFields {
+            fields: fields.into_iter().collect(),
+            only_when_falsy,
+        })
     }
 
     /// Whether a template of this name exists in any layer.
@@ -1024,6 +1171,7 @@ mod tests {
     #[test]
     fn the_fields_a_template_reads_of_each_element_of_a_list() {
         let strings = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let pair = |f: &str, g: &str| (f.to_string(), g.to_string());
         let (_d, e) = engine_with(&[
             (
                 "feed.xml",
@@ -1048,29 +1196,58 @@ mod tests {
             ("filtered.xml", "{% for page in pages | slice(end=2) %}{{ page.title }}{% endfor %}"),
             ("indexed.xml", "{{ pages.0.title }}{% for page in pages %}{{ page.title }}{% endfor %}"),
             ("aliased.html", "{% set all = paginator %}{% for page in paginator.pages %}{{ page.title }}{% endfor %}{% for p in all.pages %}{{ p.content }}{% endfor %}"),
+            // `content` read elsewhere too, under no condition or another.
+            ("unguarded.xml", "{% for page in pages %}{% if page.summary %}{{ page.summary }}{% else %}{{ page.content }}{% endif %}{% set c = page.content %}{% endfor %}"),
+            ("in_condition.xml", "{% for page in pages %}{% if page.content %}{{ page.summary }}{% endif %}{% if page.summary %}{% else %}{{ page.content }}{% endif %}{% endfor %}"),
+            ("two_guards.xml", "{% for page in pages %}{% if page.summary %}{% else %}{{ page.content }}{% endif %}{% if page.description %}{% else %}{{ page.content }}{% endif %}{% endfor %}"),
+            ("first_branch.xml", "{% for page in pages %}{% if page.summary %}{{ page.content }}{% endif %}{% endfor %}"),
+            ("nested.xml", "{% for page in pages %}{%- if page.summary -%}x{%- elif page.draft -%}{% for t in page.toc %}{{ page.content }}{% endfor %}{% endif %}{% endfor %}"),
         ]);
+        let fields = |name: &str, path: &str| e.element_fields(name, path).map(|l| l.fields);
+        let guarded =
+            |name: &str, path: &str| e.element_fields(name, path).map(|l| l.only_when_falsy);
         assert_eq!(
-            e.element_fields("feed.xml", "pages"),
+            fields("feed.xml", "pages"),
             strings(&["content", "summary", "taxonomies", "title"])
         );
+        // A feed needs `content` only where there is no summary.
         assert_eq!(
-            e.element_fields("section.html", "paginator.pages"),
+            guarded("feed.xml", "pages"),
+            Some(vec![pair("content", "summary")])
+        );
+        assert_eq!(
+            fields("section.html", "paginator.pages"),
             strings(&["permalink"])
         );
         assert_eq!(
-            e.element_fields("nested.html", "section.pages"),
+            fields("nested.html", "section.pages"),
             strings(&["lower", "title"])
         );
-        assert_eq!(
-            e.element_fields("macro.html", "pages"),
-            strings(&["date", "title"])
-        );
+        assert_eq!(fields("macro.html", "pages"), strings(&["date", "title"]));
+        // Handed to a macro: its branches are not followed.
+        assert_eq!(guarded("macro.html", "pages"), Some(vec![]));
         // Used whole, filtered, by index, or reached under another name:
         // unsure.
-        assert_eq!(e.element_fields("whole.xml", "pages"), None);
-        assert_eq!(e.element_fields("filtered.xml", "pages"), None);
-        assert_eq!(e.element_fields("indexed.xml", "pages"), None);
-        assert_eq!(e.element_fields("aliased.html", "paginator.pages"), None);
-        assert_eq!(e.element_fields("missing.html", "pages"), None);
+        assert_eq!(fields("whole.xml", "pages"), None);
+        assert_eq!(fields("filtered.xml", "pages"), None);
+        assert_eq!(fields("indexed.xml", "pages"), None);
+        assert_eq!(fields("aliased.html", "paginator.pages"), None);
+        assert_eq!(fields("missing.html", "pages"), None);
+        // Read also outside the branch, in a condition, under two
+        // different conditions, or in the first branch: needed always.
+        for t in [
+            "unguarded.xml",
+            "in_condition.xml",
+            "two_guards.xml",
+            "first_branch.xml",
+        ] {
+            assert_eq!(guarded(t, "pages"), Some(vec![]), "{t}");
+        }
+        // Under a later branch of `if page.summary`, however deep (the
+        // loop's list too).
+        assert_eq!(
+            guarded("nested.xml", "pages"),
+            Some(vec![pair("content", "summary"), pair("toc", "summary")])
+        );
     }
 }

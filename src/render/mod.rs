@@ -538,7 +538,7 @@ impl Renderer<'_> {
 
     /// A list of pages, each with only `fields` when given, or its
     /// stand-in (made from whole pages: it changes whenever a field does).
-    fn v_pages(&self, ids: &[PageId], fields: Option<&[String]>) -> Value {
+    fn v_pages(&self, ids: &[PageId], fields: Option<&engine::ListFields>) -> Value {
         if self.fingerprinting() {
             Value::String(format!("{:016x}", self.data.page_list_fp(ids)))
         } else {
@@ -553,7 +553,7 @@ impl Renderer<'_> {
             deps::stand_in(self.data.section_fp(sid))
         } else {
             let fields = self.engine.element_fields(template, "section.pages");
-            self.data.section(sid, fields.as_deref())
+            self.data.section(sid, fields.as_ref())
         }
     }
 
@@ -733,7 +733,7 @@ impl Renderer<'_> {
                     "last": self.config.permalink(&pager_path(total - 1)),
                     "previous": if i > 0 { json!(self.config.permalink(&pager_path(i - 1))) } else { Value::Null },
                     "next": if i + 1 < total { json!(self.config.permalink(&pager_path(i + 1))) } else { Value::Null },
-                    "pages": self.v_pages(chunks[i], fields.as_deref()),
+                    "pages": self.v_pages(chunks[i], fields.as_ref()),
                     "current_index": i + 1,
                     "total_pages": list.len(),
                 });
@@ -972,7 +972,7 @@ impl Renderer<'_> {
             }
             let mut ctx = self.base_context(&path, lang);
             let fields = self.engine.element_fields(name, "pages");
-            ctx.insert("pages".into(), self.v_pages(&dated, fields.as_deref()));
+            ctx.insert("pages".into(), self.v_pages(&dated, fields.as_ref()));
             ctx.insert(
                 "feed_url".into(),
                 json!(format!(
