@@ -256,26 +256,25 @@ impl SiteData {
         }
     }
 
-    /// Page `pid`'s value, owned.
+    /// Page `pid`'s value, owned (a made one is not copied).
     fn page_owned(&self, pid: PageId) -> Value {
+        Arc::unwrap_or_clone(self.page(pid))
+    }
+
+    /// One field of page `pid`'s value (`None` for one pages lack).
+    fn page_field(&self, pid: PageId, field: &str) -> Option<Value> {
         match &self.pages {
-            PageValues::Kept(v) => (*v[pid]).clone(),
-            PageValues::FromSite(site) => page_value(site, &site.pages[pid]),
+            PageValues::Kept(v) => v[pid].get(field).cloned(),
+            PageValues::FromSite(site) => page_field(site, &site.pages[pid], field),
         }
     }
 
     /// Page `pid`'s value with only `fields` (those it has).
-    pub fn page_fields(&self, pid: PageId, fields: &[String]) -> Value {
-        Value::Object(match &self.pages {
-            PageValues::Kept(v) => fields
-                .iter()
-                .filter_map(|f| Some((f.clone(), v[pid].get(f)?.clone())))
-                .collect(),
-            PageValues::FromSite(site) => fields
-                .iter()
-                .filter_map(|f| Some((f.clone(), page_field(site, &site.pages[pid], f)?)))
-                .collect(),
-        })
+    pub fn page_fields(&self, pid: PageId, fields: &[String]) -> Map<String, Value> {
+        fields
+            .iter()
+            .filter_map(|f| Some((f.clone(), self.page_field(pid, f)?)))
+            .collect()
     }
 
     /// Put page `pid`'s value (made again after an edit to its body) in
@@ -322,17 +321,12 @@ impl SiteData {
                 .map(|p| {
                     let mut v = self.page_fields(*p, &always);
                     for (f, other) in &shape.only_when_falsy {
-                        let truthy =
-                            matches!(v.get(other), Some(Value::String(s)) if !s.is_empty());
-                        if !truthy {
-                            if let (Value::Object(m), Value::Object(extra)) =
-                                (&mut v, self.page_fields(*p, std::slice::from_ref(f)))
-                            {
-                                m.extend(extra);
-                            }
+                        let set = matches!(v.get(other), Some(Value::String(s)) if !s.is_empty());
+                        if let Some(x) = (!set).then(|| self.page_field(*p, f)).flatten() {
+                            v.insert(f.clone(), x);
                         }
                     }
-                    v
+                    Value::Object(v)
                 })
                 .collect(),
         )

@@ -247,7 +247,7 @@ impl Functions {
         let fields = ["title", "permalink", "description", "ancestors"].map(String::from);
         let mut all: Vec<Value> = (0..self.data.page_rendered.len())
             .filter(|p| self.data.page_rendered[*p])
-            .map(|p| entry(&self.data.page_fields(p, &fields), "page"))
+            .map(|p| entry(&Value::Object(self.data.page_fields(p, &fields)), "page"))
             .chain(
                 self.data
                     .sections_meta
