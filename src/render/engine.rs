@@ -57,6 +57,41 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Where `name` stands in `text` as a name of its own: not part of a
+/// longer name, a field of something else (`x.name`) or a path or word
+/// with hyphens (`name.html`, `name-list`). A hyphen that is a tag's or an
+/// expression's whitespace control (`{{-name-}}`) does not join.
+fn names<'a>(text: &'a [u8], name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(at) = find(&text[from..], name.as_bytes()) {
+            let start = from + at;
+            from = start + name.len();
+            if is_name_at(text, start, name.len()) {
+                return Some(start);
+            }
+        }
+        None
+    })
+}
+
+/// Whether the `len` bytes at `start` stand as a name of their own (see
+/// [`names`]).
+fn is_name_at(text: &[u8], start: usize, len: usize) -> bool {
+    let (head, tail) = (&text[..start], &text[start + len..]);
+    let joins_before = match head.last() {
+        Some(b'-') => !(head.ends_with(b"{{-") || head.ends_with(b"{%-")),
+        Some(&b) => is_ident(b) || b == b'.' || b == b'/',
+        None => false,
+    };
+    let joins_after = match tail.first() {
+        Some(b'-') => !(tail.starts_with(b"-}}") || tail.starts_with(b"-%}")),
+        Some(&b) => is_ident(b) || b == b'/',
+        None => false,
+    };
+    !joins_before && !joins_after
+}
+
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -128,20 +163,9 @@ fn loop_body(text: &[u8]) -> Option<&[u8]> {
 /// name (`var=var`), whose reads are where the macro is.
 fn scan_fields(text: &[u8], var: &str, fields: &mut BTreeSet<String>) -> Option<bool> {
     let mut passed = false;
-    let mut from = 0;
-    while let Some(at) = find(&text[from..], var.as_bytes()) {
-        let start = from + at;
+    for start in names(text, var) {
         let end = start + var.len();
-        from = end;
-        let before = start.checked_sub(1).map(|i| text[i]);
         let after = text.get(end).copied();
-        if before.is_some_and(|b| is_ident(b) || b == b'.' || b == b'/' || b == b'-')
-            || after.is_some_and(|b| is_ident(b) || b == b'/' || b == b'-')
-        {
-            // Part of another name, a field of something else, or a
-            // template's path.
-            continue;
-        }
         // `var=` names an argument (or `var =` a variable being set),
         // `var=var` passes it on to a macro's argument of the same name
         // (whose reads are counted where the macro is), a macro's header
@@ -226,20 +250,7 @@ fn guard_of(body: &[u8], var: &str, field: &str) -> Option<String> {
     }
     let read = format!("{var}.{field}");
     // Whether `text` reads `var.field`.
-    let reads_in = |text: &[u8]| -> bool {
-        let mut from = 0;
-        while let Some(at) = find(&text[from..], read.as_bytes()) {
-            let start = from + at;
-            from = start + read.len();
-            let before = start.checked_sub(1).map(|j| text[j]);
-            if !before.is_some_and(|b| is_ident(b) || b == b'.')
-                && !text.get(from).is_some_and(|b| is_ident(*b))
-            {
-                return true;
-            }
-        }
-        false
-    };
+    let reads_in = |text: &[u8]| names(text, &read).next().is_some();
     // The field whose falsiness the open blocks imply here, if any; each
     // read must be under the same one.
     let note = |open: &[Open], guard: &mut Option<String>| -> Option<()> {
@@ -311,12 +322,7 @@ fn guard_of(body: &[u8], var: &str, field: &str) -> Option<String> {
             i += end + 2;
             continue;
         }
-        if rest.starts_with(read.as_bytes())
-            && !i
-                .checked_sub(1)
-                .is_some_and(|j| is_ident(body[j]) || body[j] == b'.')
-            && !rest.get(read.len()).is_some_and(|b| is_ident(*b))
-        {
+        if rest.starts_with(read.as_bytes()) && is_name_at(body, i, read.len()) {
             note(&open, &mut guard)?;
             i += read.len();
             continue;
@@ -826,17 +832,9 @@ impl Engine {
         let closure = self.closure(name);
         for n in &closure {
             let text = self.origins.get(n)?.text.as_bytes();
-            let mut from = 0;
-            while let Some(at) = find(&text[from..], path.as_bytes()) {
-                let start = from + at;
+            for start in names(text, path) {
                 let end = start + path.len();
-                from = end;
-                let before = start.checked_sub(1).map(|i| text[i]);
-                let after = text.get(end).copied();
-                if before.is_some_and(|b| is_ident(b) || b == b'.' || b == b'/' || b == b'-')
-                    || after.is_some_and(|b| is_ident(b) || b == b'/' || b == b'-')
-                    || in_comment(&text[..start])
-                {
+                if in_comment(&text[..start]) {
                     continue;
                 }
                 let rest = trim_start(&text[end..]);
@@ -1135,6 +1133,8 @@ mod tests {
                 "{% for l in strategy.labels %}{{ l }}{% endfor %}{{ my_strategy }}",
             ),
             ("whole.html", "{{ strategy | json_encode }}"),
+            // Whitespace control joins no name: used whole.
+            ("tight_whole.html", "<p class=\"strategy-plan\">{{- strategy-}}</p>"),
             ("indexed.html", "{{ strategy[\"plan\"] }}"),
             ("passed.html", "{% set s = strategy %}{{ s.plan }}"),
             (
@@ -1155,6 +1155,7 @@ mod tests {
             Some(vec!["labels".to_string(), "plan".to_string()])
         );
         assert_eq!(e.fields_read("whole.html", "strategy"), None);
+        assert_eq!(e.fields_read("tight_whole.html", "strategy"), None);
         assert_eq!(e.fields_read("indexed.html", "strategy"), None);
         assert_eq!(e.fields_read("passed.html", "strategy"), None);
         assert_eq!(e.fields_read("missing.html", "strategy"), None);
@@ -1193,6 +1194,10 @@ mod tests {
             ("macro.html", "{% import \"m.html\" as m %}{% for page in pages %}{{ m::card(page=page) }}{% endfor %}"),
             ("m.html", "{% macro card(page) %}{{ page.title }}{{ page.date }}{% endmacro %}"),
             ("whole.xml", "{% for page in pages %}{{ page }}{% endfor %}"),
+            (
+                "tight.xml",
+                "{%-for page in pages-%}{{-page.title-}}{%-if page.summary-%}{%-else-%}{{page.content-}}{%-endif%}{%-endfor-%}",
+            ),
             ("filtered.xml", "{% for page in pages | slice(end=2) %}{{ page.title }}{% endfor %}"),
             ("indexed.xml", "{{ pages.0.title }}{% for page in pages %}{{ page.title }}{% endfor %}"),
             ("aliased.html", "{% set all = paginator %}{% for page in paginator.pages %}{{ page.title }}{% endfor %}{% for p in all.pages %}{{ p.content }}{% endfor %}"),
@@ -1224,6 +1229,15 @@ mod tests {
             strings(&["lower", "title"])
         );
         assert_eq!(fields("macro.html", "pages"), strings(&["date", "title"]));
+        // With whitespace control against the names.
+        assert_eq!(
+            fields("tight.xml", "pages"),
+            strings(&["content", "summary", "title"])
+        );
+        assert_eq!(
+            guarded("tight.xml", "pages"),
+            Some(vec![pair("content", "summary")])
+        );
         // Handed to a macro: its branches are not followed.
         assert_eq!(guarded("macro.html", "pages"), Some(vec![]));
         // Used whole, filtered, by index, or reached under another name:
