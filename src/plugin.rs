@@ -113,11 +113,20 @@ pub struct RenderCx<'a> {
 
 impl RenderCx<'_> {
     /// A page as templates see it (`page`, without `lower`/`higher`): its
-    /// `content` is the rendered body. Read a body from here, not from the
-    /// `Site`: a build lets go of the model's copy once it is serialised.
+    /// `content` is the rendered body. Read pages from here, so that
+    /// `serve` knows what to render again when one changes. In a build
+    /// the value is made when asked for: for one field, ask
+    /// [`RenderCx::page_field`].
     pub fn page_value(&self, pid: crate::site::PageId) -> Arc<Value> {
         crate::render::deps::note_page_value_read(pid);
         self.data.page(pid)
+    }
+
+    /// One field of [`RenderCx::page_value`] (`None` for a field pages
+    /// do not have), without making the rest.
+    pub fn page_field(&self, pid: crate::site::PageId, field: &str) -> Option<Value> {
+        crate::render::deps::note_page_value_read(pid);
+        self.data.page_field(pid, field)
     }
 
     /// Whether a template of this name exists (site, theme, or built in).

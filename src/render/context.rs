@@ -262,7 +262,7 @@ impl SiteData {
     }
 
     /// One field of page `pid`'s value (`None` for one pages lack).
-    fn page_field(&self, pid: PageId, field: &str) -> Option<Value> {
+    pub fn page_field(&self, pid: PageId, field: &str) -> Option<Value> {
         match &self.pages {
             PageValues::Kept(v) => v[pid].get(field).cloned(),
             PageValues::FromSite(site) => page_field(site, &site.pages[pid], field),

@@ -707,7 +707,7 @@ fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
         v["title"] =
             serde_json::json!(page.meta.title.clone().unwrap_or_else(|| page.slug.clone()));
         v["permalink"] = serde_json::json!(page.permalink);
-        v["content"] = cx.page_value(up.page)["content"].clone();
+        v["content"] = cx.page_field(up.page, "content").unwrap_or_default();
         v["date"] = serde_json::json!(date);
         entries.push((date.unwrap_or_default(), v));
     }
