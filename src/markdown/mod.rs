@@ -413,7 +413,7 @@ fn prepare<'a>(
     rendered: &mut Rendered,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut ids: Vec<String> = Vec::new();
+    let mut ids = UniqueIds::default();
     for node in root.descendants() {
         let line = node.data().sourcepos.start.line + body_line - 1;
         let (is_heading, level) = match &node.data().value {
@@ -441,8 +441,7 @@ fn prepare<'a>(
             let title = collect_text(node);
             let base =
                 custom_id.unwrap_or_else(|| slugify_anchor(&title, env.config.slugify.anchors));
-            let id = unique_id(&ids, base);
-            ids.push(id.clone());
+            let id = ids.claim(base);
             let anchor = if state.insert_anchor == InsertAnchor::None {
                 String::new()
             } else {
@@ -516,17 +515,30 @@ fn prepare<'a>(
     }
 }
 
-fn unique_id(existing: &[String], base: String) -> String {
-    if !existing.contains(&base) {
-        return base;
-    }
-    let mut n = 1;
-    loop {
-        let candidate = format!("{base}-{n}");
-        if !existing.contains(&candidate) {
-            return candidate;
+/// Heading ids made unique as Zola makes them: the first `a` stays `a`,
+/// the next is the first free of `a-1`, `a-2`, … (an id taken by a heading
+/// of its own, `## a-1`, is skipped). Each base remembers where its search
+/// stopped, and an id once taken stays taken, so a page of n headings costs
+/// O(n) however many share a base.
+#[derive(Default)]
+struct UniqueIds {
+    taken: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl UniqueIds {
+    fn claim(&mut self, base: String) -> String {
+        if self.taken.insert(base.clone()) {
+            return base;
         }
-        n += 1;
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 

@@ -307,7 +307,7 @@ fn inline_series(page: &Page, v: &toml::Value, diags: &Diagnostics) -> Option<Ve
     };
     let mut out = Vec::new();
     let mut ok = true;
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, item) in items.iter().enumerate() {
         let key = format!("extra.values[{i}]");
         let toml::Value::Table(t) = item else {
@@ -338,7 +338,7 @@ fn inline_series(page: &Page, v: &toml::Value, diags: &Diagnostics) -> Option<Ve
                 continue;
             }
         };
-        if seen.contains(&period.as_str()) {
+        if !seen.insert(period.clone()) {
             ok = false;
             diags.push(
                 Diagnostic::error(format!("the period \"{period}\" appears twice in `values`"))
@@ -347,10 +347,6 @@ fn inline_series(page: &Page, v: &toml::Value, diags: &Diagnostics) -> Option<Ve
             );
             continue;
         }
-        seen.push(match t.get("period") {
-            Some(toml::Value::String(s)) => s.as_str(),
-            _ => "",
-        });
         out.push(Point {
             period,
             value: value.map(|v| v.0),
@@ -427,6 +423,19 @@ fn csv_series(
         return None;
     }
     let path = root.join(rel);
+    // Judged as the system opens it: a link inside data/ to a file
+    // elsewhere is refused before it is read, so nothing of it can reach a
+    // message (or a CI log).
+    if !crate::load::resolves_inside(root, &path) {
+        diags.push(
+            Diagnostic::error(format!(
+                "`{rel}` leads outside the site folder: it is a link to a file elsewhere"
+            ))
+            .at(here)
+            .with_hint("copy the CSV into the site, for example into data/, rather than linking to it"),
+        );
+        return None;
+    }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
@@ -499,6 +508,7 @@ fn csv_series(
         return None;
     };
     let mut out = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut ok = true;
     for record in reader.records() {
         let record = match record {
@@ -559,7 +569,7 @@ fn csv_series(
                 }
             }
         };
-        if out.iter().any(|p: &Point| p.period == period) {
+        if !seen.insert(period.clone()) {
             let (c, w) = field_column(pc);
             diags.push(
                 Diagnostic::error(format!(
