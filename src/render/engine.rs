@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde_json::{Map, Value};
 
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Location};
 use crate::markdown::{Hooks, ShortcodeKind};
 use crate::plugin::Plugin;
 use crate::render::deps::{self, Call};
@@ -657,6 +657,7 @@ impl Engine {
                 })?,
             ),
         };
+        diags.extend(include_cycles(&origins));
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -1034,6 +1035,97 @@ fn template_deps(text: &str) -> Option<Vec<String>> {
         }
     }
     Some(out)
+}
+
+/// An error for each chain of `{% include %}`s that leads back to where it
+/// started (`index.html` including itself, or `a.html` → `b.html` →
+/// `a.html`): rendering it would recurse until the stack overflowed, so it
+/// is refused before anything renders, at the include that closes the
+/// loop, with the chain. (A macro calling itself stops when its data does,
+/// and the engines limit that; an include has no arguments to stop on.)
+fn include_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
+    static TAG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let tag = TAG.get_or_init(|| {
+        regex::Regex::new(r#"\{%-?\s*include\s+([^%]*?)-?%\}"#).expect("static regex")
+    });
+    static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let quoted =
+        NAME.get_or_init(|| regex::Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("static regex"));
+    // name → (included name, byte span of the tag), in the text's order.
+    let mut edges: BTreeMap<&str, Vec<(&str, std::ops::Range<usize>)>> = BTreeMap::new();
+    for (name, origin) in origins {
+        let text = &origin.text;
+        let mut out = Vec::new();
+        for c in tag.captures_iter(text) {
+            let whole = c.get(0).map(|m| m.range()).unwrap_or(0..0);
+            if in_comment(&text.as_bytes()[..whole.start]) {
+                continue;
+            }
+            for q in quoted.captures_iter(&c[1]) {
+                if let Some(m) = q.get(1).or_else(|| q.get(2)) {
+                    if let Some((target, _)) = origins.get_key_value(m.as_str()) {
+                        out.push((target.as_str(), whole.clone()));
+                    }
+                }
+            }
+        }
+        if !out.is_empty() {
+            edges.insert(name.as_str(), out);
+        }
+    }
+    // Depth-first, each template once; a template met again while still on
+    // the path closes a loop.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        OnPath,
+        Done,
+    }
+    let mut marks: HashMap<&str, Mark> = HashMap::new();
+    let mut found = Vec::new();
+    for &start in edges.keys() {
+        if marks.contains_key(start) {
+            continue;
+        }
+        // (template, next edge to follow)
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        marks.insert(start, Mark::OnPath);
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            let list = edges.get(node).map(Vec::as_slice).unwrap_or(&[]);
+            let Some((target, span)) = list.get(*next).cloned() else {
+                marks.insert(node, Mark::Done);
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match marks.get(target) {
+                Some(Mark::OnPath) => {
+                    let from = path.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                    let mut chain: Vec<&str> = path[from..].iter().map(|(n, _)| *n).collect();
+                    chain.push(target);
+                    let origin = &origins[node];
+                    let what = if chain.len() == 2 {
+                        format!("`{node}` includes itself")
+                    } else {
+                        format!("`{target}` includes itself through other templates")
+                    };
+                    found.push(
+                        Diagnostic::error(format!(
+                            "{what}: {}; rendering it would never end",
+                            chain.join(" → ")
+                        ))
+                        .at(Location::from_span(&origin.path, &origin.text, span))
+                        .with_hint("remove this include; to show something that nests (a menu of menus, say), write a macro that calls itself, which stops when the data does"),
+                    );
+                }
+                Some(Mark::Done) => {}
+                None => {
+                    marks.insert(target, Mark::OnPath);
+                    path.push((target, 0));
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The fingerprint of a call's answer, computed once per set of functions.
