@@ -60,7 +60,8 @@ fn ten_thousand_identical_headings_get_zola_s_suffixes() {
 fn headings_that_collide_with_generated_suffixes_stay_unique() {
     // `a`, then a heading whose own id is `a-1`, then `a` again, which
     // must skip `a-1`; a custom id takes part too.
-    let page = "+++\ntitle = \"Collide\"\n+++\n## A\n\n## A-1\n\n## A\n\n## A\n\n## B {#a-3}\n\n## A\n";
+    let page =
+        "+++\ntitle = \"Collide\"\n+++\n## A\n\n## A-1\n\n## A\n\n## A\n\n## B {#a-3}\n\n## A\n";
     let mut files = minimal();
     files.push(("content/news/collide.md", page));
     let site = TestSite::from_files(&files);
@@ -91,7 +92,11 @@ fn a_series_of_a_hundred_thousand_figures_builds() {
         .iter()
         .find(|d| d.is_error())
         .expect("an error");
-    assert!(d.message.contains("\"P000005\" appears twice"), "{}", d.message);
+    assert!(
+        d.message.contains("\"P000005\" appears twice"),
+        "{}",
+        d.message
+    );
     assert_eq!(d.location.as_ref().unwrap().line, 100_002);
 }
 
@@ -107,8 +112,16 @@ fn a_template_that_includes_itself_is_an_error_with_the_chain() {
     );
     let errors = site.build().expect_err("refused").diagnostics;
     let d = only(&errors);
-    assert!(d.message.contains("`index.html` includes itself"), "{}", d.message);
-    assert!(d.message.contains("index.html → index.html"), "{}", d.message);
+    assert!(
+        d.message.contains("`index.html` includes itself"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message.contains("index.html → index.html"),
+        "{}",
+        d.message
+    );
     let loc = d.location.as_ref().unwrap();
     assert!(loc.file.ends_with("templates/index.html"));
     assert_eq!(loc.line, 2);
@@ -117,8 +130,14 @@ fn a_template_that_includes_itself_is_an_error_with_the_chain() {
 #[test]
 fn an_include_loop_through_other_templates_and_a_shortcode_is_an_error() {
     let site = TestSite::from_files(&minimal());
-    site.write("templates/partials/a.html", "A {% include \"partials/b.html\" %}");
-    site.write("templates/partials/b.html", "B {% include \"partials/a.html\" %}");
+    site.write(
+        "templates/partials/a.html",
+        "A {% include \"partials/b.html\" %}",
+    );
+    site.write(
+        "templates/partials/b.html",
+        "B {% include \"partials/a.html\" %}",
+    );
     site.write(
         "templates/page.html",
         "<!DOCTYPE html><title>x</title>{% include \"partials/a.html\" %}{{ page.content | safe }}",
@@ -153,6 +172,28 @@ fn an_include_loop_through_other_templates_and_a_shortcode_is_an_error() {
     );
     let errors = site.build().expect_err("refused").diagnostics;
     assert_eq!(errors.len(), 2, "{errors:#?}");
+}
+
+#[test]
+fn a_template_that_imports_itself_is_an_error_not_a_crash() {
+    // Found by tests/fuzz.rs: Tera follows the import while compiling.
+    let site = TestSite::from_files(&minimal());
+    site.write(
+        "templates/macros.html",
+        "{% import \"macros.html\" as m %}{% macro x() %}x{% endmacro %}",
+    );
+    site.write(
+        "templates/index.html",
+        "{% import \"macros.html\" as m %}<!DOCTYPE html><title>x</title>{{ m::x() }}",
+    );
+    let errors = site.build().expect_err("refused").diagnostics;
+    let d = only(&errors);
+    assert!(
+        d.message.contains("`macros.html` imports itself"),
+        "{}",
+        d.message
+    );
+    assert!(d.hint.as_deref().unwrap().contains("self::"));
 }
 
 // ---------------------------------------------------------------------
@@ -194,7 +235,11 @@ fn free_port() -> u16 {
 fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf).into_owned();
@@ -269,9 +314,18 @@ fn serve_with_a_closed_stderr_keeps_rebuilding() {
 fn an_edit_saved_as_serve_starts_is_never_lost() {
     // Saved at once, during the first build, and the moment the server
     // first answers: each must reach the served page.
-    for (n, delay) in [None, Some(0), Some(30), Some(80), Some(150), None, Some(10), None]
-        .into_iter()
-        .enumerate()
+    for (n, delay) in [
+        None,
+        Some(0),
+        Some(30),
+        Some(80),
+        Some(150),
+        None,
+        Some(10),
+        None,
+    ]
+    .into_iter()
+    .enumerate()
     {
         let site = TestSite::fixture("strategy");
         let s = serve(site.root(), false);
@@ -311,7 +365,8 @@ fn staging_left(parent: &Path) -> Vec<String> {
 /// A site whose build takes long enough to be interrupted.
 fn big_site() -> TestSite {
     let site = TestSite::from_files(&minimal());
-    let body = "A paragraph of text about a programme of work, long enough to count.\n\n".repeat(40);
+    let body =
+        "A paragraph of text about a programme of work, long enough to count.\n\n".repeat(40);
     for i in 0..3000 {
         site.write(
             &format!("content/news/p{i}.md"),
@@ -355,7 +410,11 @@ fn sigterm_or_sigint_during_a_build_leaves_no_staging_folder() {
             // It finished first; the folder was swapped in.
             continue;
         }
-        assert_eq!(staging_left(site.root()), Vec::<String>::new(), "SIG{signal}");
+        assert_eq!(
+            staging_left(site.root()),
+            Vec::<String>::new(),
+            "SIG{signal}"
+        );
         assert_eq!(
             std::fs::read_to_string(site.public().join("old-marker.txt")).unwrap(),
             "kept",
@@ -391,9 +450,16 @@ fn a_symlinked_csv_is_refused_without_printing_it() {
         std::os::unix::fs::symlink(&secret, s.root().join("data/waiting.csv")).unwrap();
     });
     let d = only(&errors);
-    assert!(d.message.contains("leads outside the site folder"), "{}", d.message);
+    assert!(
+        d.message.contains("leads outside the site folder"),
+        "{}",
+        d.message
+    );
     let shown = format!("{errors:?}");
-    assert!(!shown.contains("hunter2") && !shown.contains("SECRET"), "{shown}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("SECRET"),
+        "{shown}"
+    );
 }
 
 #[cfg(unix)]
@@ -412,7 +478,10 @@ fn a_symlinked_config_outside_the_site_is_never_quoted() {
         .map(|d| d.render(site.root()))
         .collect();
     assert!(shown.contains("config.toml:1:"), "still located: {shown}");
-    assert!(!shown.contains("hunter2") && !shown.contains("SECRET"), "{shown}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("SECRET"),
+        "{shown}"
+    );
 }
 
 // ---------------------------------------------------------------------
@@ -437,8 +506,14 @@ fn a_reference_to_a_page_that_failed_to_load_is_not_reported_again() {
     );
     let hint = d.hint.as_deref().unwrap_or("");
     assert!(hint.contains("2 pages refer to this page"), "{hint}");
-    assert!(hint.contains("content/programmes/data-for-all.md"), "{hint}");
-    assert!(hint.contains("content/reports/2023-24/sharing.md"), "{hint}");
+    assert!(
+        hint.contains("content/programmes/data-for-all.md"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("content/reports/2023-24/sharing.md"),
+        "{hint}"
+    );
 }
 
 // ---------------------------------------------------------------------
@@ -508,15 +583,14 @@ fn force_resolves_dot_dot_after_a_symlink_as_the_system_does() {
     std::fs::create_dir_all(site.root().join("content/deep")).unwrap();
     // `link/..` is, to the system, content/ (the parent of the target),
     // not the site root (the parent of the link).
-    std::os::unix::fs::symlink(
-        site.root().join("content/deep"),
-        site.root().join("link"),
-    )
-    .unwrap();
+    std::os::unix::fs::symlink(site.root().join("content/deep"), site.root().join("link")).unwrap();
     let out = format!("{}/link/../out", site.root().display());
     let (ok, said) = build_into(&site, &["build", "--force", "--output-dir", &out]);
     assert!(!ok, "{said}");
-    assert!(said.contains("inside the site's `content/` folder"), "{said}");
+    assert!(
+        said.contains("inside the site's `content/` folder"),
+        "{said}"
+    );
     assert!(!site.root().join("content/out").exists());
 }
 
@@ -605,7 +679,11 @@ fn fifty_event_streams_and_a_burst_of_fifty_requests_are_all_answered() {
         burst.push(s);
     }
     for s in &mut burst {
-        write!(s, "GET /news/one/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            s,
+            "GET /news/one/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
     }
     for (n, s) in burst.iter_mut().enumerate() {
         let mut buf = Vec::new();

@@ -643,6 +643,13 @@ impl Engine {
             .iter()
             .map(|(name, body)| (name.clone(), recorded(name, body.clone(), &answers)))
             .collect();
+        // Checked before the engines compile: Tera follows an import loop
+        // while compiling, until the stack overflows.
+        let loops = template_cycles(&origins);
+        if !loops.is_empty() {
+            diags.extend(loops);
+            return Err(diags);
+        }
         let backend = match kind {
             EngineKind::Tera => {
                 Backend::Tera(TeraBackend::new(&origins, &recorded, &config).map_err(|d| {
@@ -657,7 +664,6 @@ impl Engine {
                 })?,
             ),
         };
-        diags.extend(include_cycles(&origins));
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -1037,22 +1043,26 @@ fn template_deps(text: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
-/// An error for each chain of `{% include %}`s that leads back to where it
-/// started (`index.html` including itself, or `a.html` → `b.html` →
-/// `a.html`): rendering it would recurse until the stack overflowed, so it
-/// is refused before anything renders, at the include that closes the
-/// loop, with the chain. (A macro calling itself stops when its data does,
-/// and the engines limit that; an include has no arguments to stop on.)
-fn include_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
+/// An error for each chain of `{% include %}`, `{% import %}` or
+/// `{% extends %}` that leads back to where it started (`index.html`
+/// including itself, `macros.html` importing itself, or `a.html` →
+/// `b.html` → `a.html`): compiling or rendering it would recurse until the
+/// stack overflowed, so it is refused before anything compiles, at the tag
+/// that closes the loop, with the chain. (A macro calling itself stops when
+/// its data does, and the engines limit that; an include has no arguments
+/// to stop on.)
+fn template_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
     static TAG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let tag = TAG.get_or_init(|| {
-        regex::Regex::new(r#"\{%-?\s*include\s+([^%]*?)-?%\}"#).expect("static regex")
+        regex::Regex::new(r#"\{%-?\s*(include|import|extends|from)\s+([^%]*?)-?%\}"#)
+            .expect("static regex")
     });
     static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let quoted =
         NAME.get_or_init(|| regex::Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("static regex"));
     // name → (included name, byte span of the tag), in the text's order.
-    let mut edges: BTreeMap<&str, Vec<(&str, std::ops::Range<usize>)>> = BTreeMap::new();
+    let mut edges: BTreeMap<&str, Vec<(&str, &'static str, std::ops::Range<usize>)>> =
+        BTreeMap::new();
     for (name, origin) in origins {
         let text = &origin.text;
         let mut out = Vec::new();
@@ -1061,10 +1071,17 @@ fn include_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
             if in_comment(&text.as_bytes()[..whole.start]) {
                 continue;
             }
-            for q in quoted.captures_iter(&c[1]) {
+            let verb = match &c[1] {
+                "include" => "includes",
+                "extends" => "extends",
+                _ => "imports",
+            };
+            // `from "x.html" import a`: only the name before `import`.
+            let names = c[2].split(" import ").next().unwrap_or("");
+            for q in quoted.captures_iter(names) {
                 if let Some(m) = q.get(1).or_else(|| q.get(2)) {
                     if let Some((target, _)) = origins.get_key_value(m.as_str()) {
-                        out.push((target.as_str(), whole.clone()));
+                        out.push((target.as_str(), verb, whole.clone()));
                     }
                 }
             }
@@ -1091,7 +1108,7 @@ fn include_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
         marks.insert(start, Mark::OnPath);
         while let Some(&mut (node, ref mut next)) = path.last_mut() {
             let list = edges.get(node).map(Vec::as_slice).unwrap_or(&[]);
-            let Some((target, span)) = list.get(*next).cloned() else {
+            let Some((target, verb, span)) = list.get(*next).cloned() else {
                 marks.insert(node, Mark::Done);
                 path.pop();
                 continue;
@@ -1104,17 +1121,21 @@ fn include_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
                     chain.push(target);
                     let origin = &origins[node];
                     let what = if chain.len() == 2 {
-                        format!("`{node}` includes itself")
+                        format!("`{node}` {verb} itself")
                     } else {
-                        format!("`{target}` includes itself through other templates")
+                        format!("`{target}` leads back to itself through other templates")
                     };
                     found.push(
                         Diagnostic::error(format!(
-                            "{what}: {}; rendering it would never end",
+                            "{what}: {}; following it would never end",
                             chain.join(" → ")
                         ))
                         .at(Location::from_span(&origin.path, &origin.text, span))
-                        .with_hint("remove this include; to show something that nests (a menu of menus, say), write a macro that calls itself, which stops when the data does"),
+                        .with_hint(match verb {
+                            "imports" => "remove this import: a template's own macros are called as `self::name()`",
+                            "extends" => "a template cannot extend itself or one that extends it: extend a base template instead",
+                            _ => "remove this include; to show something that nests (a menu of menus, say), write a macro that calls itself, which stops when the data does",
+                        }),
                     );
                 }
                 Some(Mark::Done) => {}
