@@ -57,9 +57,20 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
         Some(p) => opts.root.join(p),
         None => Config::find(&opts.root),
     };
+    // A config that resolves outside the site (a symlink, or --config
+    // elsewhere) is read, but its lines are never quoted in a message: a
+    // link to /proc/self/environ must not print secrets into a CI log.
+    let private = !crate::load::resolves_inside(&opts.root, &path);
+    let shown = |ds: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        if private {
+            ds.into_iter().map(Diagnostic::without_source).collect()
+        } else {
+            ds
+        }
+    };
     match Config::load(&path) {
         Ok(loaded) => {
-            diags.extend(loaded.warnings);
+            diags.extend(shown(loaded.warnings));
             let mut config = loaded.config;
             if let Some(b) = &opts.base_url {
                 config.base_url = b.clone();
@@ -69,7 +80,7 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
             Some(config)
         }
         Err(ds) => {
-            diags.extend(ds);
+            diags.extend(shown(ds));
             None
         }
     }
@@ -328,7 +339,7 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
         Some(o) => std::env::current_dir().unwrap_or_default().join(o),
         None => opts.root.join(&config.output_dir),
     };
-    if let Err(d) = output::check_output_dir(&opts.root, &out, opts.force) {
+    if let Err(d) = output::check_output_dir(&opts.root, &out, &config.file, opts.force) {
         pre.push(d);
         return Err(fail(&pre));
     }
@@ -381,7 +392,7 @@ impl Timer {
 
     pub(crate) fn lap(&mut self, stage: &str) {
         if self.on {
-            eprintln!(
+            crate::say!(
                 "{:>8.1} ms  {:>6} MB now {:>6} MB peak  {stage}",
                 self.last.elapsed().as_secs_f64() * 1000.0,
                 memory("VmRSS:").unwrap_or(0) / 1024,

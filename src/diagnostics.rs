@@ -135,6 +135,16 @@ impl Diagnostic {
         self
     }
 
+    /// The same diagnostic without the quoted source line: for a file that
+    /// resolves outside the site, whose contents must not be printed.
+    pub fn without_source(mut self) -> Diagnostic {
+        if let Some(loc) = &mut self.location {
+            loc.source_line.clear();
+            loc.width = 0;
+        }
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -149,6 +159,14 @@ impl Diagnostic {
         out.push_str(&format!("{label}: {}\n", self.message));
         let show = |p: &Path| shown_path(p, base);
         match (&self.location, &self.file) {
+            (Some(loc), _) if loc.source_line.is_empty() && loc.width == 0 => {
+                out.push_str(&format!(
+                    "  --> {}:{}:{}\n",
+                    show(&loc.file),
+                    loc.line,
+                    loc.column
+                ));
+            }
             (Some(loc), _) => {
                 out.push_str(&format!(
                     "  --> {}:{}:{}\n",
@@ -222,6 +240,25 @@ impl Diagnostics {
             .iter()
             .filter(|d| d.is_error())
             .count()
+    }
+
+    /// Add a line to the hint of each error about `file` (the pages that
+    /// refer to a page that failed to load, say).
+    pub fn add_hint(&self, file: &Path, line: &str) {
+        let mut items = self.items.lock().unwrap_or_else(|e| e.into_inner());
+        for d in items.iter_mut().filter(|d| d.is_error()) {
+            let about = d
+                .location
+                .as_ref()
+                .map(|l| l.file.as_path())
+                .or(d.file.as_deref());
+            if about == Some(file) {
+                d.hint = Some(match d.hint.take() {
+                    Some(h) => format!("{h}\n{line}"),
+                    None => line.to_string(),
+                });
+            }
+        }
     }
 
     /// How many diagnostics so far (a stage's are those pushed between

@@ -107,6 +107,25 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
+impl Outcome {
+    /// A rebuild that failed with one error before it produced anything.
+    pub fn failed(error: Diagnostic, elapsed: Duration) -> Outcome {
+        Outcome {
+            ok: false,
+            diagnostics: vec![error],
+            changed: Vec::new(),
+            rendered: 0,
+            rendered_pages: 0,
+            outputs: 0,
+            markdown: 0,
+            pages: 0,
+            full: true,
+            road: Road::Full,
+            elapsed,
+        }
+    }
+}
+
 /// Which road a rebuild took (see [`Session`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub enum Road {
@@ -219,6 +238,10 @@ struct Kept {
     items: HashMap<PathBuf, Item>,
     /// Some body's shortcode called a function in [`READS_PAGES`].
     bodies_read_pages: bool,
+    /// Some body's shortcode called a plugin's function (the plan on a
+    /// page in a page's text): an edit to front matter may change its
+    /// answer, and the front matter road renders only the edited bodies.
+    bodies_call_plugins: bool,
     /// The outputs of content pages.
     page_outputs: HashSet<String>,
 }
@@ -301,6 +324,14 @@ impl Session {
             good: None,
             kept: None,
         }
+    }
+
+    /// Forget everything kept between passes (after a rebuild failed in a
+    /// way that may have left it half-updated): the next pass is a first
+    /// build.
+    pub fn reset(&mut self) {
+        let plugins = std::mem::replace(&mut self.plugins, Box::new(Vec::new));
+        *self = Session::new(self.opts.clone(), plugins);
     }
 
     /// The site being served (after the first good build).
@@ -466,6 +497,12 @@ impl Session {
                     .iter()
                     .any(|(c, _)| READS_PAGES.contains(&c.name.as_str()))
             });
+            let bodies_call_plugins = self.markdown.values().any(|e| {
+                e.read
+                    .calls
+                    .iter()
+                    .any(|(c, _)| for_kept.plugin_functions.contains(&c.name))
+            });
             let page_outputs = site
                 .pages
                 .iter()
@@ -488,6 +525,7 @@ impl Session {
                 page_calls: for_kept.page_calls,
                 items,
                 bodies_read_pages,
+                bodies_call_plugins,
             });
             return outcome;
         }
@@ -829,6 +867,9 @@ impl Session {
             edits.push((item, text));
         }
         let front_edits = !fronts.is_empty();
+        if front_edits && kept.bodies_call_plugins {
+            return None;
+        }
         t.lap("load (bodies)");
         // The load cache holds the old texts: whatever happens next, they
         // are read again when the site is next loaded.

@@ -1,6 +1,45 @@
 //! throughline: a static site generator for health and care partnership
 //! strategies. See `ARCHITECTURE.md` for the map.
 
+/// `eprintln!` that never panics: a closed or broken stderr (`build 2>&1 |
+/// true`, a terminal that went away) loses the message, not the build or
+/// the server.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics (see [`say!`]).
+#[macro_export]
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `println!` that never panics: output piped into a program that stopped
+/// reading (`| head`) ends quietly.
+#[macro_export]
+macro_rules! show {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` that never panics (see [`show!`]).
+#[macro_export]
+macro_rules! show_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod build;
 pub mod check;
 pub mod config;

@@ -172,9 +172,9 @@ enum Command {
 }
 
 fn report(diags: &[Diagnostic], root: &std::path::Path) {
-    let base = throughline::output::absolute(root);
+    let base = throughline::output::resolve(root);
     for d in diags {
-        eprintln!("{}", d.render(&base));
+        throughline::say!("{}", d.render(&base));
     }
 }
 
@@ -202,13 +202,15 @@ fn main() -> ExitCode {
             minify,
         } => {
             if minify {
-                eprintln!("warning: --minify is not supported by throughline yet; HTML is written unminified\n");
+                throughline::say!("warning: --minify is not supported by throughline yet; HTML is written unminified\n");
             }
             opts.base_url = base_url;
             opts.output_dir = output_dir;
             opts.force = force;
             opts.drafts = drafts;
             opts.mode = Mode::Build;
+            // Ctrl+C or a CI job's cancel leaves no half-written folder.
+            throughline::output::clean_up_on_signals();
             let started = std::time::Instant::now();
             let plugins = if cli.no_plugins {
                 Vec::new()
@@ -219,7 +221,7 @@ fn main() -> ExitCode {
                 Ok(r) => {
                     report(&r.diagnostics, &cli.root);
                     let (_, w) = summary(&r.diagnostics);
-                    println!(
+                    throughline::show!(
                         "Built {} pages and {} sections ({} files) into {} in {} ms{}",
                         r.pages,
                         r.sections,
@@ -237,7 +239,7 @@ fn main() -> ExitCode {
                 Err(f) => {
                     report(&f.diagnostics, &cli.root);
                     let (e, w) = summary(&f.diagnostics);
-                    eprintln!("Build failed: {e} error(s), {w} warning(s). Nothing in the output folder was changed.");
+                    throughline::say!("Build failed: {e} error(s), {w} warning(s). Nothing in the output folder was changed.");
                     ExitCode::FAILURE
                 }
             }
@@ -270,10 +272,12 @@ fn main() -> ExitCode {
                 }
             });
             match format.as_str() {
-                "json" => println!("{}", throughline::check::report::json(&outcome, &cwd)),
+                "json" => {
+                    throughline::show!("{}", throughline::check::report::json(&outcome, &cwd))
+                }
                 "github" => {
                     report(&outcome.diagnostics, &cli.root);
-                    print!(
+                    throughline::show_part!(
                         "{}",
                         throughline::check::report::github(&outcome.diagnostics, &cwd)
                     );
@@ -288,12 +292,12 @@ fn main() -> ExitCode {
                     String::new()
                 };
                 if e == 0 {
-                    eprintln!(
+                    throughline::say!(
                         "Checked {} pages and {} sections ({} links{external}): no errors, {w} warning(s).",
                         outcome.pages, outcome.sections, outcome.internal_links
                     );
                 } else {
-                    eprintln!("Check failed: {e} error(s), {w} warning(s).");
+                    throughline::say!("Check failed: {e} error(s), {w} warning(s).");
                 }
             }
             if e == 0 {
@@ -333,7 +337,7 @@ fn main() -> ExitCode {
             match throughline::serve::serve(opts, plugins) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    throughline::say!("error: {e}");
                     ExitCode::FAILURE
                 }
             }
@@ -348,7 +352,7 @@ fn main() -> ExitCode {
                 Some(s) => match throughline::scaffold::InstallFrom::parse(&s) {
                     Ok(i) => i,
                     Err(e) => {
-                        eprintln!("error: {e}");
+                        throughline::say!("error: {e}");
                         return ExitCode::FAILURE;
                     }
                 },
@@ -367,9 +371,9 @@ fn main() -> ExitCode {
             match throughline::scaffold::init(&dir, &opts) {
                 Ok(w) => {
                     for k in &w.kept {
-                        eprintln!("kept {} (it already existed)", k.display());
+                        throughline::say!("kept {} (it already existed)", k.display());
                     }
-                    println!(
+                    throughline::show!(
                         "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html. Complete content/accessibility.md before publishing.",
                         w.created.len(),
                         dir.display(),
@@ -400,7 +404,7 @@ fn main() -> ExitCode {
             ) {
                 Ok(file) => {
                     let shown = file.strip_prefix(&cli.root).unwrap_or(&file);
-                    println!("Wrote {}", shown.display());
+                    throughline::show!("Wrote {}", shown.display());
                     ExitCode::SUCCESS
                 }
                 Err(ds) => {

@@ -14,51 +14,54 @@ use crate::diagnostics::Diagnostic;
 /// build may replace it without `--force`.
 pub const MARKER: &str = ".throughline";
 
-/// Make `path` absolute and lexically normal (no `.`/`..`), without
-/// requiring it to exist.
-pub fn absolute(path: &Path) -> PathBuf {
+/// `path` as the system would open it: absolute, each symlink followed as
+/// it is met (so `link/..` is the parent of the link's target, not the
+/// folder holding the link), `.` dropped. The part that does not exist yet
+/// is taken as written.
+pub fn resolve(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir().unwrap_or_default().join(path)
     };
     let mut out = PathBuf::new();
+    let mut exists = true;
     for c in joined.components() {
         match c {
             Component::ParentDir => {
                 out.pop();
             }
             Component::CurDir => {}
+            Component::Normal(n) => {
+                out.push(n);
+                if exists {
+                    match out.canonicalize() {
+                        Ok(real) => out = real,
+                        // A dangling link or a name not made yet: the
+                        // rest is taken as written.
+                        Err(_) => exists = false,
+                    }
+                }
+            }
             other => out.push(other.as_os_str()),
         }
-    }
-    // Resolve symlinks in the part that exists.
-    let mut existing = out.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match existing.file_name() {
-            Some(n) => rest.push(n.to_os_string()),
-            None => break,
-        }
-        if !existing.pop() {
-            break;
-        }
-    }
-    if let Ok(mut canon) = existing.canonicalize() {
-        for n in rest.iter().rev() {
-            canon.push(n);
-        }
-        return canon;
     }
     out
 }
 
 /// Check that writing the site into `out` cannot destroy anything it should
-/// not: the site root, its sources, or a folder throughline did not make.
-pub fn check_output_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnostic> {
-    let root = absolute(root);
-    let out = absolute(out);
-    let protected = ["content", "templates", "static", "themes", "data"];
+/// not: the site root, its sources, the config file, the home folder, or
+/// (without `force`) a folder throughline did not make. Every path is
+/// judged as the system resolves it (symlinks followed).
+pub fn check_output_dir(
+    root: &Path,
+    out: &Path,
+    config: &Path,
+    force: bool,
+) -> Result<(), Diagnostic> {
+    let root = resolve(root);
+    let out = resolve(out);
+    let protected = ["content", "templates", "static", "themes", "data", "sass"];
     if root.starts_with(&out) {
         return Err(Diagnostic::error(format!(
             "the output folder {} is the site folder or contains it; building would replace the site itself",
@@ -67,10 +70,28 @@ pub fn check_output_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diag
         .with_hint("choose a folder inside the site such as `public`, or one elsewhere: --output-dir public"));
     }
     for p in protected {
-        let dir = root.join(p);
+        let dir = resolve(&root.join(p));
         if out.starts_with(&dir) {
             return Err(Diagnostic::error(format!(
                 "the output folder {} is inside the site's `{p}/` folder; building would replace your sources",
+                out.display()
+            ))
+            .with_hint("choose a folder of its own, such as `public`: --output-dir public"));
+        }
+    }
+    let config = resolve(config);
+    if config.starts_with(&out) {
+        return Err(Diagnostic::error(format!(
+            "the output folder {} holds the config file {}; building would delete it",
+            out.display(),
+            config.display()
+        ))
+        .with_hint("choose a folder of its own, such as `public`: --output-dir public"));
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        if resolve(Path::new(&home)).starts_with(&out) {
+            return Err(Diagnostic::error(format!(
+                "the output folder {} is your home folder or holds it; building would replace it",
                 out.display()
             ))
             .with_hint("choose a folder of its own, such as `public`: --output-dir public"));
@@ -131,9 +152,92 @@ pub struct Staging {
     finished: bool,
 }
 
+/// The staging folders of this process, for the signal handler to remove;
+/// held while a build swaps its folder in, so a signal never lands between
+/// the two renames.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// On SIGINT, SIGTERM or SIGHUP, remove this process's staging folders
+/// (waiting for a swap in progress to finish) and exit as the signal asks.
+/// For the commands that write a site; call once.
+pub fn clean_up_on_signals() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        let _ = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    let live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+                    for dir in live.iter() {
+                        remove_all(dir);
+                    }
+                    // The lock is held until the process ends: no build
+                    // can start a swap now.
+                    std::process::exit(128 + sig);
+                }
+            });
+    }
+}
+
+/// Remove a folder that other threads may still be writing into: a few
+/// tries, since a file made during the walk makes one fail.
+fn remove_all(dir: &Path) {
+    for _ in 0..5 {
+        match std::fs::remove_dir_all(dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => continue,
+            _ => return,
+        }
+    }
+}
+
+/// Whether a process with this id is running (unknown counts as yes).
+fn alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 sends nothing; it only asks whether the
+        // process exists (EPERM: it does, and is someone else's).
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+/// Remove staging folders beside the output left by builds that died
+/// (killed, or aborted) before they could clean up.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let pid = [".throughline-new-", ".throughline-old-"]
+            .iter()
+            .find_map(|tag| {
+                file.strip_prefix(&format!(".{name}{tag}"))
+                    .and_then(|p| p.parse::<u32>().ok())
+            });
+        if pid.is_some_and(|p| !alive(p)) && e.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_all(&e.path());
+        }
+    }
+}
+
 impl Staging {
     pub fn create(out: &Path, hard_link: bool) -> Result<Staging, Diagnostic> {
-        let out = absolute(out);
+        let out = resolve(out);
         let parent = out
             .parent()
             .map(Path::to_path_buf)
@@ -143,11 +247,16 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
         std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
+        remove_stale(&parent, &name);
         let pid = std::process::id();
         let dir = parent.join(format!(".{name}.throughline-new-{pid}"));
         let old = parent.join(format!(".{name}.throughline-old-{pid}"));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        {
+            let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+            std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+            live.push(dir.clone());
+        }
         Ok(Staging {
             out,
             dir,
@@ -237,6 +346,8 @@ impl Staging {
             b"This folder was built by throughline; the next build replaces it.\n",
         )
         .map_err(|e| io_error(&self.dir, e))?;
+        // No signal handler runs between the two renames.
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
         let had_old = self.out.exists();
         if had_old {
             std::fs::rename(&self.out, &self.old).map_err(|e| io_error(&self.out, e))?;
@@ -248,6 +359,8 @@ impl Staging {
             return Err(io_error(&self.out, e));
         }
         self.finished = true;
+        live.retain(|d| d != &self.dir);
+        drop(live);
         if had_old {
             let _ = std::fs::remove_dir_all(&self.old);
         }
@@ -258,7 +371,9 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.finished {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+            remove_all(&self.dir);
+            live.retain(|d| d != &self.dir);
         }
     }
 }

@@ -674,7 +674,7 @@ fn fifty_event_streams_and_a_burst_of_fifty_requests_are_all_answered() {
     // With the streams still open, 50 requests at once.
     let mut burst = Vec::new();
     for _ in 0..50 {
-        let mut s = TcpStream::connect(addr).unwrap();
+        let s = TcpStream::connect(addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         burst.push(s);
     }

@@ -29,6 +29,62 @@ pub struct Loaded {
     /// The draft pages themselves (for plugins: a reference to a draft is
     /// reported as such, not as unknown).
     pub draft_pages: Vec<Page>,
+    /// Pages that could not be loaded (their error is reported), so that a
+    /// reference to one is not reported again as unknown.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A page whose file could not be read or parsed: what its address would
+/// have been, as far as the file's name tells.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    /// From the content folder (`programmes/x.md`).
+    pub relative: String,
+    /// The slug its name gives (`x`, or the folder's for `x/index.md`).
+    pub slug: String,
+    /// Its section's file (`programmes/_index.md`).
+    pub parent_section: String,
+}
+
+impl Unreadable {
+    fn new(content: &Path, path: &Path, config: &Config) -> Option<Unreadable> {
+        let relative = relative(content, path);
+        let (file_name, lang) = language_of(path, config)
+            .unwrap_or_else(|_| (String::new(), config.default_language.clone()));
+        if file_name.starts_with("_index.") {
+            return None;
+        }
+        let mut dirs: Vec<String> = relative.split('/').map(str::to_string).collect();
+        dirs.pop();
+        let stem = file_name
+            .strip_suffix(".md")
+            .unwrap_or(&file_name)
+            .to_string();
+        let stem = if stem == "index" { dirs.pop()? } else { stem };
+        Some(Unreadable {
+            path: path.to_path_buf(),
+            relative,
+            slug: slugify(&stem, config.slugify.paths),
+            parent_section: section_file(&dirs, &lang, &config.default_language),
+        })
+    }
+}
+
+/// Whether `path`, opened as the system opens it (symlinks followed, `..`
+/// after a link taken from the link's target), lies inside the folder
+/// `root`. A path that does not exist resolves as far as it exists.
+pub fn resolves_inside(root: &Path, path: &Path) -> bool {
+    let real_root = match root.canonicalize() {
+        Ok(r) => r,
+        Err(_) => return false,
+    };
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    };
+    crate::output::resolve(&path).starts_with(&real_root)
 }
 
 /// The error for a file that is not UTF-8, pointing at the first bad byte.
@@ -269,7 +325,13 @@ pub fn load_content_cached(
     // A page is about a kilobyte before its text: at 10,000 pages, the
     // doubling of a list grown one by one left 7 MB unused.
     loaded.pages.reserve_exact(results.len());
-    for item in results.into_iter().flatten() {
+    for (path, item) in md_files.iter().zip(results) {
+        let Ok(item) = item else {
+            loaded
+                .unreadable
+                .extend(Unreadable::new(&content, path, config));
+            continue;
+        };
         match item {
             Item::Page(p) if p.meta.draft && !drafts => {
                 loaded.drafts.push(p.file.relative.clone());

@@ -1060,9 +1060,9 @@ fn template_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
     static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let quoted =
         NAME.get_or_init(|| regex::Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("static regex"));
-    // name → (included name, byte span of the tag), in the text's order.
-    let mut edges: BTreeMap<&str, Vec<(&str, &'static str, std::ops::Range<usize>)>> =
-        BTreeMap::new();
+    // name → (template named, verb, byte span of the tag), in the text's order.
+    type Edge<'a> = (&'a str, &'static str, std::ops::Range<usize>);
+    let mut edges: BTreeMap<&str, Vec<Edge>> = BTreeMap::new();
     for (name, origin) in origins {
         let text = &origin.text;
         let mut out = Vec::new();

@@ -1,5 +1,11 @@
 //! The local HTTP server: answers from the last good build in memory.
 //!
+//! axum on a tokio runtime of its own (two worker threads): each connection
+//! is a task, so a burst of connections is accepted at once, a client that
+//! stops reading a large file holds only its own connection (the body is
+//! written as the socket takes it), and an event stream per open tab costs a
+//! task, not a thread.
+//!
 //! Safe by construction: a request names a key in the map of files the
 //! build made (or a static file the build would copy), never a path on
 //! disk, so `..`, encoded variants and symlinks cannot reach anything
@@ -7,10 +13,14 @@
 //! content types by extension, `ETag` with `If-None-Match` (304), the
 //! site's own 404 page, and `/dir` redirected to `/dir/`.
 
-use std::io::Write;
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
+use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use bytes::Bytes;
 
 use super::{Published, Shared};
 use crate::output::Source;
@@ -19,19 +29,51 @@ const LIVE_JS: &str = include_str!("live.js");
 const EVENTS: &str = "/__throughline/events";
 const SCRIPT: &str = "/__throughline/live.js";
 
-pub fn run(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
-    for request in server.incoming_requests() {
-        let shared = shared.clone();
-        if request.url().split('?').next() == Some(EVENTS) {
-            std::thread::spawn(move || events(request, &shared));
-        } else {
-            answer(request, &shared);
-        }
-    }
+/// Serve on `listener` from a thread of its own, until the process ends.
+pub fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<(), String> {
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot serve: {e}"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("serve-http")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    std::thread::Builder::new()
+        .name("serve-http".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let listener = match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        crate::say!("cannot serve: {e}");
+                        return;
+                    }
+                };
+                let app = axum::Router::new().fallback(route).with_state(shared);
+                // `serve` only returns on an error of the listener itself;
+                // a failed connection is that connection's alone.
+                if let Err(e) = axum::serve(listener, app).await {
+                    crate::say!("the server stopped: {e}");
+                }
+            })
+        })
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    Ok(())
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+async fn route(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if uri.path() == EVENTS {
+        return events(shared);
+    }
+    answer(shared, method, uri, headers).await
 }
 
 /// The content type for a file name.
@@ -115,10 +157,10 @@ fn with_script(html: &[u8]) -> Vec<u8> {
 
 /// A static file's bytes, refusing one that has become a symlink or now
 /// lies outside the site.
-fn read_copy(src: &Source, site: &Published) -> Option<Vec<u8>> {
+fn read_copy(src: &Source, site: &Published) -> Option<Bytes> {
     match src {
-        Source::Bytes(b) => Some(b.to_vec()),
-        Source::Compiled(b) => Some(b.to_vec()),
+        Source::Bytes(b) => Some(Bytes::from_static(b)),
+        Source::Compiled(b) => Some(Bytes::from_owner(b.clone())),
         Source::File(p) => {
             let meta = std::fs::symlink_metadata(p).ok()?;
             if meta.file_type().is_symlink() || !meta.is_file() {
@@ -129,131 +171,162 @@ fn read_copy(src: &Source, site: &Published) -> Option<Vec<u8>> {
             if !real.starts_with(&root) {
                 return None;
             }
-            std::fs::read(real).ok()
+            std::fs::read(real).ok().map(Bytes::from)
         }
     }
 }
 
-/// Answer with `body` (tiny_http leaves the body out for HEAD, keeping its
-/// length).
-fn respond(request: Request, status: u16, ctype: &str, body: Vec<u8>, extra: Vec<Header>) {
+/// A response with `body` (hyper leaves the body out for HEAD, keeping
+/// its length), an `ETag` on a 200, and 304 when the client has it.
+fn respond(
+    headers: &HeaderMap,
+    status: u16,
+    ctype: &str,
+    body: Bytes,
+    extra: &[(header::HeaderName, String)],
+) -> Response {
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&body));
-    let matches = request
-        .headers()
+    let matches = headers
+        .get_all(header::IF_NONE_MATCH)
         .iter()
-        .find(|h| h.field.equiv("If-None-Match"))
-        .is_some_and(|h| {
-            h.value
-                .as_str()
-                .split(',')
-                .any(|t| t.trim() == etag || t.trim() == "*")
-        });
-    let mut headers = vec![
-        header("Content-Type", ctype),
-        header("Cache-Control", "no-cache"),
-        header("X-Content-Type-Options", "nosniff"),
-    ];
-    if status == 200 {
-        headers.push(header("ETag", &etag));
-    }
-    headers.extend(extra);
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let (status, body) = if status == 200 && matches {
-        (304, Vec::new())
+        (304, Bytes::new())
     } else {
         (status, body)
     };
-    let mut response = Response::from_data(body).with_status_code(status);
-    for h in headers {
-        response.add_header(h);
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = r.headers_mut();
+    let mut set = |name: header::HeaderName, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::CONTENT_TYPE, ctype);
+    set(header::CACHE_CONTROL, "no-cache");
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    if status == 200 || status == 304 {
+        set(header::ETAG, &etag);
     }
-    let _ = request.respond(response);
+    for (name, value) in extra {
+        set(name.clone(), value);
+    }
+    r
 }
 
-fn answer(request: Request, shared: &Shared) {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let allow = vec![header("Allow", "GET, HEAD")];
+const TEXT: &str = "text/plain; charset=utf-8";
+
+async fn answer(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if method != Method::GET && method != Method::HEAD {
         return respond(
-            request,
+            &headers,
             405,
-            "text/plain; charset=utf-8",
-            b"Only GET and HEAD are served.\n".to_vec(),
-            allow,
+            TEXT,
+            Bytes::from_static(b"Only GET and HEAD are served.\n"),
+            &[(header::ALLOW, "GET, HEAD".into())],
         );
     }
-    let url = request.url().to_string();
-    if url.split('?').next() == Some(SCRIPT) {
+    if uri.path() == SCRIPT {
         return respond(
-            request,
+            &headers,
             200,
             "text/javascript; charset=utf-8",
-            LIVE_JS.as_bytes().to_vec(),
-            Vec::new(),
+            Bytes::from_static(LIVE_JS.as_bytes()),
+            &[],
         );
     }
-    let key = match key_for(&url) {
+    let url = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let key = match key_for(url) {
         Ok(k) => k,
         Err(why) => {
-            let text = match why {
+            let text: &'static str = match why {
                 Refused::BadEncoding => "This address is not valid.\n",
                 Refused::Escapes => "This address points outside the site.\n",
             };
             return respond(
-                request,
+                &headers,
                 400,
-                "text/plain; charset=utf-8",
-                text.as_bytes().to_vec(),
-                Vec::new(),
+                TEXT,
+                Bytes::from_static(text.as_bytes()),
+                &[],
             );
         }
     };
-    let site = shared.when_ready(&key);
-    let found = site
-        .files
-        .get(&key)
-        .map(|b| b.to_vec())
-        .or_else(|| site.copies.get(&key).and_then(|s| read_copy(s, &site)));
-    let html = |bytes: &[u8], path: &str| {
-        if content_type(path).starts_with("text/html") {
-            with_script(bytes)
-        } else {
-            bytes.to_vec()
+    let now = shared
+        .published
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    // A feed still rendering is waited for off the async threads; the
+    // file itself is read there too (a static file may be large).
+    let (site, found) = {
+        let shared = shared.clone();
+        let key = key.clone();
+        let work = move || {
+            let site = if now.pending.contains(&key) {
+                shared.when_ready(&key)
+            } else {
+                now
+            };
+            let found = match site.files.get(&key) {
+                Some(b) => Some(Bytes::from_owner(b.clone())),
+                None => site.copies.get(&key).and_then(|s| read_copy(s, &site)),
+            };
+            (site, found)
+        };
+        match tokio::task::spawn_blocking(work).await {
+            Ok(r) => r,
+            Err(_) => {
+                return respond(
+                    &headers,
+                    500,
+                    TEXT,
+                    Bytes::from_static(b"The file could not be read.\n"),
+                    &[],
+                )
+            }
         }
     };
     match found {
         Some(bytes) => {
-            let body = html(&bytes, &key);
-            respond(request, 200, content_type(&key), body, Vec::new())
+            let ctype = content_type(&key);
+            let body = if ctype.starts_with("text/html") {
+                Bytes::from(with_script(&bytes))
+            } else {
+                bytes
+            };
+            respond(&headers, 200, ctype, body, &[])
         }
-        None if site.files.contains_key(&format!("{key}/index.html")) => {
-            let path = url.split('?').next().unwrap_or("/");
-            let location = vec![header("Location", &format!("{path}/"))];
-            respond(
-                request,
-                301,
-                "text/plain; charset=utf-8",
-                Vec::new(),
-                location,
-            )
-        }
+        None if site.files.contains_key(&format!("{key}/index.html")) => respond(
+            &headers,
+            301,
+            TEXT,
+            Bytes::new(),
+            &[(header::LOCATION, format!("{}/", uri.path()))],
+        ),
         None => {
             let body = match site.files.get("404.html") {
                 Some(b) => with_script(b),
                 None => with_script(b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>"),
             };
-            respond(request, 404, "text/html; charset=utf-8", body, Vec::new())
+            respond(
+                &headers,
+                404,
+                "text/html; charset=utf-8",
+                Bytes::from(body),
+                &[],
+            )
         }
     }
 }
 
 /// A Server-Sent Events stream: the current state at once, then one
-/// message per rebuild, until the page goes away.
-fn events(request: Request, shared: &Shared) {
-    let (tx, rx) = mpsc::channel::<String>();
-    shared
-        .listeners
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(tx);
+/// message per rebuild, and a comment every 15 s (which keeps proxies
+/// from closing it), until the page goes away.
+fn events(shared: Arc<Shared>) -> Response {
+    let rx = shared.events.subscribe();
     let hello = {
         let site = shared.published.read().unwrap_or_else(|e| e.into_inner());
         if site.errors.is_empty() {
@@ -262,28 +335,34 @@ fn events(request: Request, shared: &Shared) {
             serde_json::json!({"type": "errors", "diagnostics": site.errors})
         }
     };
-    let mut w = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n";
-    if w.write_all(head.as_bytes()).is_err() {
-        return;
-    }
-    let send = |w: &mut dyn Write, text: &str| -> bool {
-        w.write_all(text.as_bytes()).is_ok() && w.flush().is_ok()
-    };
-    if !send(&mut w, &format!("data: {hello}\n\n")) {
-        return;
-    }
-    loop {
-        let ok = match rx.recv_timeout(std::time::Duration::from_secs(15)) {
-            Ok(m) => send(&mut w, &format!("data: {m}\n\n")),
-            // A comment keeps the connection alive and finds closed pages.
-            Err(mpsc::RecvTimeoutError::Timeout) => send(&mut w, ": ping\n\n"),
-            Err(mpsc::RecvTimeoutError::Disconnected) => false,
+    let first = Some(format!("data: {hello}\n\n"));
+    let stream = futures_util::stream::unfold((rx, first), |(mut rx, first)| async move {
+        use tokio::sync::broadcast::error::RecvError;
+        let chunk = match first {
+            Some(f) => Bytes::from(f),
+            None => match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
+                Ok(Ok(m)) => Bytes::from(format!("data: {m}\n\n")),
+                // Fell behind: the messages missed become one that
+                // reloads the page.
+                Ok(Err(RecvError::Lagged(_))) => {
+                    let all = serde_json::json!({"type": "built", "phase": "done", "all": true, "changed": []});
+                    Bytes::from(format!("data: {all}\n\n"))
+                }
+                Ok(Err(RecvError::Closed)) => return None,
+                Err(_) => Bytes::from_static(b": ping\n\n"),
+            },
         };
-        if !ok {
-            return;
-        }
-    }
+        Some((Ok::<_, std::convert::Infallible>(chunk), (rx, None)))
+    });
+    let mut r = Response::new(Body::from_stream(stream));
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    r
 }
 
 #[cfg(test)]

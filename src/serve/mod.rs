@@ -15,7 +15,7 @@ mod watch;
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Duration;
 
 use serde_json::json;
@@ -52,10 +52,20 @@ pub struct Published {
 /// What the server threads share.
 pub struct Shared {
     pub published: RwLock<Arc<Published>>,
-    /// One sender per open event stream.
-    pub listeners: Mutex<Vec<mpsc::Sender<String>>>,
+    /// Messages to every open event stream.
+    pub events: tokio::sync::broadcast::Sender<Arc<str>>,
     /// Signalled whenever `published` changes.
     pub changed: (Mutex<u64>, Condvar),
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared {
+            published: RwLock::new(Arc::new(Published::default())),
+            events: tokio::sync::broadcast::channel(64).0,
+            changed: (Mutex::new(0), Condvar::new()),
+        }
+    }
 }
 
 impl Shared {
@@ -90,9 +100,8 @@ impl Shared {
     }
 
     fn broadcast(&self, message: &serde_json::Value) {
-        let text = message.to_string();
-        let mut ls = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
-        ls.retain(|l| l.send(text.clone()).is_ok());
+        // An error only means no page is listening.
+        let _ = self.events.send(Arc::from(message.to_string()));
     }
 }
 
@@ -141,10 +150,10 @@ fn message_for(outcome: &Outcome, errors: &[serde_json::Value]) -> serde_json::V
 /// Print a rebuild's result in the terminal.
 fn report(outcome: &Outcome, root: &std::path::Path, what: &str, served: bool) {
     for d in &outcome.diagnostics {
-        eprint!("{}", d.render(root));
+        crate::say_part!("{}", d.render(root));
     }
     if outcome.ok {
-        eprintln!(
+        crate::say!(
             "{what} in {:.0} ms: {} output{} rendered, {} changed",
             outcome.elapsed.as_secs_f64() * 1000.0,
             outcome.rendered,
@@ -155,9 +164,9 @@ fn report(outcome: &Outcome, root: &std::path::Path, what: &str, served: bool) {
         let n = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
         let s = if n == 1 { "" } else { "s" };
         if served {
-            eprintln!("The site could not be built ({n} error{s}); still serving the last good build. The browser shows the errors too.");
+            crate::say!("The site could not be built ({n} error{s}); still serving the last good build. The browser shows the errors too.");
         } else {
-            eprintln!("The site could not be built ({n} error{s}); there is nothing to serve until it does. The browser shows the errors too.");
+            crate::say!("The site could not be built ({n} error{s}); there is nothing to serve until it does. The browser shows the errors too.");
         }
     }
 }
@@ -174,18 +183,22 @@ pub fn serve(opts: ServeOptions, plugins: PluginFactory) -> Result<(), String> {
 }
 
 /// Start serving on a thread; the watcher and rebuilds run on another.
-/// `quiet = false` prints each rebuild's result.
+/// `print` prints each rebuild's result.
+///
+/// The watcher starts before the first build, so a save made while it runs
+/// (or the moment the server first answers) is a second pass, never lost.
+/// Rebuilds are supervised: a rebuild that panics is reported, the session
+/// starts afresh, and the next save rebuilds everything.
 pub fn start(
     mut opts: ServeOptions,
     plugins: PluginFactory,
     print: bool,
 ) -> Result<Running, String> {
-    let server = tiny_http::Server::http(SocketAddr::new(opts.interface, opts.port))
+    let listener = std::net::TcpListener::bind(SocketAddr::new(opts.interface, opts.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.interface, opts.port))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or("the server has no IP address")?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("the server has no address: {e}"))?;
     if opts.build.base_url.is_none() {
         opts.build.base_url = Some(format!("http://{addr}"));
     }
@@ -194,24 +207,15 @@ pub fn start(
         opts.build.root = r;
     }
     let root = opts.build.root.clone();
+    let watcher = watch::Watcher::new(&root, opts.build.output_dir.as_deref())?;
     let mut session = Session::new(opts.build.clone(), plugins);
-    let shared = Arc::new(Shared {
-        published: RwLock::new(Arc::new(Published::default())),
-        listeners: Mutex::new(Vec::new()),
-        changed: (Mutex::new(0), Condvar::new()),
-    });
-    let first = session.rebuild(&[]);
+    let shared = Arc::new(Shared::default());
+    let first = supervised(&mut session, &[], None);
     if print {
         report(&first, &root, "Built", session.site().is_some());
     }
     publish(&shared, &session, &first);
-    let server = Arc::new(server);
-    {
-        let shared = shared.clone();
-        let server = server.clone();
-        std::thread::spawn(move || http::run(server, shared));
-    }
-    let watcher = watch::Watcher::new(&root, opts.build.output_dir.as_deref())?;
+    http::spawn(listener, shared.clone())?;
     {
         let shared = shared.clone();
         let debounce = opts.debounce;
@@ -222,7 +226,7 @@ pub fn start(
                     announced.extend(e.changed.iter().cloned());
                     publish_early(&shared, &root, e)
                 };
-                let mut outcome = session.rebuild_with(changed, Some(&mut early));
+                let mut outcome = supervised(&mut session, changed, Some(&mut early));
                 if print {
                     report(&outcome, &root, "Rebuilt", session.site().is_some());
                 }
@@ -233,12 +237,41 @@ pub fn start(
         });
     }
     if print {
-        eprintln!("Serving the site at http://{addr}/ (Ctrl+C to stop)");
+        crate::say!("Serving the site at http://{addr}/ (Ctrl+C to stop)");
     }
     if opts.open {
         open_browser(&format!("http://{addr}/"));
     }
     Ok(Running { addr, shared })
+}
+
+/// One rebuild, with a panic inside it (a bug) caught: it becomes an
+/// error over the page and in the terminal, and the session forgets what it
+/// kept, so the next save rebuilds everything.
+fn supervised(
+    session: &mut Session,
+    changed: &[PathBuf],
+    early: Option<&mut dyn FnMut(Early<'_>)>,
+) -> Outcome {
+    let start = std::time::Instant::now();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        session.rebuild_with(changed, early)
+    })) {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "an unknown failure".into());
+            session.reset();
+            Outcome::failed(
+                Diagnostic::error(format!("throughline failed while rebuilding: {what}"))
+                    .with_hint("this is a bug in throughline; the last good build is still served, and the next save rebuilds everything"),
+                start.elapsed(),
+            )
+        }
+    }
 }
 
 /// Serve the pages of a rebuild whose feeds are still rendering, and tell
@@ -318,7 +351,7 @@ fn open_browser(url: &str) {
         "xdg-open"
     };
     if std::process::Command::new(cmd).arg(url).spawn().is_err() {
-        eprintln!("Could not open a browser: open {url} yourself.");
+        crate::say!("Could not open a browser: open {url} yourself.");
     }
 }
 
@@ -328,11 +361,7 @@ mod tests {
 
     #[test]
     fn a_request_for_a_pending_feed_waits_for_it() {
-        let shared = Arc::new(Shared {
-            published: RwLock::new(Arc::new(Published::default())),
-            listeners: Mutex::new(Vec::new()),
-            changed: (Mutex::new(0), Condvar::new()),
-        });
+        let shared = Arc::new(Shared::default());
         let mut early = Published::default();
         early.files.insert("rss.xml".into(), Arc::from(&b"old"[..]));
         early.pending.insert("rss.xml".into());

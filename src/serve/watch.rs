@@ -130,7 +130,7 @@ impl Watcher {
     pub fn run(mut self, debounce: Duration, mut rebuild: impl FnMut(&[PathBuf])) {
         while let Ok(first) = self.events.recv() {
             if let Err(e) = self.watch_new_folders() {
-                eprintln!("{e}");
+                crate::say!("{e}");
             }
             let mut batch = vec![first];
             batch.extend(self.events.try_iter());

@@ -26,6 +26,8 @@ pub struct Site {
     pub drafts: Vec<String>,
     /// The draft pages left out, as loaded (not related to anything).
     pub draft_pages: Vec<Page>,
+    /// Pages that could not be loaded (their errors are reported already).
+    pub unreadable: Vec<crate::load::Unreadable>,
     section_by_rel: HashMap<String, SectionId>,
     page_by_rel: HashMap<String, PageId>,
     default_language: String,
@@ -60,6 +62,7 @@ impl Site {
             pages: loaded.pages,
             drafts: loaded.drafts,
             draft_pages: loaded.draft_pages,
+            unreadable: loaded.unreadable,
             default_language: config.default_language.clone(),
             ..Site::default()
         };

@@ -3,6 +3,7 @@
 //! both ways.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics};
@@ -52,6 +53,41 @@ pub struct Graph {
     pub sections: [Option<SectionId>; 4],
     ids: [HashMap<String, usize>; 4],
     by_page: HashMap<PageId, (Kind, usize)>,
+    /// The pages that refer to a page that could not be loaded; the review
+    /// adds its updates, and the plugin tells each file's error.
+    pub referrers: Referrers,
+}
+
+/// The pages that refer to each page that could not be loaded.
+pub type Referrers = std::collections::BTreeMap<std::path::PathBuf, Vec<String>>;
+
+/// Tell each unreadable page's error which pages refer to it: they are not
+/// reported again as naming an unknown id, so the user fixes the one file.
+pub fn note_referrers(referrers: Referrers, diags: &Diagnostics) {
+    for (file, mut pages) in referrers {
+        pages.sort();
+        pages.dedup();
+        let n = pages.len();
+        let shown: Vec<String> = pages.iter().take(5).map(|p| format!("`{p}`")).collect();
+        let more = if n > 5 {
+            format!(", and {} more", n - 5)
+        } else {
+            String::new()
+        };
+        diags.add_hint(
+            &file,
+            &format!(
+                "{} refer{} to this page and will link to it once it loads: {}{more}",
+                if n == 1 {
+                    "1 page".to_string()
+                } else {
+                    format!("{n} pages")
+                },
+                if n == 1 { "s" } else { "" },
+                shown.join(", ")
+            ),
+        );
+    }
 }
 
 /// Which kinds an entity of this kind may reference, by front matter key
@@ -117,6 +153,17 @@ impl Graph {
         Kind::ALL
             .into_iter()
             .find(|k| self.sections[k.index()] == Some(s))
+    }
+
+    /// The page of kind `k` with this id whose file could not be loaded
+    /// (its error is reported already, so a reference to it is not an
+    /// unknown id).
+    pub fn unreadable<'s>(&self, site: &'s Site, k: Kind, id: &str) -> Option<&'s Path> {
+        let section = format!("{}/_index.md", self.settings.section(k));
+        site.unreadable
+            .iter()
+            .find(|u| u.slug == id && u.parent_section == section)
+            .map(|u| u.path.as_path())
     }
 
     pub fn ids(&self, k: Kind) -> impl Iterator<Item = &str> {
@@ -238,6 +285,7 @@ impl Graph {
     /// Check and resolve every reference, and record the reverse links.
     fn resolve(&mut self, site: &Site, drafts: &[HashMap<String, String>; 4], diags: &Diagnostics) {
         let mut back: Vec<(Kind, usize, Kind, usize)> = Vec::new();
+        let mut referrers = std::mem::take(&mut self.referrers);
         for k in Kind::ALL {
             for i in 0..self.entities[k.index()].len() {
                 let page = &site.pages[self.entities[k.index()][i].page];
@@ -324,6 +372,11 @@ impl Graph {
                                 id: id.clone(),
                                 title: title.clone(),
                             });
+                        } else if let Some(file) = self.unreadable(site, target, id) {
+                            referrers
+                                .entry(file.to_path_buf())
+                                .or_default()
+                                .push(format!("content/{}", page.file.relative));
                         } else {
                             diags.push(self.unknown_reference(page, k, &item_path, target, id));
                         }
@@ -337,6 +390,7 @@ impl Graph {
                 }
             }
         }
+        self.referrers = referrers;
         back.sort();
         for (tk, t, k, i) in back {
             let list = &mut self.entities[tk.index()][t].back[k.index()];

@@ -432,7 +432,9 @@ fn csv_series(
                 "`{rel}` leads outside the site folder: it is a link to a file elsewhere"
             ))
             .at(here)
-            .with_hint("copy the CSV into the site, for example into data/, rather than linking to it"),
+            .with_hint(
+                "copy the CSV into the site, for example into data/, rather than linking to it",
+            ),
         );
         return None;
     }

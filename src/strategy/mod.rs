@@ -422,7 +422,12 @@ impl Plugin for StrategyPlugin {
 /// has no `status` given its latest update's (§3).
 fn graph_and_review(site: &Site, config: &Config, diags: &Diagnostics) -> (Graph, Review) {
     let mut graph = Graph::build(site, config, diags);
-    let review = Review::build(site, &graph, diags);
+    let mut review = Review::build(site, &graph, diags);
+    let mut referrers = std::mem::take(&mut graph.referrers);
+    for (file, pages) in std::mem::take(&mut review.referrers) {
+        referrers.entry(file).or_default().extend(pages);
+    }
+    graph::note_referrers(referrers, diags);
     let p = Kind::Programme.index();
     for (i, e) in graph.entities[p].iter_mut().enumerate() {
         if e.status.is_none() {

@@ -55,6 +55,8 @@ pub struct Review {
     by_page: HashMap<PageId, usize>,
     by_section: HashMap<SectionId, usize>,
     by_target: HashMap<(Kind, usize, usize), usize>,
+    /// Updates about a page that could not be loaded, by its file.
+    pub referrers: super::graph::Referrers,
 }
 
 /// The `[extra]` keys an update has.
@@ -346,7 +348,12 @@ impl Review {
         }
 
         let Some(target) = g.index(kind, id) else {
-            if let Some(d) = self.missing_target(site, g, page, kind, key, id) {
+            if let Some(file) = g.unreadable(site, kind, id) {
+                self.referrers
+                    .entry(file.to_path_buf())
+                    .or_default()
+                    .push(format!("content/{}", page.file.relative));
+            } else if let Some(d) = self.missing_target(site, g, page, kind, key, id) {
                 diags.push(d);
             }
             return;
