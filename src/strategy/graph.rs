@@ -56,6 +56,21 @@ pub struct Graph {
     /// The pages that refer to a page that could not be loaded; the review
     /// adds its updates, and the plugin tells each file's error.
     pub referrers: Referrers,
+    /// Whether the strategy applies to the site at all (§2): the config
+    /// has `[extra.strategy]`, or some kind's folder has a page that sets
+    /// a strategy key. A plain Zola site is left as Zola leaves it.
+    pub applies: bool,
+}
+
+/// Whether some page under `content/DIR/` sets one of kind `k`'s keys
+/// under `[extra]` (§2).
+fn has_strategy_pages(site: &Site, dir: &str, k: Kind) -> bool {
+    let prefix = format!("{dir}/");
+    site.pages
+        .iter()
+        .chain(site.draft_pages.iter())
+        .filter(|p| p.file.relative.starts_with(&prefix))
+        .any(|p| keys_of(k).iter().any(|key| p.meta.extra.contains_key(*key)))
 }
 
 /// The pages that refer to each page that could not be loaded.
@@ -179,7 +194,17 @@ impl Graph {
         };
         // Drafts of each kind: id → title.
         let mut drafts: [HashMap<String, String>; 4] = Default::default();
+        // Without `[extra.strategy]`, a page in some kind's folder that sets
+        // one of that kind's keys says this is a strategy site; then every
+        // kind's folder is read (a priority needs no key of its own).
+        g.applies = g.settings.configured
+            || Kind::ALL
+                .into_iter()
+                .any(|k| has_strategy_pages(site, g.settings.section(k), k));
         for k in Kind::ALL {
+            if !g.applies {
+                break;
+            }
             let dir = g.settings.section(k).to_string();
             let rel = format!("{dir}/_index.md");
             g.sections[k.index()] = site.section_by_relative(&rel);

@@ -59,6 +59,17 @@ pub struct Review {
     pub referrers: super::graph::Referrers,
 }
 
+/// Whether some page under `content/DIR/` is an update (sets `programme`
+/// or `commitment` under `[extra]`): an annual review with no strategy
+/// configured or found elsewhere (§2).
+fn has_updates(site: &Site, dir: &str) -> bool {
+    let prefix = format!("{dir}/");
+    site.pages
+        .iter()
+        .filter(|p| p.file.relative.starts_with(&prefix))
+        .any(|p| p.meta.extra.contains_key("programme") || p.meta.extra.contains_key("commitment"))
+}
+
 /// The `[extra]` keys an update has.
 const UPDATE_KEYS: [&str; 3] = ["programme", "commitment", "status"];
 
@@ -119,6 +130,9 @@ impl Review {
         let dir = graph.settings.annual_review.trim_matches('/').to_string();
         let rel = format!("{dir}/_index.md");
         let mut review = Review::default();
+        if !graph.applies && !has_updates(site, &dir) {
+            return review;
+        }
         let Some(root) = site.section_by_relative(&rel) else {
             let prefix = format!("{dir}/");
             if let Some(file) = site

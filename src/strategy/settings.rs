@@ -77,6 +77,9 @@ pub struct Settings {
     /// Display labels, singular (`Core purpose`), by kind.
     pub singular: [String; 4],
     pub annual_review_label: String,
+    /// Whether the config has an `[extra.strategy]` table: then the
+    /// strategy applies to every kind's folder (§2).
+    pub configured: bool,
 }
 
 impl Default for Settings {
@@ -87,6 +90,7 @@ impl Default for Settings {
             plural: Kind::ALL.map(|k| capitalise(k.plural())),
             singular: Kind::ALL.map(|k| capitalise(k.singular())),
             annual_review_label: "Annual review".into(),
+            configured: false,
         }
     }
 }
@@ -169,6 +173,7 @@ impl Settings {
             }
             return s;
         };
+        s.configured = true;
         let text = |table: &toml::Table, key: &str, what: &str| -> Option<String> {
             match table.get(key)? {
                 toml::Value::String(v) => Some(v.clone()),
