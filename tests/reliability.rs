@@ -83,6 +83,13 @@ fn a_series_of_a_hundred_thousand_figures_builds() {
     // The latest figure is P099999's: 1000 + 99999 % 97.
     assert!(html.contains("P099999"), "the latest period is shown");
     assert!(html.contains(&format!("{}", 1000 + 99_999 % 97)));
+    // Every figure is in the measure's table; a year's page shows the last
+    // twenty periods and says where the rest are.
+    assert!(html.contains("P000000") && html.contains("P050000"));
+    let year = site.read("reports/2023-24/index.html");
+    assert!(year.contains("P099999") && year.contains("P099980"));
+    assert!(!year.contains("P099979"), "a year shows twenty periods");
+    assert!(year.contains("99980 earlier periods are on the page"));
     // A period written twice is still found, at the second.
     csv.push_str("P000005,1\n");
     site.write("data/waiting.csv", &csv);

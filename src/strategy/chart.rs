@@ -31,6 +31,9 @@ const LEFT: f64 = 72.0;
 const RIGHT: f64 = 24.0;
 const TOP: f64 = 36.0;
 const BOTTOM: f64 = 48.0;
+/// Beyond this many points a chart draws no markers (they would overlap)
+/// and draws its line through at most four points per pixel column.
+const DENSE: usize = 60;
 
 /// `value unit`, as a reader writes it: `59.6 years`, `12%`.
 pub fn with_unit(number: &str, unit: &str) -> String {
@@ -276,23 +279,65 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart
         ));
     }
 
-    // The series: a line broken where there is no data.
+    // The series: a line broken where there is no data. A long series is
+    // drawn through the first, lowest, highest and last point of each
+    // pixel column (the line looks the same, and the chart stays the size
+    // of its picture, not of its data: the table beside it has every
+    // figure).
+    let dense = points.len() > DENSE;
     let mut path = String::new();
     let mut pen_down = false;
+    let mut column: Vec<(usize, f64)> = Vec::new();
+    let flush = |column: &mut Vec<(usize, f64)>, path: &mut String, pen_down: &mut bool| {
+        let keep: Vec<(usize, f64)> = if column.len() <= 4 {
+            column.clone()
+        } else {
+            let (first, last) = (column[0], column[column.len() - 1]);
+            let lo = column
+                .iter()
+                .copied()
+                .fold(first, |a, b| if b.1 < a.1 { b } else { a });
+            let hi = column
+                .iter()
+                .copied()
+                .fold(first, |a, b| if b.1 > a.1 { b } else { a });
+            let mut k = vec![first, lo, hi, last];
+            k.sort_by_key(|p| p.0);
+            k.dedup_by_key(|p| p.0);
+            k
+        };
+        for (i, v) in keep {
+            path.push_str(&format!(
+                "{}{} {} ",
+                if *pen_down { "L" } else { "M" },
+                n(x_of(i)),
+                n(y_of(v))
+            ));
+            *pen_down = true;
+        }
+        column.clear();
+    };
     for (i, p) in points.iter().enumerate() {
         match p.value {
             Some(v) => {
-                path.push_str(&format!(
-                    "{}{} {} ",
-                    if pen_down { "L" } else { "M" },
-                    n(x_of(i)),
-                    n(y_of(v))
-                ));
-                pen_down = true;
+                if dense {
+                    let px = x_of(i).floor();
+                    if column.first().is_some_and(|(j, _)| x_of(*j).floor() != px) {
+                        flush(&mut column, &mut path, &mut pen_down);
+                    }
+                    column.push((i, v));
+                } else {
+                    column.push((i, v));
+                    flush(&mut column, &mut path, &mut pen_down);
+                }
             }
-            None => pen_down = false,
+            None => {
+                flush(&mut column, &mut path, &mut pen_down);
+                pen_down = false;
+            }
         }
     }
+    flush(&mut column, &mut path, &mut pen_down);
     svg.push_str(r#"<g class="tl-chart__series" aria-hidden="true">"#);
     if !path.is_empty() {
         svg.push_str(&format!(
@@ -301,7 +346,9 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart
         ));
     }
     let label_values = points.len() <= 12;
-    for (i, p) in points.iter().enumerate() {
+    // Markers and "no data" labels only where each has room to be seen.
+    let marked = if dense { &points[..0] } else { points };
+    for (i, p) in marked.iter().enumerate() {
         let x = x_of(i);
         match p.value {
             Some(v) => {

@@ -487,6 +487,9 @@ fn figure(v: Option<f64>, m: &Measure) -> Value {
     }
 }
 
+/// How many periods of a measure a year's page shows at most.
+const YEAR_ROWS: usize = 20;
+
 /// One measure in one year: this period's figure, the one before, the
 /// change and whether it went the right way, the chart up to this period.
 fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
@@ -522,10 +525,12 @@ fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
         "same" => "No change",
         _ => "Not known",
     };
-    let shown: &[Point] = match idx {
-        Some(i) => &m.series[..=i],
-        None => &m.series,
-    };
+    // The periods up to this one, the last YEAR_ROWS of them: a year's
+    // page is about that year, and its size must not grow with a long
+    // series times the years (the measure's own page and CSV have it all).
+    let upto = idx.map(|i| i + 1).unwrap_or(m.series.len());
+    let from = upto.saturating_sub(YEAR_ROWS);
+    let shown: &[Point] = &m.series[from..upto];
     let chart = line_chart(&format!("chart-{}", e.id), &e.title, m, shown);
     json!({
         "measure": link,
@@ -540,6 +545,7 @@ fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
         "target": m.target.as_ref().map(|t| point_value(t, m)),
         "chart": chart,
         "rows": shown.iter().map(|p| point_value(p, m)).collect::<Vec<_>>(),
+        "earlier": from,
         "source": m.source,
         "source_url": m.source_url,
         "updated": m.updated,
