@@ -139,7 +139,7 @@ fn unconnected_priorities_and_programmes_are_warnings() {
         .expect("warning for a programme with no priority");
     assert_eq!(
         quiet.message,
-        "the programme `quiet-work` lists no core purposes"
+        "the programme `quiet-work` lists none of the core purposes"
     );
     // No other priority or programme is warned about.
     assert_eq!(warnings.len(), 3, "{warnings:#?}");
@@ -185,7 +185,7 @@ fn the_plan_on_a_page_is_a_real_table_with_meaningful_cells() {
     assert_eq!(table.matches("tl-plan__yes").count(), 3);
     assert_eq!(table.matches("tl-plan__no").count(), 12 - 3);
     // The caption names the table, with the site's labels.
-    assert!(table.contains("which programmes deliver which core purposes"));
+    assert!(table.contains("what each programme delivers towards the core purposes"));
 }
 
 #[test]
@@ -196,7 +196,8 @@ fn the_plan_shortcode_and_template_functions_work_anywhere() {
         by_id(&html, "lookup"),
         "Healthy minds (on-track) delivers Healthy lives, Fair access"
     );
-    assert_eq!(by_id(&html, "labels"), "Core purposes / Core purpose");
+    // The singular as used inside a sentence (content model §2).
+    assert_eq!(by_id(&html, "labels"), "Core purposes / core purpose");
     let content = &html[html.find("id=\"content\"").unwrap()..];
     assert!(content.contains("<table class=\"tl-table tl-plan__table\">"));
     assert!(content.contains("Healthy minds delivers: Fair access"));

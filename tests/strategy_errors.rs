@@ -78,7 +78,7 @@ fn an_id_with_nothing_close_lists_the_ids() {
     let d = only(&errors);
     assert_eq!(d.message, "there is no core purpose with the id `zzz`");
     assert!(
-        hint(d).starts_with("the core purposes are: `healthy-lives`, `fair-access`, `a-lonely-purpose`, `good-work`"),
+        hint(d).starts_with("The core purposes are: `healthy-lives`, `fair-access`, `a-lonely-purpose`, `good-work`"),
         "{}",
         hint(d)
     );
@@ -99,7 +99,7 @@ fn a_reference_to_the_wrong_kind_says_what_the_id_is() {
     );
     assert_eq!(place(&errors[0]).1, 4);
     assert_eq!(place(&errors[0]).3, "\"data-for-all\"");
-    assert!(hint(&errors[0]).starts_with("the core purposes are: `healthy-lives`"));
+    assert!(hint(&errors[0]).starts_with("The core purposes are: `healthy-lives`"));
     assert_eq!(
         errors[1].message,
         "`plan-together` is a commitment; `priorities` takes core purpose ids"
@@ -121,11 +121,11 @@ fn a_duplicate_id_names_both_files() {
     });
     let d = errors
         .iter()
-        .find(|d| d.message.starts_with("two core purposes"))
+        .find(|d| d.message.starts_with("two of the core purposes"))
         .expect("a duplicate id error");
     assert_eq!(
         d.message,
-        "two core purposes have the id `fair-access`: this page and content/purposes/fair-access.md"
+        "two of the core purposes have the id `fair-access`: this page and content/purposes/fair-access.md"
     );
     assert_eq!(
         place(d),
@@ -286,7 +286,7 @@ fn a_kind_folder_without_index_names_the_file_to_add() {
         .expect("an error about the missing _index.md");
     assert_eq!(
         d.message,
-        "content/measures/ holds measures but has no _index.md, so throughline cannot treat them as measures"
+        "content/measures/ holds the measures but has no _index.md, so throughline cannot read them"
     );
     assert!(hint(d).starts_with("add the file content/measures/_index.md"));
 }

@@ -189,7 +189,7 @@ impl Data {
                     let page = &site.pages[e.page];
                     let mut v = Map::new();
                     v.insert("kind".into(), json!(k));
-                    v.insert("kind_label".into(), json!(s.singular[k.index()]));
+                    v.insert("kind_label".into(), json!(s.one_heading(k)));
                     v.insert("kind_plural_label".into(), json!(s.plural[k.index()]));
                     v.insert("labels".into(), labels.clone());
                     v.insert("id".into(), json!(e.id));
@@ -648,8 +648,14 @@ fn g_labels(g: &Graph) -> Value {
     let s = &g.settings;
     let mut labels = Map::new();
     for k in Kind::ALL {
+        // `priorities`: the heading; `priority`: one, inside a sentence;
+        // `priority_heading`: one, as a heading; `priorities_in_text`: all,
+        // inside a sentence, with "the" where the label has no word of its
+        // own ("the priorities", "our purposes").
         labels.insert(k.plural().into(), json!(s.plural[k.index()]));
-        labels.insert(k.singular().into(), json!(s.singular[k.index()]));
+        labels.insert(k.singular().into(), json!(s.one(k)));
+        labels.insert(format!("{}_heading", k.singular()), json!(s.one_heading(k)));
+        labels.insert(format!("{}_in_text", k.plural()), json!(s.many(k)));
     }
     labels.insert("annual_review".into(), json!(s.annual_review_label));
     Value::Object(labels)
@@ -664,7 +670,7 @@ fn update_value(g: &Graph, review: &Review, refs: &[Vec<Value>; 4], pre: &Pre, u
         .map(|p| (p, review.update_for(up.kind, up.target, p)));
     obj([
         ("kind", json!(up.kind)),
-        ("kind_label", json!(g.settings.singular[up.kind.index()])),
+        ("kind_label", json!(g.settings.one_heading(up.kind))),
         ("entity", refs[up.kind.index()][up.target].clone()),
         ("status", status_value(up.status.as_ref())),
         ("year", pre.year[up.year].clone()),

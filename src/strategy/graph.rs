@@ -216,8 +216,7 @@ impl Graph {
                 {
                     diags.push(
                         Diagnostic::error(format!(
-                            "content/{dir}/ holds {} but has no _index.md, so throughline cannot treat them as {}",
-                            g.settings.many(k),
+                            "content/{dir}/ holds {} but has no _index.md, so throughline cannot read them",
                             g.settings.many(k),
                         ))
                         .in_file(&p.file.path)
@@ -248,7 +247,7 @@ impl Graph {
                     };
                     diags.push(
                         Diagnostic::error(format!(
-                            "two {} have the id `{}`: this page and content/{}",
+                            "two of {} have the id `{}`: this page and content/{}",
                             g.settings.many(k),
                             page.slug,
                             other.file.relative
@@ -430,7 +429,7 @@ impl Graph {
     pub fn id_list(&self, k: Kind) -> String {
         let ids: Vec<String> = self.ids(k).map(|i| format!("`{i}`")).collect();
         match ids.len() {
-            0 => format!("there are no {} yet", self.settings.many(k)),
+            0 => format!("there is no {} yet", self.settings.one(k)),
             n if n <= 12 => ids.join(", "),
             n => format!("{}, and {} more", ids[..10].join(", "), n - 10),
         }
@@ -470,15 +469,21 @@ impl Graph {
             ))
             .at(page.locate(path));
             let hint = match (near, reference_kinds(from).contains(&other)) {
-                (Some(n), _) => format!("did you mean the {one} `{n}`? The {} are: {}", self.settings.many(target), list(target)),
+                (Some(n), _) => format!(
+                    "did you mean the {one} `{n}`? {} are: {}",
+                    self.settings.many_first(target),
+                    list(target)
+                ),
                 (None, true) => format!(
-                    "to say this delivers the {} `{id}`, list it under `{}` instead; the {} are: {}",
+                    "to say this delivers the {} `{id}`, list it under `{}` instead; {} are: {}",
                     self.settings.one(other),
                     other.plural(),
                     self.settings.many(target),
                     list(target)
                 ),
-                (None, false) => format!("the {} are: {}", self.settings.many(target), list(target)),
+                (None, false) => {
+                    format!("{} are: {}", self.settings.many_first(target), list(target))
+                }
             };
             return d.with_hint(hint);
         }
@@ -487,8 +492,8 @@ impl Graph {
         match near {
             Some(n) => d.with_hint(format!("did you mean `{n}`?")),
             None => d.with_hint(format!(
-                "the {} are: {} (an id is the file name without .md, or the page's `slug`)",
-                self.settings.many(target),
+                "{} are: {} (an id is the file name without .md, or the page's `slug`)",
+                self.settings.many_first(target),
                 list(target)
             )),
         }
@@ -525,7 +530,7 @@ impl Graph {
             if !listed {
                 diags.push(
                     Diagnostic::warning(format!(
-                        "the {} `{}` lists no {}",
+                        "the {} `{}` lists none of {}",
                         self.settings.one(Kind::Programme),
                         e.id,
                         self.settings.many(Kind::Priority)

@@ -447,7 +447,11 @@ impl Review {
                     other.singular()
                 )),
                 _ => d.with_hint(format!(
-                    "an update reports on a programme or a commitment; the {} are: {}",
+                    "an update reports on {} {} or {} {}; {} are: {}",
+                    Kind::article(&g.settings.one(Kind::Programme)),
+                    g.settings.one(Kind::Programme),
+                    Kind::article(&g.settings.one(Kind::Commitment)),
+                    g.settings.one(Kind::Commitment),
                     g.settings.many(kind),
                     g.id_list(kind)
                 )),
@@ -458,8 +462,8 @@ impl Review {
         Some(match closest(id, g.ids(kind)) {
             Some(c) => d.with_hint(format!("did you mean `{c}`?")),
             None => d.with_hint(format!(
-                "the {} are: {} (an id is the file name without .md, or the page's `slug`)",
-                g.settings.many(kind),
+                "{} are: {} (an id is the file name without .md, or the page's `slug`)",
+                g.settings.many_first(kind),
                 g.id_list(kind)
             )),
         })

@@ -74,7 +74,9 @@ pub struct Settings {
     pub annual_review: String,
     /// Display labels, plural (`Core purposes`), by kind.
     pub plural: [String; 4],
-    /// Display labels, singular (`Core purpose`), by kind.
+    /// Labels in the singular as used inside a sentence (`core purpose`,
+    /// `programme of work`), by kind: as the site gives them, or made from
+    /// the plural (its head noun singular, a leading "our" dropped).
     pub singular: [String; 4],
     pub annual_review_label: String,
     /// Whether the config has an `[extra.strategy]` table: then the
@@ -88,7 +90,7 @@ impl Default for Settings {
             sections: Kind::ALL.map(|k| k.plural().to_string()),
             annual_review: "annual-review".into(),
             plural: Kind::ALL.map(|k| capitalise(k.plural())),
-            singular: Kind::ALL.map(|k| capitalise(k.singular())),
+            singular: Kind::ALL.map(|k| k.singular().to_string()),
             annual_review_label: "Annual review".into(),
             configured: false,
         }
@@ -103,14 +105,65 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// "Core purposes" → "Core purpose", "Priorities" → "Priority".
-fn singular_of(label: &str) -> String {
-    if let Some(stem) = label.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if let Some(stem) = label.strip_suffix('s') {
-        stem.to_string()
+/// One word made singular, as English mostly does it ("Priorities" →
+/// "Priority", "Ambitions" → "Ambition", "Approaches" → "Approach"); a word
+/// that does not end like a plural is left alone ("Focus", "Progress").
+fn singular_word(word: &str) -> String {
+    let lower = word.to_lowercase();
+    if lower.ends_with("ies") && word.len() > 4 {
+        format!("{}y", &word[..word.len() - 3])
+    } else if ["ches", "shes", "sses", "xes"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        word[..word.len() - 2].to_string()
+    } else if lower.ends_with('s') && !["ss", "us", "is"].iter().any(|e| lower.ends_with(e)) {
+        word[..word.len() - 1].to_string()
     } else {
+        word.to_string()
+    }
+}
+
+/// A plural label made singular: its head noun ("Programmes of work" →
+/// "Programme of work", "Core purposes" → "Core purpose").
+fn singular_of(label: &str) -> String {
+    let head_end = [" of ", " for ", " in ", " to ", " that ", " we "]
+        .iter()
+        .filter_map(|sep| label.find(sep))
+        .min()
+        .unwrap_or(label.len());
+    let (head, rest) = label.split_at(head_end);
+    match head.rsplit_once(' ') {
+        Some((before, last)) => format!("{before} {}{rest}", singular_word(last)),
+        None => format!("{}{rest}", singular_word(head)),
+    }
+}
+
+/// Words that make a label a phrase of its own ("Our purposes"): it takes
+/// no "the", and in the singular, inside a sentence, the word is dropped
+/// ("there is no purpose with the id …", not "no our purpose").
+const DETERMINERS: [&str; 7] = ["our", "your", "the", "their", "my", "its", "his"];
+
+fn determiner_of(label: &str) -> Option<&str> {
+    let (first, _) = label.split_once(' ')?;
+    DETERMINERS
+        .iter()
+        .any(|d| first.eq_ignore_ascii_case(d))
+        .then_some(first)
+}
+
+/// A heading label as it reads inside a sentence: the first letter in
+/// lower case, unless the word is an acronym ("NHS trusts").
+fn in_text(label: &str) -> String {
+    let mut chars = label.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let second_upper = chars.clone().next().is_some_and(char::is_uppercase);
+    if second_upper {
         label.to_string()
+    } else {
+        first.to_lowercase().chain(chars).collect()
     }
 }
 
@@ -218,7 +271,12 @@ impl Settings {
                 );
                 for k in Kind::ALL {
                     if let Some(v) = text(labels, k.plural(), "extra.strategy.labels") {
-                        s.singular[k.index()] = singular_of(&v);
+                        let one = singular_of(&v);
+                        let one = match determiner_of(&one) {
+                            Some(d) => one[d.len()..].trim_start().to_string(),
+                            None => one,
+                        };
+                        s.singular[k.index()] = in_text(&one);
                         s.plural[k.index()] = v;
                     }
                     if let Some(v) = text(labels, k.singular(), "extra.strategy.labels") {
@@ -243,14 +301,32 @@ impl Settings {
         &self.sections[k.index()]
     }
 
-    /// "priority" as the site says it, in lower case ("core purpose").
+    /// One of kind `k` inside a sentence: "core purpose", "programme of
+    /// work" ("there is no core purpose with the id …").
     pub fn one(&self, k: Kind) -> String {
-        self.singular[k.index()].to_lowercase()
+        self.singular[k.index()].clone()
     }
 
-    /// "priorities" as the site says it, in lower case.
+    /// All of kind `k` inside a sentence, with the word that introduces
+    /// them: "the priorities", "our purposes" ("did you mean …? Our
+    /// purposes are: …", "lists none of the priorities").
     pub fn many(&self, k: Kind) -> String {
-        self.plural[k.index()].to_lowercase()
+        let label = &self.plural[k.index()];
+        match determiner_of(label) {
+            Some(_) => in_text(label),
+            None => format!("the {}", in_text(label)),
+        }
+    }
+
+    /// [`Settings::many`] at the start of a sentence: "The priorities",
+    /// "Our purposes".
+    pub fn many_first(&self, k: Kind) -> String {
+        capitalise(&self.many(k))
+    }
+
+    /// The singular as a heading (a table's column): "Programme of work".
+    pub fn one_heading(&self, k: Kind) -> String {
+        capitalise(&self.singular[k.index()])
     }
 }
 
@@ -263,8 +339,31 @@ mod tests {
         assert_eq!(singular_of("Core purposes"), "Core purpose");
         assert_eq!(singular_of("Priorities"), "Priority");
         assert_eq!(singular_of("Work"), "Work");
+        assert_eq!(singular_of("Programmes of work"), "Programme of work");
+        assert_eq!(singular_of("What connects us"), "What connects us");
+        assert_eq!(singular_of("Approaches"), "Approach");
+        assert_eq!(singular_of("Areas of focus"), "Area of focus");
         assert_eq!(Kind::parse("Programmes"), Some(Kind::Programme));
         assert_eq!(Kind::parse("measure"), Some(Kind::Measure));
         assert_eq!(Kind::parse("year"), None);
+    }
+
+    #[test]
+    fn labels_read_well_inside_sentences() {
+        let config: crate::config::Config = toml::from_str(
+            "base_url = \"https://x.example\"\n[extra.strategy.labels]\npriorities = \"Our purposes\"\nprogrammes = \"Programmes of work\"\ncommitments = \"NHS trusts\"\nmeasure = \"key figure\"\n",
+        )
+        .unwrap();
+        let s = Settings::from_config(&config, &Diagnostics::new());
+        assert_eq!(s.one(Kind::Priority), "purpose");
+        assert_eq!(s.many(Kind::Priority), "our purposes");
+        assert_eq!(s.many_first(Kind::Priority), "Our purposes");
+        assert_eq!(s.one(Kind::Programme), "programme of work");
+        assert_eq!(s.many(Kind::Programme), "the programmes of work");
+        assert_eq!(s.one_heading(Kind::Programme), "Programme of work");
+        assert_eq!(s.one(Kind::Commitment), "NHS trust");
+        assert_eq!(s.many(Kind::Commitment), "the NHS trusts");
+        assert_eq!(s.one(Kind::Measure), "key figure");
+        assert_eq!(s.many(Kind::Measure), "the measures");
     }
 }
