@@ -73,8 +73,8 @@ enum Command {
         /// The static host to write CI files for
         #[arg(long, value_enum, default_value = "github")]
         host: throughline::scaffold::Host,
-        /// Where CI installs throughline from, as URL@REV (default: this
-        /// version from throughline's repository)
+        /// Build CI's throughline from this git repository and revision,
+        /// as URL@REV (default: this version, from crates.io)
         #[arg(long, value_name = "URL@REV")]
         install_from: Option<String>,
     },
@@ -344,15 +344,15 @@ fn main() -> ExitCode {
             host,
             install_from,
         } => {
-            let install_from = match install_from {
+            let install = match install_from {
                 Some(s) => match throughline::scaffold::InstallFrom::parse(&s) {
-                    Ok(i) => i,
+                    Ok(i) => throughline::scaffold::Install::Git(i),
                     Err(e) => {
                         eprintln!("error: {e}");
                         return ExitCode::FAILURE;
                     }
                 },
-                None => throughline::scaffold::InstallFrom::running(),
+                None => throughline::scaffold::Install::this_version(),
             };
             let dir = if name.is_absolute() {
                 name
@@ -361,7 +361,7 @@ fn main() -> ExitCode {
             };
             let opts = throughline::scaffold::InitOptions {
                 host,
-                install_from,
+                install,
                 force,
             };
             match throughline::scaffold::init(&dir, &opts) {
@@ -370,10 +370,11 @@ fn main() -> ExitCode {
                         eprintln!("kept {} (it already existed)", k.display());
                     }
                     println!(
-                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html. Complete content/accessibility.md before publishing.",
+                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html. Complete content/accessibility.md before publishing.\n{}",
                         w.created.len(),
                         dir.display(),
-                        dir.display()
+                        dir.display(),
+                        host.switch_on()
                     );
                     ExitCode::SUCCESS
                 }

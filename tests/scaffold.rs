@@ -92,12 +92,295 @@ fn each_host_gets_a_site_that_builds_and_passes_check() {
     }
 }
 
+/// A stand-in for `cargo` (and `cargo-binstall`) that logs how it was
+/// run, and "installs" the binary under test where `--root` (or
+/// `CARGO_HOME`) says, as `cargo install` would.
+#[cfg(unix)]
+fn fake_cargo(dir: &Path, with_binstall: bool, binstall_fails: bool) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("fake-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+echo "cargo $*" >> "{log}"
+if [ "$1" = binstall ] && [ -n "{fails}" ]; then exit 1; fi
+root="${{CARGO_HOME:-$HOME/.cargo}}"
+while [ $# -gt 0 ]; do
+  if [ "$1" = --root ]; then root="$2"; shift; fi
+  shift
+done
+mkdir -p "$root/bin" && ln -sf "{real}" "$root/bin/throughline"
+"#,
+        log = dir.join("cargo.log").display(),
+        fails = if binstall_fails { "yes" } else { "" },
+        real = env!("CARGO_BIN_EXE_throughline"),
+    );
+    let mut names = vec!["cargo"];
+    if with_binstall {
+        names.push("cargo-binstall");
+    }
+    for name in names {
+        let p = bin.join(name);
+        std::fs::write(&p, &script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+/// Run `script` as a CI host would, with `env`, the fake cargo first on
+/// PATH; returns what cargo was asked to do, a line per run.
+#[cfg(unix)]
+fn run_install(
+    site: &Path,
+    script: &str,
+    env: &[(String, String)],
+    with_binstall: bool,
+    binstall_fails: bool,
+) -> Vec<String> {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = fake_cargo(scratch.path(), with_binstall, binstall_fails);
+    let out = Command::new("sh")
+        .args(["-e", "-c", script])
+        .current_dir(site)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("HOME", scratch.path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    ok(&out);
+    std::fs::read_to_string(scratch.path().join("cargo.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn strings(map: &serde_json::Value) -> Vec<(String, String)> {
+    map.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// What the CI files of each host install: this version from crates.io
+/// (with cargo-binstall where the machine has it, falling back to a
+/// build), or with --install-from the git form. Each install script is
+/// run with a stand-in cargo that records what it was asked.
+#[cfg(unix)]
 #[test]
-fn the_default_install_source_is_this_version() {
-    let (_tmp, site) = init("gitlab", &[]);
-    let ci = std::fs::read_to_string(site.join(".gitlab-ci.yml")).unwrap();
-    assert!(ci.contains(env!("CARGO_PKG_REPOSITORY")));
-    assert!(ci.contains(&format!("\"v{}\"", env!("CARGO_PKG_VERSION"))));
+fn the_ci_files_install_this_version_from_the_registry() {
+    let version = env!("CARGO_PKG_VERSION");
+    let install = format!("cargo install --locked throughline@{version}");
+    let binstall = format!(
+        "cargo binstall --no-confirm --locked --disable-strategies quick-install throughline@{version}"
+    );
+
+    // GitHub: the env names the version; the cache key follows it.
+    let (_t1, gh) = init("github", &[]);
+    let wf: serde_json::Value = serde_norway::from_str(
+        &std::fs::read_to_string(gh.join(".github/workflows/publish.yml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(wf["env"]["THROUGHLINE_VERSION"], version);
+    let steps = wf["jobs"]["build"]["steps"].as_array().unwrap();
+    let cache = steps.iter().find(|s| s["id"] == "cache").unwrap();
+    assert_eq!(
+        cache["with"]["key"],
+        "throughline-${{ runner.os }}-${{ env.THROUGHLINE_VERSION }}"
+    );
+    let step = steps
+        .iter()
+        .find(|s| s["name"] == "Install throughline")
+        .unwrap();
+    let script = step["run"].as_str().unwrap();
+    let env = strings(&wf["env"]);
+    assert_eq!(
+        run_install(&gh, script, &env, false, false),
+        [install.as_str()]
+    );
+    assert_eq!(
+        run_install(&gh, script, &env, true, false),
+        [binstall.as_str()]
+    );
+    assert_eq!(
+        run_install(&gh, script, &env, true, true),
+        [binstall.as_str(), install.as_str()],
+        "a failed binstall falls back to cargo install"
+    );
+
+    // GitLab: the before_script installs into CARGO_HOME, once per
+    // version (the cache key).
+    let (_t2, gl) = init("gitlab", &[]);
+    let y: serde_json::Value =
+        serde_norway::from_str(&std::fs::read_to_string(gl.join(".gitlab-ci.yml")).unwrap())
+            .unwrap();
+    assert_eq!(y["variables"]["THROUGHLINE_VERSION"], version);
+    assert_eq!(
+        y["default"]["cache"]["key"],
+        "throughline-$THROUGHLINE_VERSION"
+    );
+    let script: Vec<&str> = y["default"]["before_script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let script = script.join("\n");
+    let mut env = strings(&y["variables"]);
+    for (k, v) in &mut env {
+        if k == "CARGO_HOME" {
+            *v = v.replace("$CI_PROJECT_DIR", &gl.display().to_string());
+        }
+    }
+    assert_eq!(
+        run_install(&gl, &script, &env, false, false),
+        [install.as_str()]
+    );
+    assert!(gl.join(".cargo/bin/throughline").exists());
+    assert!(
+        run_install(&gl, &script, &env, false, false).is_empty(),
+        "installed once: the cached binary is used"
+    );
+    std::fs::remove_dir_all(gl.join(".cargo")).unwrap();
+    assert_eq!(
+        run_install(&gl, &script, &env, true, false),
+        [binstall.as_str()]
+    );
+
+    // Netlify: the build script installs into .throughline/VERSION (what
+    // the cache keeps), then checks and builds with it.
+    let (_t3, nl) = init("netlify", &[]);
+    let t: toml::Table = std::fs::read_to_string(nl.join("netlify.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let env: Vec<(String, String)> = t["build"]["environment"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(env, [("THROUGHLINE_VERSION".into(), version.into())]);
+    let root = format!(".throughline/{version}");
+    let script = "./netlify-build.sh https://preview.example/";
+    assert_eq!(
+        run_install(&nl, script, &env, false, false),
+        [format!(
+            "cargo install --locked --root {root} throughline@{version}"
+        )]
+    );
+    assert!(nl.join(&root).join("bin/throughline").exists());
+    let home = std::fs::read_to_string(nl.join("public/index.html")).unwrap();
+    assert!(home.contains("https://preview.example/priorities/"));
+    assert!(
+        run_install(&nl, script, &env, true, false).is_empty(),
+        "installed once: the cached binary is used"
+    );
+    std::fs::remove_dir_all(nl.join(".throughline")).unwrap();
+    assert_eq!(
+        run_install(&nl, script, &env, true, false),
+        [format!(
+            "cargo binstall --no-confirm --locked --disable-strategies quick-install --root {root} throughline@{version}"
+        )]
+    );
+}
+
+/// `--install-from URL@REV` keeps the git form, for a fork or a revision
+/// not yet released.
+#[cfg(unix)]
+#[test]
+fn install_from_builds_from_git() {
+    let from = ["--install-from", "https://git.example/tl.git@abc1234"];
+    let git = "cargo install --locked --git https://git.example/tl.git --rev abc1234 throughline";
+    let (_t1, gh) = init("github", &from);
+    let wf: serde_json::Value = serde_norway::from_str(
+        &std::fs::read_to_string(gh.join(".github/workflows/publish.yml")).unwrap(),
+    )
+    .unwrap();
+    assert!(wf["env"].get("THROUGHLINE_VERSION").is_none());
+    let steps = wf["jobs"]["build"]["steps"].as_array().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| s["name"] == "Install throughline")
+        .unwrap();
+    let env = strings(&wf["env"]);
+    let script = step["run"].as_str().unwrap();
+    assert_eq!(run_install(&gh, script, &env, true, false), [git]);
+    let cache = steps.iter().find(|s| s["id"] == "cache").unwrap();
+    assert_eq!(
+        cache["with"]["key"],
+        "throughline-${{ runner.os }}-git-${{ env.THROUGHLINE_REV }}"
+    );
+
+    let (_t2, gl) = init("gitlab", &from);
+    let y: serde_json::Value =
+        serde_norway::from_str(&std::fs::read_to_string(gl.join(".gitlab-ci.yml")).unwrap())
+            .unwrap();
+    let script: Vec<&str> = y["default"]["before_script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let mut env = strings(&y["variables"]);
+    for (_, v) in &mut env {
+        *v = v.replace("$CI_PROJECT_DIR", &gl.display().to_string());
+    }
+    assert_eq!(
+        run_install(&gl, &script.join("\n"), &env, false, false),
+        [git]
+    );
+
+    let (_t3, nl) = init("netlify", &from);
+    let t: toml::Table = std::fs::read_to_string(nl.join("netlify.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let env: Vec<(String, String)> = t["build"]["environment"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        run_install(&nl, "./netlify-build.sh https://x.example/", &env, false, false),
+        ["cargo install --locked --git https://git.example/tl.git --rev abc1234 --root .throughline/git-abc1234 throughline"]
+    );
+}
+
+/// Each CI file says, at its top, what to switch on at the host.
+#[test]
+fn each_ci_file_says_what_to_switch_on_at_the_host() {
+    for (host, file, needs) in [
+        (
+            "github",
+            ".github/workflows/publish.yml",
+            "Settings → Pages → Build and deployment, set \"Source\" to \"GitHub Actions\"",
+        ),
+        (
+            "gitlab",
+            ".gitlab-ci.yml",
+            "Pages must be on for the project",
+        ),
+        ("netlify", "netlify.toml", "Import an existing project"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = throughline(tmp.path(), &["init", "site", "--host", host]);
+        ok(&out);
+        let text = std::fs::read_to_string(tmp.path().join("site").join(file)).unwrap();
+        let head: String = text
+            .lines()
+            .take_while(|l| l.starts_with('#') || l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("# ", "");
+        assert!(head.contains(needs), "{host}: {head}");
+        // init says it too.
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains(file), "{said}");
+    }
 }
 
 #[test]
@@ -133,6 +416,14 @@ fn the_github_workflow_steps_pass_when_run_by_hand() {
     let wf: serde_json::Value = serde_norway::from_str(&yaml).expect("valid YAML");
     assert!(wf["on"]["push"]["branches"][0] == "main");
     assert_eq!(wf["permissions"]["contents"], "read");
+    // actions/configure-pages reads the Pages settings: the build job
+    // needs `pages: read` besides `contents: read`.
+    assert_eq!(
+        wf["jobs"]["build"]["permissions"],
+        serde_json::json!({"contents": "read", "pages": "read"})
+    );
+    // A deploy in progress is never cancelled half-way.
+    assert_eq!(wf["concurrency"]["cancel-in-progress"], false);
     let steps = wf["jobs"]["build"]["steps"].as_array().unwrap();
     let deploy = &wf["jobs"]["deploy"];
     assert_eq!(deploy["needs"], "build");
@@ -150,10 +441,6 @@ fn the_github_workflow_steps_pass_when_run_by_hand() {
         install["if"], "steps.cache.outputs.cache-hit != 'true'",
         "installed only when the cache misses"
     );
-    assert!(install["run"]
-        .as_str()
-        .unwrap()
-        .contains("cargo install --locked --git \"$THROUGHLINE_GIT\" --rev \"$THROUGHLINE_REV\""));
 
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_throughline"))
         .parent()

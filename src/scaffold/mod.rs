@@ -34,9 +34,40 @@ impl Host {
             Host::Netlify => "netlify",
         }
     }
+
+    /// What the site's owner must switch on at the host before the first
+    /// publish (each CI file says it too, in a comment at its top).
+    pub fn switch_on(self) -> &'static str {
+        match self {
+            Host::Github => "Before the first push to main: in the repository's Settings → Pages, set Source to \"GitHub Actions\" (see .github/workflows/publish.yml).",
+            Host::Gitlab => "Before the first push: make sure Pages is on for the project (Settings → General → Visibility, project features, permissions) and CI/CD has a runner (see .gitlab-ci.yml).",
+            Host::Netlify => "To publish: at Netlify, add a site from this repository (Add new site → Import an existing project); netlify.toml sets the build (see its comments).",
+        }
+    }
 }
 
-/// Where CI installs throughline from: `cargo install --git URL --rev REV`.
+/// Where the CI files `init` writes install throughline from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Install {
+    /// This version from the package registry (crates.io):
+    /// `cargo binstall` where the machine has it, else
+    /// `cargo install --locked throughline@VERSION`.
+    Registry { version: String },
+    /// `cargo install --locked --git URL --rev REV`: a fork, or a revision
+    /// not yet released.
+    Git(InstallFrom),
+}
+
+impl Install {
+    /// The version of throughline that is running: what wrote the files.
+    pub fn this_version() -> Install {
+        Install::Registry {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// A repository and revision to install from: `--install-from URL@REV`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstallFrom {
     pub url: String,
@@ -44,14 +75,6 @@ pub struct InstallFrom {
 }
 
 impl InstallFrom {
-    /// The repository in throughline's Cargo.toml, at this version's tag.
-    pub fn running() -> InstallFrom {
-        InstallFrom {
-            url: env!("CARGO_PKG_REPOSITORY").to_string(),
-            rev: format!("v{}", env!("CARGO_PKG_VERSION")),
-        }
-    }
-
     /// `URL@REV`; the `@` is the last one, so `git@host:…` URLs work.
     pub fn parse(s: &str) -> Result<InstallFrom, String> {
         match s.rsplit_once('@') {
@@ -72,7 +95,7 @@ impl InstallFrom {
 #[derive(Debug, Clone)]
 pub struct InitOptions {
     pub host: Host,
-    pub install_from: InstallFrom,
+    pub install: Install,
     /// Write into a folder that already has files (never over a file).
     pub force: bool,
 }
@@ -96,9 +119,7 @@ fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
     let prefix = Path::new(opts.host.folder());
     for (p, bytes) in ci {
         let rel = p.strip_prefix(prefix).unwrap_or(&p).to_path_buf();
-        let text = String::from_utf8_lossy(&bytes)
-            .replace("@@INSTALL_URL@@", &opts.install_from.url)
-            .replace("@@INSTALL_REV@@", &opts.install_from.rev);
+        let text = render_ci(&String::from_utf8_lossy(&bytes), &opts.install);
         out.push((rel, text.into_bytes()));
     }
     for (p, _) in &mut out {
@@ -110,6 +131,30 @@ fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
     }
     out.sort();
     out
+}
+
+/// A host's CI file for `install`. Between a line `@@if registry@@` (or
+/// `@@if git@@`) and a line `@@end@@` is what only that source needs;
+/// `@@VERSION@@`, `@@INSTALL_URL@@` and `@@INSTALL_REV@@` are its values.
+fn render_ci(template: &str, install: &Install) -> String {
+    let registry = matches!(install, Install::Registry { .. });
+    let mut keep = true;
+    let mut out = String::with_capacity(template.len());
+    for line in template.split_inclusive('\n') {
+        match line.trim() {
+            "@@if registry@@" => keep = registry,
+            "@@if git@@" => keep = !registry,
+            "@@end@@" => keep = true,
+            _ if keep => out.push_str(line),
+            _ => {}
+        }
+    }
+    match install {
+        Install::Registry { version } => out.replace("@@VERSION@@", version),
+        Install::Git(from) => out
+            .replace("@@INSTALL_URL@@", &from.url)
+            .replace("@@INSTALL_REV@@", &from.rev),
+    }
 }
 
 fn collect(dir: &Dir<'_>, out: &mut Vec<(PathBuf, Vec<u8>)>) {
@@ -405,6 +450,38 @@ mod tests {
             }
         );
         assert!(InstallFrom::parse("https://github.com/org/throughline").is_err());
+    }
+
+    #[test]
+    fn ci_files_keep_only_their_install_source() {
+        let t = "a\n@@if registry@@\nv: \"@@VERSION@@\"\n@@end@@\n@@if git@@\n  g: \"@@INSTALL_URL@@@@@INSTALL_REV@@\"\n@@end@@\nb\n";
+        assert_eq!(
+            render_ci(
+                t,
+                &Install::Registry {
+                    version: "1.2.3".into()
+                }
+            ),
+            "a\nv: \"1.2.3\"\nb\n"
+        );
+        let git = Install::Git(InstallFrom::parse("https://x.example/t.git@abc").unwrap());
+        assert_eq!(
+            render_ci(t, &git),
+            "a\n  g: \"https://x.example/t.git@abc\"\nb\n"
+        );
+        for host in [Host::Github, Host::Gitlab, Host::Netlify] {
+            for install in [Install::this_version(), git.clone()] {
+                let opts = InitOptions {
+                    host,
+                    install,
+                    force: false,
+                };
+                for (path, bytes) in init_files(&opts) {
+                    let text = String::from_utf8_lossy(&bytes);
+                    assert!(!text.contains("@@"), "{}: {text}", path.display());
+                }
+            }
+        }
     }
 
     #[test]
