@@ -399,9 +399,20 @@ fn main() -> ExitCode {
                 &title,
                 slug.as_deref(),
             ) {
-                Ok(file) => {
-                    let shown = file.strip_prefix(&cli.root).unwrap_or(&file);
+                Ok(new) => {
+                    let shown = new.file.strip_prefix(&cli.root).unwrap_or(&new.file);
                     println!("Wrote {}", shown.display());
+                    if !new.fill.is_empty() {
+                        println!(
+                            "Fill in its placeholders (`throughline check` fails until you do):"
+                        );
+                        for (line, text) in &new.fill {
+                            println!("  {}:{line}: {text}", shown.display());
+                        }
+                    }
+                    if let Some(then) = &new.then {
+                        println!("{then}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(ds) => {

@@ -537,14 +537,154 @@ fn new_writes_each_kind_and_the_site_still_builds() {
         prog.contains("weight = 2"),
         "after the existing programme: {prog}"
     );
-    // The new pages build and pass check (warnings allowed: the new
-    // programme lists no priorities yet, and the build says so).
-    let err = ok(&throughline(&site, &["check"]));
-    assert!(err.contains("lists no"), "{err}");
+    // With the programme's placeholder filled, the new pages build and
+    // pass check (warnings allowed: nothing refers to the new priority).
+    let file = site.join("content/programmes/using-data-better.md");
+    let filled = std::fs::read_to_string(&file).unwrap().replace(
+        "\"FILL IN: the id of each priority it delivers\"",
+        "\"tackling-inequalities\"",
+    );
+    std::fs::write(&file, filled).unwrap();
+    ok(&throughline(&site, &["check"]));
     ok(&throughline(&site, &["build"]));
     assert!(site
         .join("public/programmes/using-data-better/index.html")
         .exists());
+}
+
+/// What `new` printed: the file, the placeholder lines to fill (file,
+/// line number, the line) and what else to do.
+struct Printed {
+    file: String,
+    fill: Vec<(String, usize, String)>,
+    then: Option<String>,
+}
+
+fn printed(stdout: &str) -> Printed {
+    let mut lines = stdout.lines();
+    let file = lines
+        .next()
+        .and_then(|l| l.strip_prefix("Wrote "))
+        .unwrap_or_else(|| panic!("no `Wrote` line: {stdout}"))
+        .to_string();
+    let mut fill = Vec::new();
+    let mut then = None;
+    for l in lines {
+        if let Some(rest) = l.strip_prefix("  ") {
+            let (path, rest) = rest.split_once(':').unwrap();
+            let (n, text) = rest.split_once(": ").unwrap();
+            fill.push((path.to_string(), n.parse().unwrap(), text.to_string()));
+        } else if l.starts_with("Then ") {
+            then = Some(l.to_string());
+        }
+    }
+    Printed { file, fill, then }
+}
+
+/// An id of the new site's own, for the key a placeholder line sets.
+fn existing_id(line: &str) -> &'static str {
+    let key = line.split('=').next().unwrap().trim();
+    match key {
+        "priorities" => "improving-population-health",
+        "commitments" => "support-close-to-home",
+        "programmes" => "healthy-hearts",
+        "measures" => "blood-pressure-checks",
+        other => panic!("no id to fill `{other}` with"),
+    }
+}
+
+/// Every kind `new` offers writes a page that fails `check` while a
+/// placeholder is left, says which lines to fill (and what else to
+/// change), and passes `check --deny-warnings` once that is done, as a
+/// writer would do it: by editing those lines.
+#[test]
+fn new_pages_pass_check_once_their_placeholders_are_filled() {
+    // The kinds, as `new` itself lists them.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = throughline(tmp.path(), &["new", "zzz", "X"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let kinds: Vec<String> = err
+        .split("the kinds are: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{err}"))
+        .lines()
+        .next()
+        .unwrap()
+        .split(", ")
+        .map(str::to_string)
+        .collect();
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
+    let mut placeholders = 0;
+    for kind in &kinds {
+        let (_tmp, site) = init("github", &[]);
+        let title = if kind == "year" {
+            "2030/31"
+        } else {
+            "A new one"
+        };
+        let out = throughline(&site, &["new", kind, title]);
+        ok(&out);
+        let p = printed(&String::from_utf8_lossy(&out.stdout));
+        let path = site.join(&p.file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The printed lines are the page's lines with a placeholder.
+        let expected: Vec<(String, usize, String)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("FILL IN") && !l.trim_start().starts_with('#'))
+            .map(|(n, l)| (p.file.clone(), n + 1, l.trim().to_string()))
+            .collect();
+        assert_eq!(p.fill, expected, "{kind}");
+        if !p.fill.is_empty() {
+            placeholders += 1;
+            let out = throughline(&site, &["check"]);
+            assert!(!out.status.success(), "{kind}: check passed a placeholder");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("still has the placeholder"), "{kind}: {err}");
+            let (_, line, _) = &p.fill[0];
+            assert!(
+                err.contains(&format!("{}:{line}:", p.file)),
+                "{kind}: {err}"
+            );
+        }
+        // Fill each line by editing it.
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        for (_, n, line) in &p.fill {
+            let l = &mut lines[n - 1];
+            let start = l.find("\"FILL IN").unwrap();
+            let end = start + 1 + l[start + 1..].find('"').unwrap();
+            l.replace_range(start..=end, &format!("\"{}\"", existing_id(line)));
+        }
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        // And what the "Then" line says to change elsewhere.
+        match kind.as_str() {
+            "priority" => {
+                let then = p.then.as_deref().unwrap();
+                assert!(then.contains("\"a-new-one\""), "{then}");
+                let f = site.join("content/programmes/healthy-hearts.md");
+                let t = std::fs::read_to_string(&f).unwrap().replace(
+                    "priorities = [\"improving-population-health\"]",
+                    "priorities = [\"improving-population-health\", \"a-new-one\"]",
+                );
+                std::fs::write(&f, t).unwrap();
+            }
+            "year" => {
+                let then = p.then.as_deref().unwrap();
+                assert!(then.contains("{ period = \"2030/31\""), "{then}");
+                let f = site.join("content/measures/blood-pressure-checks.md");
+                let t = std::fs::read_to_string(&f).unwrap().replace(
+                    "  { period = \"2025/26\", value = 15500 },\n",
+                    "  { period = \"2025/26\", value = 15500 },\n  { period = \"2030/31\" },\n",
+                );
+                std::fs::write(&f, t).unwrap();
+            }
+            _ => assert!(p.then.is_none(), "{kind}: {:?}", p.then),
+        }
+        let err = ok(&throughline(&site, &["check", "--deny-warnings"]));
+        assert!(err.contains("no errors, 0 warning(s)"), "{kind}: {err}");
+    }
+    assert!(placeholders > 0, "some kind has a placeholder to fill");
 }
 
 #[test]

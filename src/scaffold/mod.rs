@@ -275,6 +275,36 @@ impl NewKind {
     }
 }
 
+/// How a value `new` leaves for the writer to fill in begins, as in
+/// `priorities = ["FILL IN: the id of each priority it delivers"]`. Such a
+/// value fails `check` (and the build) with an error that says so.
+pub const PLACEHOLDER: &str = "FILL IN";
+
+/// Whether `value` is a placeholder `new` wrote and nobody filled in.
+pub fn is_placeholder(value: &str) -> bool {
+    value.trim_start().starts_with(PLACEHOLDER)
+}
+
+/// A page `new` wrote, and what is left for its writer to do before
+/// `throughline check` passes.
+#[derive(Debug)]
+pub struct NewPage {
+    pub file: PathBuf,
+    /// The lines of the page with a placeholder: (line number, the line).
+    pub fill: Vec<(usize, String)>,
+    /// What else to change, in other files, for `check` to pass.
+    pub then: Option<String>,
+}
+
+/// The lines of `text` (not comments) that hold a placeholder.
+fn placeholder_lines(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with('#') && l.contains(PLACEHOLDER))
+        .map(|(n, l)| (n + 1, l.trim().to_string()))
+        .collect()
+}
+
 /// The financial year a date falls in, as the NHS writes it: `2026/27`
 /// from April 2026 to March 2027.
 pub fn financial_year(date: chrono::NaiveDate) -> String {
@@ -288,14 +318,15 @@ pub fn financial_year(date: chrono::NaiveDate) -> String {
 }
 
 /// Write a new page of `kind` titled `title` in the site at `root`, from
-/// the site's `archetypes/KIND.md` or the built-in one. Returns its path.
+/// the site's `archetypes/KIND.md` or the built-in one. Returns its path
+/// and what its writer must fill in.
 pub fn new_page(
     root: &Path,
     config_file: Option<&Path>,
     kind: NewKind,
     title: &str,
     slug: Option<&str>,
-) -> Result<PathBuf, Vec<Diagnostic>> {
+) -> Result<NewPage, Vec<Diagnostic>> {
     let title = title.trim();
     if title.is_empty() {
         return Err(vec![Diagnostic::error("the new page needs a title")
@@ -420,7 +451,28 @@ pub fn new_page(
         .map_err(|d| vec![d])?;
     }
     write_new(&file, text.as_bytes()).map_err(|d| vec![d])?;
-    Ok(file)
+    let then = match kind {
+        // Nothing else refers to a new priority, which `check` reports.
+        NewKind::Entity(Kind::Priority) => Some(format!(
+            "Then list \"{id}\" in the `priorities` of each {}, {} or {} that serves it: `throughline check --deny-warnings` fails until one does.",
+            settings.one(Kind::Commitment),
+            settings.one(Kind::Programme),
+            settings.one(Kind::Measure),
+        )),
+        // A year no measure has a figure for shows no values: `check`
+        // warns, to catch a mistyped period.
+        NewKind::Year => Some(format!(
+            "Then give the {} their figures for {period}: an entry {{ period = \"{}\", value = … }} in each one's `values` (leave out `value` where there is none yet). `throughline check --deny-warnings` fails until one has the period.",
+            settings.many(Kind::Measure),
+            toml_escape(&period),
+        )),
+        _ => None,
+    };
+    Ok(NewPage {
+        fill: placeholder_lines(&text),
+        file,
+        then,
+    })
 }
 
 /// Escape for inside a TOML basic string.
@@ -482,6 +534,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn placeholders_are_found_outside_comments() {
+        let text = "+++\n# FILL IN is explained here\npriorities = [\"FILL IN: an id\"]\n+++\n";
+        assert_eq!(
+            placeholder_lines(text),
+            [(3, "priorities = [\"FILL IN: an id\"]".to_string())]
+        );
+        assert!(is_placeholder(" FILL IN: an id"));
+        assert!(!is_placeholder("fill-in"));
     }
 
     #[test]
