@@ -739,3 +739,21 @@ fn new_uses_the_sites_archetype_and_its_folders() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `programme`?"));
 }
+
+/// The config `init` writes points to the page that explains its keys,
+/// by a name that exists in throughline's source (and its crate).
+#[test]
+fn the_config_points_to_docs_configuration() {
+    let (_tmp, site) = init("github", &[]);
+    let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
+    let head: String = config
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(head.contains("docs/configuration.md"), "{head}");
+    assert!(!config.contains("README"), "{config}");
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/configuration.md")
+        .is_file());
+}

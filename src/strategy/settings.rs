@@ -262,4 +262,16 @@ mod tests {
         assert_eq!(Kind::parse("measure"), Some(Kind::Measure));
         assert_eq!(Kind::parse("year"), None);
     }
+
+    #[test]
+    fn docs_configuration_explains_every_strategy_key() {
+        let doc = include_str!("../../docs/configuration.md");
+        assert!(doc.contains("[extra.strategy]") && doc.contains("[extra.strategy.labels]"));
+        for key in SECTION_KEYS.iter().chain(&LABEL_KEYS) {
+            assert!(
+                crate::config::tests::documented(key),
+                "`{key}` is not in docs/configuration.md"
+            );
+        }
+    }
 }
