@@ -76,7 +76,17 @@ pub struct InstallFrom {
 
 impl InstallFrom {
     /// `URL@REV`; the `@` is the last one, so `git@host:…` URLs work.
+    /// Quotes, backslashes, `$`, backticks and spaces are refused: the
+    /// value goes into quoted strings in YAML, TOML and shell.
     pub fn parse(s: &str) -> Result<InstallFrom, String> {
+        if let Some(c) = s
+            .chars()
+            .find(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '$' | '`'))
+        {
+            return Err(format!(
+                "`{s}` has {c:?} in it, which a repository address or revision cannot have in the CI files"
+            ));
+        }
         match s.rsplit_once('@') {
             Some((url, rev)) if !url.is_empty() && !rev.is_empty() && !rev.contains('/') => {
                 Ok(InstallFrom {
@@ -502,6 +512,13 @@ mod tests {
             }
         );
         assert!(InstallFrom::parse("https://github.com/org/throughline").is_err());
+        for bad in [
+            "https://x.example/t.git@v1\"",
+            "https://x.example/t.git@$(id)",
+            "https://x.example/t git@v1",
+        ] {
+            assert!(InstallFrom::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
