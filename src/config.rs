@@ -525,7 +525,7 @@ fn unknown_field(m: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -537,6 +537,57 @@ mod tests {
         assert_eq!(c.permalink("/"), "https://example.org/");
         assert_eq!(c.permalink("blog"), "https://example.org/blog/");
         assert_eq!(c.permalink("/atom.xml"), "https://example.org/atom.xml");
+    }
+
+    /// Whether docs/configuration.md explains `key`: names it in code,
+    /// as a key or as a table (`[key]`, `[key.…]`, `[….key]`).
+    pub(crate) fn documented(key: &str) -> bool {
+        let doc = include_str!("../docs/configuration.md");
+        [
+            format!("`{key}`"),
+            format!("[{key}]"),
+            format!("[{key}."),
+            format!(".{key}]"),
+        ]
+        .iter()
+        .any(|p| doc.contains(p.as_str()))
+    }
+
+    #[test]
+    fn docs_configuration_explains_every_key() {
+        let mut keys: Vec<String> = KNOWN_KEYS.iter().map(|k| k.to_string()).collect();
+        let tables = [
+            serde_json::to_value(Markdown::default()),
+            serde_json::to_value(Slugify::default()),
+            serde_json::to_value(LanguageOptions::default()),
+            serde_json::to_value(TaxonomyConfig::default()),
+        ];
+        for t in tables {
+            let t = t.unwrap();
+            // A taxonomy's slug is made from its name, not read.
+            keys.extend(
+                t.as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| *k != "slug")
+                    .cloned(),
+            );
+        }
+        keys.extend(
+            [
+                "skip_prefixes",
+                "skip_anchor_prefixes",
+                "internal_level",
+                "external_level",
+                "timeout",
+            ]
+            .map(String::from),
+        );
+        let missing: Vec<&String> = keys.iter().filter(|k| !documented(k)).collect();
+        assert!(
+            missing.is_empty(),
+            "not in docs/configuration.md: {missing:?}"
+        );
     }
 
     #[test]

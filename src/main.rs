@@ -73,8 +73,8 @@ enum Command {
         /// The static host to write CI files for
         #[arg(long, value_enum, default_value = "github")]
         host: throughline::scaffold::Host,
-        /// Where CI installs throughline from, as URL@REV (default: this
-        /// version from throughline's repository)
+        /// Build CI's throughline from this git repository and revision,
+        /// as URL@REV (default: this version, from crates.io)
         #[arg(long, value_name = "URL@REV")]
         install_from: Option<String>,
     },
@@ -348,15 +348,15 @@ fn main() -> ExitCode {
             host,
             install_from,
         } => {
-            let install_from = match install_from {
+            let install = match install_from {
                 Some(s) => match throughline::scaffold::InstallFrom::parse(&s) {
-                    Ok(i) => i,
+                    Ok(i) => throughline::scaffold::Install::Git(i),
                     Err(e) => {
                         throughline::say!("error: {e}");
                         return ExitCode::FAILURE;
                     }
                 },
-                None => throughline::scaffold::InstallFrom::running(),
+                None => throughline::scaffold::Install::this_version(),
             };
             let dir = if name.is_absolute() {
                 name
@@ -365,7 +365,7 @@ fn main() -> ExitCode {
             };
             let opts = throughline::scaffold::InitOptions {
                 host,
-                install_from,
+                install,
                 force,
             };
             match throughline::scaffold::init(&dir, &opts) {
@@ -374,10 +374,11 @@ fn main() -> ExitCode {
                         throughline::say!("kept {} (it already existed)", k.display());
                     }
                     throughline::show!(
-                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html. Complete content/accessibility.md before publishing.",
+                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html. Complete content/accessibility.md before publishing.\n{}",
                         w.created.len(),
                         dir.display(),
-                        dir.display()
+                        dir.display(),
+                        host.switch_on()
                     );
                     ExitCode::SUCCESS
                 }
@@ -402,9 +403,20 @@ fn main() -> ExitCode {
                 &title,
                 slug.as_deref(),
             ) {
-                Ok(file) => {
-                    let shown = file.strip_prefix(&cli.root).unwrap_or(&file);
+                Ok(new) => {
+                    let shown = new.file.strip_prefix(&cli.root).unwrap_or(&new.file);
                     throughline::show!("Wrote {}", shown.display());
+                    if !new.fill.is_empty() {
+                        throughline::show!(
+                            "Fill in its placeholders (`throughline check` fails until you do):"
+                        );
+                        for (line, text) in &new.fill {
+                            throughline::show!("  {}:{line}: {text}", shown.display());
+                        }
+                    }
+                    if let Some(then) = &new.then {
+                        throughline::show!("{then}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(ds) => {

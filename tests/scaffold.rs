@@ -92,12 +92,295 @@ fn each_host_gets_a_site_that_builds_and_passes_check() {
     }
 }
 
+/// A stand-in for `cargo` (and `cargo-binstall`) that logs how it was
+/// run, and "installs" the binary under test where `--root` (or
+/// `CARGO_HOME`) says, as `cargo install` would.
+#[cfg(unix)]
+fn fake_cargo(dir: &Path, with_binstall: bool, binstall_fails: bool) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("fake-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+echo "cargo $*" >> "{log}"
+if [ "$1" = binstall ] && [ -n "{fails}" ]; then exit 1; fi
+root="${{CARGO_HOME:-$HOME/.cargo}}"
+while [ $# -gt 0 ]; do
+  if [ "$1" = --root ]; then root="$2"; shift; fi
+  shift
+done
+mkdir -p "$root/bin" && ln -sf "{real}" "$root/bin/throughline"
+"#,
+        log = dir.join("cargo.log").display(),
+        fails = if binstall_fails { "yes" } else { "" },
+        real = env!("CARGO_BIN_EXE_throughline"),
+    );
+    let mut names = vec!["cargo"];
+    if with_binstall {
+        names.push("cargo-binstall");
+    }
+    for name in names {
+        let p = bin.join(name);
+        std::fs::write(&p, &script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+/// Run `script` as a CI host would, with `env`, the fake cargo first on
+/// PATH; returns what cargo was asked to do, a line per run.
+#[cfg(unix)]
+fn run_install(
+    site: &Path,
+    script: &str,
+    env: &[(String, String)],
+    with_binstall: bool,
+    binstall_fails: bool,
+) -> Vec<String> {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = fake_cargo(scratch.path(), with_binstall, binstall_fails);
+    let out = Command::new("sh")
+        .args(["-e", "-c", script])
+        .current_dir(site)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("HOME", scratch.path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    ok(&out);
+    std::fs::read_to_string(scratch.path().join("cargo.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn strings(map: &serde_json::Value) -> Vec<(String, String)> {
+    map.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// What the CI files of each host install: this version from crates.io
+/// (with cargo-binstall where the machine has it, falling back to a
+/// build), or with --install-from the git form. Each install script is
+/// run with a stand-in cargo that records what it was asked.
+#[cfg(unix)]
 #[test]
-fn the_default_install_source_is_this_version() {
-    let (_tmp, site) = init("gitlab", &[]);
-    let ci = std::fs::read_to_string(site.join(".gitlab-ci.yml")).unwrap();
-    assert!(ci.contains(env!("CARGO_PKG_REPOSITORY")));
-    assert!(ci.contains(&format!("\"v{}\"", env!("CARGO_PKG_VERSION"))));
+fn the_ci_files_install_this_version_from_the_registry() {
+    let version = env!("CARGO_PKG_VERSION");
+    let install = format!("cargo install --locked throughline@{version}");
+    let binstall = format!(
+        "cargo binstall --no-confirm --locked --disable-strategies quick-install throughline@{version}"
+    );
+
+    // GitHub: the env names the version; the cache key follows it.
+    let (_t1, gh) = init("github", &[]);
+    let wf: serde_json::Value = serde_norway::from_str(
+        &std::fs::read_to_string(gh.join(".github/workflows/publish.yml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(wf["env"]["THROUGHLINE_VERSION"], version);
+    let steps = wf["jobs"]["build"]["steps"].as_array().unwrap();
+    let cache = steps.iter().find(|s| s["id"] == "cache").unwrap();
+    assert_eq!(
+        cache["with"]["key"],
+        "throughline-${{ runner.os }}-${{ env.THROUGHLINE_VERSION }}"
+    );
+    let step = steps
+        .iter()
+        .find(|s| s["name"] == "Install throughline")
+        .unwrap();
+    let script = step["run"].as_str().unwrap();
+    let env = strings(&wf["env"]);
+    assert_eq!(
+        run_install(&gh, script, &env, false, false),
+        [install.as_str()]
+    );
+    assert_eq!(
+        run_install(&gh, script, &env, true, false),
+        [binstall.as_str()]
+    );
+    assert_eq!(
+        run_install(&gh, script, &env, true, true),
+        [binstall.as_str(), install.as_str()],
+        "a failed binstall falls back to cargo install"
+    );
+
+    // GitLab: the before_script installs into CARGO_HOME, once per
+    // version (the cache key).
+    let (_t2, gl) = init("gitlab", &[]);
+    let y: serde_json::Value =
+        serde_norway::from_str(&std::fs::read_to_string(gl.join(".gitlab-ci.yml")).unwrap())
+            .unwrap();
+    assert_eq!(y["variables"]["THROUGHLINE_VERSION"], version);
+    assert_eq!(
+        y["default"]["cache"]["key"],
+        "throughline-$THROUGHLINE_VERSION"
+    );
+    let script: Vec<&str> = y["default"]["before_script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let script = script.join("\n");
+    let mut env = strings(&y["variables"]);
+    for (k, v) in &mut env {
+        if k == "CARGO_HOME" {
+            *v = v.replace("$CI_PROJECT_DIR", &gl.display().to_string());
+        }
+    }
+    assert_eq!(
+        run_install(&gl, &script, &env, false, false),
+        [install.as_str()]
+    );
+    assert!(gl.join(".cargo/bin/throughline").exists());
+    assert!(
+        run_install(&gl, &script, &env, false, false).is_empty(),
+        "installed once: the cached binary is used"
+    );
+    std::fs::remove_dir_all(gl.join(".cargo")).unwrap();
+    assert_eq!(
+        run_install(&gl, &script, &env, true, false),
+        [binstall.as_str()]
+    );
+
+    // Netlify: the build script installs into .throughline/VERSION (what
+    // the cache keeps), then checks and builds with it.
+    let (_t3, nl) = init("netlify", &[]);
+    let t: toml::Table = std::fs::read_to_string(nl.join("netlify.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let env: Vec<(String, String)> = t["build"]["environment"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(env, [("THROUGHLINE_VERSION".into(), version.into())]);
+    let root = format!(".throughline/{version}");
+    let script = "./netlify-build.sh https://preview.example/";
+    assert_eq!(
+        run_install(&nl, script, &env, false, false),
+        [format!(
+            "cargo install --locked --root {root} throughline@{version}"
+        )]
+    );
+    assert!(nl.join(&root).join("bin/throughline").exists());
+    let home = std::fs::read_to_string(nl.join("public/index.html")).unwrap();
+    assert!(home.contains("https://preview.example/priorities/"));
+    assert!(
+        run_install(&nl, script, &env, true, false).is_empty(),
+        "installed once: the cached binary is used"
+    );
+    std::fs::remove_dir_all(nl.join(".throughline")).unwrap();
+    assert_eq!(
+        run_install(&nl, script, &env, true, false),
+        [format!(
+            "cargo binstall --no-confirm --locked --disable-strategies quick-install --root {root} throughline@{version}"
+        )]
+    );
+}
+
+/// `--install-from URL@REV` keeps the git form, for a fork or a revision
+/// not yet released.
+#[cfg(unix)]
+#[test]
+fn install_from_builds_from_git() {
+    let from = ["--install-from", "https://git.example/tl.git@abc1234"];
+    let git = "cargo install --locked --git https://git.example/tl.git --rev abc1234 throughline";
+    let (_t1, gh) = init("github", &from);
+    let wf: serde_json::Value = serde_norway::from_str(
+        &std::fs::read_to_string(gh.join(".github/workflows/publish.yml")).unwrap(),
+    )
+    .unwrap();
+    assert!(wf["env"].get("THROUGHLINE_VERSION").is_none());
+    let steps = wf["jobs"]["build"]["steps"].as_array().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| s["name"] == "Install throughline")
+        .unwrap();
+    let env = strings(&wf["env"]);
+    let script = step["run"].as_str().unwrap();
+    assert_eq!(run_install(&gh, script, &env, true, false), [git]);
+    let cache = steps.iter().find(|s| s["id"] == "cache").unwrap();
+    assert_eq!(
+        cache["with"]["key"],
+        "throughline-${{ runner.os }}-git-${{ env.THROUGHLINE_REV }}"
+    );
+
+    let (_t2, gl) = init("gitlab", &from);
+    let y: serde_json::Value =
+        serde_norway::from_str(&std::fs::read_to_string(gl.join(".gitlab-ci.yml")).unwrap())
+            .unwrap();
+    let script: Vec<&str> = y["default"]["before_script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let mut env = strings(&y["variables"]);
+    for (_, v) in &mut env {
+        *v = v.replace("$CI_PROJECT_DIR", &gl.display().to_string());
+    }
+    assert_eq!(
+        run_install(&gl, &script.join("\n"), &env, false, false),
+        [git]
+    );
+
+    let (_t3, nl) = init("netlify", &from);
+    let t: toml::Table = std::fs::read_to_string(nl.join("netlify.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let env: Vec<(String, String)> = t["build"]["environment"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        run_install(&nl, "./netlify-build.sh https://x.example/", &env, false, false),
+        ["cargo install --locked --git https://git.example/tl.git --rev abc1234 --root .throughline/git-abc1234 throughline"]
+    );
+}
+
+/// Each CI file says, at its top, what to switch on at the host.
+#[test]
+fn each_ci_file_says_what_to_switch_on_at_the_host() {
+    for (host, file, needs) in [
+        (
+            "github",
+            ".github/workflows/publish.yml",
+            "Settings → Pages → Build and deployment, set \"Source\" to \"GitHub Actions\"",
+        ),
+        (
+            "gitlab",
+            ".gitlab-ci.yml",
+            "Pages must be on for the project",
+        ),
+        ("netlify", "netlify.toml", "Import an existing project"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = throughline(tmp.path(), &["init", "site", "--host", host]);
+        ok(&out);
+        let text = std::fs::read_to_string(tmp.path().join("site").join(file)).unwrap();
+        let head: String = text
+            .lines()
+            .take_while(|l| l.starts_with('#') || l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("# ", "");
+        assert!(head.contains(needs), "{host}: {head}");
+        // init says it too.
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains(file), "{said}");
+    }
 }
 
 #[test]
@@ -133,6 +416,14 @@ fn the_github_workflow_steps_pass_when_run_by_hand() {
     let wf: serde_json::Value = serde_norway::from_str(&yaml).expect("valid YAML");
     assert!(wf["on"]["push"]["branches"][0] == "main");
     assert_eq!(wf["permissions"]["contents"], "read");
+    // actions/configure-pages reads the Pages settings: the build job
+    // needs `pages: read` besides `contents: read`.
+    assert_eq!(
+        wf["jobs"]["build"]["permissions"],
+        serde_json::json!({"contents": "read", "pages": "read"})
+    );
+    // A deploy in progress is never cancelled half-way.
+    assert_eq!(wf["concurrency"]["cancel-in-progress"], false);
     let steps = wf["jobs"]["build"]["steps"].as_array().unwrap();
     let deploy = &wf["jobs"]["deploy"];
     assert_eq!(deploy["needs"], "build");
@@ -150,10 +441,6 @@ fn the_github_workflow_steps_pass_when_run_by_hand() {
         install["if"], "steps.cache.outputs.cache-hit != 'true'",
         "installed only when the cache misses"
     );
-    assert!(install["run"]
-        .as_str()
-        .unwrap()
-        .contains("cargo install --locked --git \"$THROUGHLINE_GIT\" --rev \"$THROUGHLINE_REV\""));
 
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_throughline"))
         .parent()
@@ -250,14 +537,154 @@ fn new_writes_each_kind_and_the_site_still_builds() {
         prog.contains("weight = 2"),
         "after the existing programme: {prog}"
     );
-    // The new pages build and pass check (warnings allowed: the new
-    // programme lists no priorities yet, and the build says so).
-    let err = ok(&throughline(&site, &["check"]));
-    assert!(err.contains("lists no"), "{err}");
+    // With the programme's placeholder filled, the new pages build and
+    // pass check (warnings allowed: nothing refers to the new priority).
+    let file = site.join("content/programmes/using-data-better.md");
+    let filled = std::fs::read_to_string(&file).unwrap().replace(
+        "\"FILL IN: the id of each priority it delivers\"",
+        "\"tackling-inequalities\"",
+    );
+    std::fs::write(&file, filled).unwrap();
+    ok(&throughline(&site, &["check"]));
     ok(&throughline(&site, &["build"]));
     assert!(site
         .join("public/programmes/using-data-better/index.html")
         .exists());
+}
+
+/// What `new` printed: the file, the placeholder lines to fill (file,
+/// line number, the line) and what else to do.
+struct Printed {
+    file: String,
+    fill: Vec<(String, usize, String)>,
+    then: Option<String>,
+}
+
+fn printed(stdout: &str) -> Printed {
+    let mut lines = stdout.lines();
+    let file = lines
+        .next()
+        .and_then(|l| l.strip_prefix("Wrote "))
+        .unwrap_or_else(|| panic!("no `Wrote` line: {stdout}"))
+        .to_string();
+    let mut fill = Vec::new();
+    let mut then = None;
+    for l in lines {
+        if let Some(rest) = l.strip_prefix("  ") {
+            let (path, rest) = rest.split_once(':').unwrap();
+            let (n, text) = rest.split_once(": ").unwrap();
+            fill.push((path.to_string(), n.parse().unwrap(), text.to_string()));
+        } else if l.starts_with("Then ") {
+            then = Some(l.to_string());
+        }
+    }
+    Printed { file, fill, then }
+}
+
+/// An id of the new site's own, for the key a placeholder line sets.
+fn existing_id(line: &str) -> &'static str {
+    let key = line.split('=').next().unwrap().trim();
+    match key {
+        "priorities" => "improving-population-health",
+        "commitments" => "support-close-to-home",
+        "programmes" => "healthy-hearts",
+        "measures" => "blood-pressure-checks",
+        other => panic!("no id to fill `{other}` with"),
+    }
+}
+
+/// Every kind `new` offers writes a page that fails `check` while a
+/// placeholder is left, says which lines to fill (and what else to
+/// change), and passes `check --deny-warnings` once that is done, as a
+/// writer would do it: by editing those lines.
+#[test]
+fn new_pages_pass_check_once_their_placeholders_are_filled() {
+    // The kinds, as `new` itself lists them.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = throughline(tmp.path(), &["new", "zzz", "X"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let kinds: Vec<String> = err
+        .split("the kinds are: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{err}"))
+        .lines()
+        .next()
+        .unwrap()
+        .split(", ")
+        .map(str::to_string)
+        .collect();
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
+    let mut placeholders = 0;
+    for kind in &kinds {
+        let (_tmp, site) = init("github", &[]);
+        let title = if kind == "year" {
+            "2030/31"
+        } else {
+            "A new one"
+        };
+        let out = throughline(&site, &["new", kind, title]);
+        ok(&out);
+        let p = printed(&String::from_utf8_lossy(&out.stdout));
+        let path = site.join(&p.file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The printed lines are the page's lines with a placeholder.
+        let expected: Vec<(String, usize, String)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("FILL IN") && !l.trim_start().starts_with('#'))
+            .map(|(n, l)| (p.file.clone(), n + 1, l.trim().to_string()))
+            .collect();
+        assert_eq!(p.fill, expected, "{kind}");
+        if !p.fill.is_empty() {
+            placeholders += 1;
+            let out = throughline(&site, &["check"]);
+            assert!(!out.status.success(), "{kind}: check passed a placeholder");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("still has the placeholder"), "{kind}: {err}");
+            let (_, line, _) = &p.fill[0];
+            assert!(
+                err.contains(&format!("{}:{line}:", p.file)),
+                "{kind}: {err}"
+            );
+        }
+        // Fill each line by editing it.
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        for (_, n, line) in &p.fill {
+            let l = &mut lines[n - 1];
+            let start = l.find("\"FILL IN").unwrap();
+            let end = start + 1 + l[start + 1..].find('"').unwrap();
+            l.replace_range(start..=end, &format!("\"{}\"", existing_id(line)));
+        }
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        // And what the "Then" line says to change elsewhere.
+        match kind.as_str() {
+            "priority" => {
+                let then = p.then.as_deref().unwrap();
+                assert!(then.contains("\"a-new-one\""), "{then}");
+                let f = site.join("content/programmes/healthy-hearts.md");
+                let t = std::fs::read_to_string(&f).unwrap().replace(
+                    "priorities = [\"improving-population-health\"]",
+                    "priorities = [\"improving-population-health\", \"a-new-one\"]",
+                );
+                std::fs::write(&f, t).unwrap();
+            }
+            "year" => {
+                let then = p.then.as_deref().unwrap();
+                assert!(then.contains("{ period = \"2030/31\""), "{then}");
+                let f = site.join("content/measures/blood-pressure-checks.md");
+                let t = std::fs::read_to_string(&f).unwrap().replace(
+                    "  { period = \"2025/26\", value = 15500 },\n",
+                    "  { period = \"2025/26\", value = 15500 },\n  { period = \"2030/31\" },\n",
+                );
+                std::fs::write(&f, t).unwrap();
+            }
+            _ => assert!(p.then.is_none(), "{kind}: {:?}", p.then),
+        }
+        let err = ok(&throughline(&site, &["check", "--deny-warnings"]));
+        assert!(err.contains("no errors, 0 warning(s)"), "{kind}: {err}");
+    }
+    assert!(placeholders > 0, "some kind has a placeholder to fill");
 }
 
 #[test]
@@ -311,4 +738,22 @@ fn new_uses_the_sites_archetype_and_its_folders() {
     let out = throughline(&site, &["new", "programe", "X"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `programme`?"));
+}
+
+/// The config `init` writes points to the page that explains its keys,
+/// by a name that exists in throughline's source (and its crate).
+#[test]
+fn the_config_points_to_docs_configuration() {
+    let (_tmp, site) = init("github", &[]);
+    let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
+    let head: String = config
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(head.contains("docs/configuration.md"), "{head}");
+    assert!(!config.contains("README"), "{config}");
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/configuration.md")
+        .is_file());
 }

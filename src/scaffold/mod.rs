@@ -34,9 +34,40 @@ impl Host {
             Host::Netlify => "netlify",
         }
     }
+
+    /// What the site's owner must switch on at the host before the first
+    /// publish (each CI file says it too, in a comment at its top).
+    pub fn switch_on(self) -> &'static str {
+        match self {
+            Host::Github => "Before the first push to main: in the repository's Settings → Pages, set Source to \"GitHub Actions\" (see .github/workflows/publish.yml).",
+            Host::Gitlab => "Before the first push: make sure Pages is on for the project (Settings → General → Visibility, project features, permissions) and CI/CD has a runner (see .gitlab-ci.yml).",
+            Host::Netlify => "To publish: at Netlify, add a site from this repository (Add new site → Import an existing project); netlify.toml sets the build (see its comments).",
+        }
+    }
 }
 
-/// Where CI installs throughline from: `cargo install --git URL --rev REV`.
+/// Where the CI files `init` writes install throughline from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Install {
+    /// This version from the package registry (crates.io):
+    /// `cargo binstall` where the machine has it, else
+    /// `cargo install --locked throughline@VERSION`.
+    Registry { version: String },
+    /// `cargo install --locked --git URL --rev REV`: a fork, or a revision
+    /// not yet released.
+    Git(InstallFrom),
+}
+
+impl Install {
+    /// The version of throughline that is running: what wrote the files.
+    pub fn this_version() -> Install {
+        Install::Registry {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// A repository and revision to install from: `--install-from URL@REV`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstallFrom {
     pub url: String,
@@ -44,16 +75,18 @@ pub struct InstallFrom {
 }
 
 impl InstallFrom {
-    /// The repository in throughline's Cargo.toml, at this version's tag.
-    pub fn running() -> InstallFrom {
-        InstallFrom {
-            url: env!("CARGO_PKG_REPOSITORY").to_string(),
-            rev: format!("v{}", env!("CARGO_PKG_VERSION")),
-        }
-    }
-
     /// `URL@REV`; the `@` is the last one, so `git@host:…` URLs work.
+    /// Quotes, backslashes, `$`, backticks and spaces are refused: the
+    /// value goes into quoted strings in YAML, TOML and shell.
     pub fn parse(s: &str) -> Result<InstallFrom, String> {
+        if let Some(c) = s
+            .chars()
+            .find(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '$' | '`'))
+        {
+            return Err(format!(
+                "`{s}` has {c:?} in it, which a repository address or revision cannot have in the CI files"
+            ));
+        }
         match s.rsplit_once('@') {
             Some((url, rev)) if !url.is_empty() && !rev.is_empty() && !rev.contains('/') => {
                 Ok(InstallFrom {
@@ -72,7 +105,7 @@ impl InstallFrom {
 #[derive(Debug, Clone)]
 pub struct InitOptions {
     pub host: Host,
-    pub install_from: InstallFrom,
+    pub install: Install,
     /// Write into a folder that already has files (never over a file).
     pub force: bool,
 }
@@ -96,9 +129,7 @@ fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
     let prefix = Path::new(opts.host.folder());
     for (p, bytes) in ci {
         let rel = p.strip_prefix(prefix).unwrap_or(&p).to_path_buf();
-        let text = String::from_utf8_lossy(&bytes)
-            .replace("@@INSTALL_URL@@", &opts.install_from.url)
-            .replace("@@INSTALL_REV@@", &opts.install_from.rev);
+        let text = render_ci(&String::from_utf8_lossy(&bytes), &opts.install);
         out.push((rel, text.into_bytes()));
     }
     for (p, _) in &mut out {
@@ -110,6 +141,30 @@ fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
     }
     out.sort();
     out
+}
+
+/// A host's CI file for `install`. Between a line `@@if registry@@` (or
+/// `@@if git@@`) and a line `@@end@@` is what only that source needs;
+/// `@@VERSION@@`, `@@INSTALL_URL@@` and `@@INSTALL_REV@@` are its values.
+fn render_ci(template: &str, install: &Install) -> String {
+    let registry = matches!(install, Install::Registry { .. });
+    let mut keep = true;
+    let mut out = String::with_capacity(template.len());
+    for line in template.split_inclusive('\n') {
+        match line.trim() {
+            "@@if registry@@" => keep = registry,
+            "@@if git@@" => keep = !registry,
+            "@@end@@" => keep = true,
+            _ if keep => out.push_str(line),
+            _ => {}
+        }
+    }
+    match install {
+        Install::Registry { version } => out.replace("@@VERSION@@", version),
+        Install::Git(from) => out
+            .replace("@@INSTALL_URL@@", &from.url)
+            .replace("@@INSTALL_REV@@", &from.rev),
+    }
 }
 
 fn collect(dir: &Dir<'_>, out: &mut Vec<(PathBuf, Vec<u8>)>) {
@@ -230,6 +285,36 @@ impl NewKind {
     }
 }
 
+/// How a value `new` leaves for the writer to fill in begins, as in
+/// `priorities = ["FILL IN: the id of each priority it delivers"]`. Such a
+/// value fails `check` (and the build) with an error that says so.
+pub const PLACEHOLDER: &str = "FILL IN";
+
+/// Whether `value` is a placeholder `new` wrote and nobody filled in.
+pub fn is_placeholder(value: &str) -> bool {
+    value.trim_start().starts_with(PLACEHOLDER)
+}
+
+/// A page `new` wrote, and what is left for its writer to do before
+/// `throughline check` passes.
+#[derive(Debug)]
+pub struct NewPage {
+    pub file: PathBuf,
+    /// The lines of the page with a placeholder: (line number, the line).
+    pub fill: Vec<(usize, String)>,
+    /// What else to change, in other files, for `check` to pass.
+    pub then: Option<String>,
+}
+
+/// The lines of `text` (not comments) that hold a placeholder.
+fn placeholder_lines(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with('#') && l.contains(PLACEHOLDER))
+        .map(|(n, l)| (n + 1, l.trim().to_string()))
+        .collect()
+}
+
 /// The financial year a date falls in, as the NHS writes it: `2026/27`
 /// from April 2026 to March 2027.
 pub fn financial_year(date: chrono::NaiveDate) -> String {
@@ -243,14 +328,15 @@ pub fn financial_year(date: chrono::NaiveDate) -> String {
 }
 
 /// Write a new page of `kind` titled `title` in the site at `root`, from
-/// the site's `archetypes/KIND.md` or the built-in one. Returns its path.
+/// the site's `archetypes/KIND.md` or the built-in one. Returns its path
+/// and what its writer must fill in.
 pub fn new_page(
     root: &Path,
     config_file: Option<&Path>,
     kind: NewKind,
     title: &str,
     slug: Option<&str>,
-) -> Result<PathBuf, Vec<Diagnostic>> {
+) -> Result<NewPage, Vec<Diagnostic>> {
     let title = title.trim();
     if title.is_empty() {
         return Err(vec![Diagnostic::error("the new page needs a title")
@@ -375,7 +461,28 @@ pub fn new_page(
         .map_err(|d| vec![d])?;
     }
     write_new(&file, text.as_bytes()).map_err(|d| vec![d])?;
-    Ok(file)
+    let then = match kind {
+        // Nothing else refers to a new priority, which `check` reports.
+        NewKind::Entity(Kind::Priority) => Some(format!(
+            "Then list \"{id}\" in the `priorities` of each {}, {} or {} that serves it: `throughline check --deny-warnings` fails until one does.",
+            settings.one(Kind::Commitment),
+            settings.one(Kind::Programme),
+            settings.one(Kind::Measure),
+        )),
+        // A year no measure has a figure for shows no values: `check`
+        // warns, to catch a mistyped period.
+        NewKind::Year => Some(format!(
+            "Then give the {} their figures for {period}: an entry {{ period = \"{}\", value = … }} in each one's `values` (leave out `value` where there is none yet). `throughline check --deny-warnings` fails until one has the period.",
+            settings.many(Kind::Measure),
+            toml_escape(&period),
+        )),
+        _ => None,
+    };
+    Ok(NewPage {
+        fill: placeholder_lines(&text),
+        file,
+        then,
+    })
 }
 
 /// Escape for inside a TOML basic string.
@@ -405,6 +512,56 @@ mod tests {
             }
         );
         assert!(InstallFrom::parse("https://github.com/org/throughline").is_err());
+        for bad in [
+            "https://x.example/t.git@v1\"",
+            "https://x.example/t.git@$(id)",
+            "https://x.example/t git@v1",
+        ] {
+            assert!(InstallFrom::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ci_files_keep_only_their_install_source() {
+        let t = "a\n@@if registry@@\nv: \"@@VERSION@@\"\n@@end@@\n@@if git@@\n  g: \"@@INSTALL_URL@@@@@INSTALL_REV@@\"\n@@end@@\nb\n";
+        assert_eq!(
+            render_ci(
+                t,
+                &Install::Registry {
+                    version: "1.2.3".into()
+                }
+            ),
+            "a\nv: \"1.2.3\"\nb\n"
+        );
+        let git = Install::Git(InstallFrom::parse("https://x.example/t.git@abc").unwrap());
+        assert_eq!(
+            render_ci(t, &git),
+            "a\n  g: \"https://x.example/t.git@abc\"\nb\n"
+        );
+        for host in [Host::Github, Host::Gitlab, Host::Netlify] {
+            for install in [Install::this_version(), git.clone()] {
+                let opts = InitOptions {
+                    host,
+                    install,
+                    force: false,
+                };
+                for (path, bytes) in init_files(&opts) {
+                    let text = String::from_utf8_lossy(&bytes);
+                    assert!(!text.contains("@@"), "{}: {text}", path.display());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn placeholders_are_found_outside_comments() {
+        let text = "+++\n# FILL IN is explained here\npriorities = [\"FILL IN: an id\"]\n+++\n";
+        assert_eq!(
+            placeholder_lines(text),
+            [(3, "priorities = [\"FILL IN: an id\"]".to_string())]
+        );
+        assert!(is_placeholder(" FILL IN: an id"));
+        assert!(!is_placeholder("fill-in"));
     }
 
     #[test]

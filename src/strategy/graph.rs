@@ -455,6 +455,19 @@ impl Graph {
         let key = target.plural();
         let one = self.settings.one(target);
         let list = |k: Kind| self.id_list(k);
+        if crate::scaffold::is_placeholder(id) {
+            return Diagnostic::error(format!(
+                "`{key}` still has the placeholder `throughline new` wrote: fill it in"
+            ))
+            .at(page.locate(path))
+            .with_hint(format!(
+                "replace \"{id}\" with the ids of the {} this {} is for; the {} are: {}",
+                self.settings.many(target),
+                self.settings.one(from),
+                self.settings.many(target),
+                list(target)
+            ));
+        }
         let near = closest(id, self.ids(target));
         // The id of another kind?
         if let Some(other) = Kind::ALL

@@ -366,4 +366,16 @@ mod tests {
         assert_eq!(s.one(Kind::Measure), "key figure");
         assert_eq!(s.many(Kind::Measure), "the measures");
     }
+
+    #[test]
+    fn docs_configuration_explains_every_strategy_key() {
+        let doc = include_str!("../../docs/configuration.md");
+        assert!(doc.contains("[extra.strategy]") && doc.contains("[extra.strategy.labels]"));
+        for key in SECTION_KEYS.iter().chain(&LABEL_KEYS) {
+            assert!(
+                crate::config::tests::documented(key),
+                "`{key}` is not in docs/configuration.md"
+            );
+        }
+    }
 }
