@@ -151,3 +151,80 @@ fn odd_labels_read_grammatically_in_errors() {
         Some("did you mean `healthy-lives`?")
     );
 }
+
+// §3 groups, §2 vision, §6 the plan on a page.
+
+#[test]
+fn the_plan_shows_the_vision_groups_codes_and_status() {
+    let site = TestSite::fixture("plan");
+    site.build().expect("builds");
+    let html = site.read("priorities/index.html");
+    assert!(html.contains(
+        "<strong>Our vision:</strong> Everyone in Northdale lives a longer, healthier and happier life."
+    ));
+    // Priority groups head their columns, programme groups their rows.
+    assert!(html.contains("<th scope=\"colgroup\" colspan=\"4\">Core purposes</th>"));
+    assert!(html.contains("<th scope=\"colgroup\" colspan=\"5\">What connects us</th>"));
+    assert_eq!(html.matches("<colgroup span=").count(), 3);
+    for group in ["People", "Place", "Partnership"] {
+        assert!(
+            html.contains(&format!(
+                "<th scope=\"rowgroup\" colspan=\"11\">{group}</th>"
+            )),
+            "{group}"
+        );
+    }
+    assert_eq!(html.matches("<tbody>").count(), 3);
+    // Codes head the columns, with a key and the title for screen readers.
+    assert!(html.contains("<dt>L5</dt><dd><a href=\"https://plan.example/priorities/tackling-the-climate-emergency/\">Tackling the climate emergency</a></dd>"));
+    assert!(html.contains(">L5 Tackling the climate emergency</span>"));
+    // Each row has its status; one has none yet.
+    assert_eq!(html.matches("class=\"tl-plan__status\"").count(), 6);
+    assert!(html.contains("<span class=\"tl-no-data\">No status</span>"));
+    // 6 programmes × 9 priorities: 16 links, the rest empty cells.
+    assert_eq!(html.matches("class=\"tl-plan__yes\"").count(), 16);
+    assert_eq!(html.matches("<td></td>").count(), 54 - 16);
+    // The table is a scroll region named by its caption.
+    assert!(
+        html.contains("role=\"region\" aria-labelledby=\"plan-on-a-page-caption\" tabindex=\"0\"")
+    );
+    assert!(html.contains("<caption id=\"plan-on-a-page-caption\""));
+}
+
+#[test]
+fn a_plan_of_31_priorities_becomes_a_list_per_priority() {
+    let site = TestSite::fixture("plan");
+    for i in 0..22 {
+        site.write(
+            &format!("content/priorities/extra-{i:02}.md"),
+            &format!(
+                "+++\ntitle = \"Extra purpose {i}\"\nweight = {}\n[extra]\ncode = \"X{i}\"\n+++\n",
+                100 + i
+            ),
+        );
+    }
+    site.write(
+        "content/programmes/broad.md",
+        &format!(
+            "+++\ntitle = \"Broad work\"\n[extra]\npriorities = [{}]\nstatus = \"on-track\"\n+++\n",
+            (0..22)
+                .map(|i| format!("\"extra-{i:02}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    site.build().expect("builds");
+    let html = site.read("priorities/index.html");
+    assert!(
+        !html.contains("tl-plan__table"),
+        "no table beyond 30 priorities"
+    );
+    assert!(html.contains("as a list for each purpose (there are too many for one table)"));
+    let lists = &html[html.find("tl-plan__lists").unwrap()..];
+    assert_eq!(lists.matches("class=\"tl-plan__priority\"").count(), 31);
+    // Each priority lists what delivers it, with its status.
+    let climate = &lists[lists.find("Tackling the climate emergency").unwrap()..];
+    let climate = &climate[..climate.find("</li>\n  <li>").unwrap_or(climate.len())];
+    assert!(climate.contains("Healthy places") && climate.contains("Warm homes"));
+    assert!(climate.contains("tl-status--off-track"));
+}

@@ -150,21 +150,32 @@ fn the_plan_on_a_page_is_a_real_table_with_meaningful_cells() {
     let (site, _) = built();
     let html = unescape(&site.read("purposes/index.html"));
     let table = &html[html.find("<table").unwrap()..html.find("</table>").unwrap()];
-    // Columns: priorities in §2 order (weight, then the rest by id).
+    // Columns: the programme, its status, then priorities in §2 order
+    // (weight, then the rest by id), headed by their codes (every one has
+    // a code), each with its title for screen readers, and a key.
     let cols: Vec<&str> = table
-        .split("<th scope=\"col\">")
+        .split("scope=\"col\"")
         .skip(1)
         .map(|c| &c[..c.find("</th>").unwrap()])
         .collect();
-    assert_eq!(cols.len(), 5);
-    assert_eq!(cols[0], "Programme");
-    for (col, title) in cols[1..].iter().zip([
-        "Healthy lives",
-        "Fair access",
-        "A lonely purpose",
-        "Good work",
+    assert_eq!(cols.len(), 6);
+    assert!(cols[0].ends_with(">Programme"));
+    assert!(cols[1].ends_with(">Status"));
+    for (col, (code, title)) in cols[2..].iter().zip([
+        ("P1", "Healthy lives"),
+        ("P2", "Fair access"),
+        ("P5", "A lonely purpose"),
+        ("P4", "Good work"),
     ]) {
-        assert!(col.contains(&format!(">{title}</a>")), "{col}");
+        assert!(
+            col.contains(&format!("<span aria-hidden=\"true\">{code}</span>")),
+            "{col}"
+        );
+        assert!(col.contains(&format!(">{code} {title}</span>")), "{col}");
+        assert!(
+            html.contains(&format!("<dt>{code}</dt><dd><a href")),
+            "the key names {code}"
+        );
     }
     // Rows: programmes in their section's order (sort_by = "title").
     let rows: Vec<&str> = table
@@ -176,14 +187,16 @@ fn the_plan_on_a_page_is_a_real_table_with_meaningful_cells() {
     assert!(rows[0].contains("Data for all"));
     assert!(rows[1].contains("Healthy minds"));
     assert!(rows[2].contains("Quiet work"));
-    // Each cell says what it means; delivering cells are links.
+    // A delivering cell is a link that says what it means; any other cell
+    // is empty (its headers say what it is: content model §6).
     assert!(table.contains("<a href=\"https://strategy.example/programmes/healthy-minds/\"><span class=\"tl-plan__mark\" aria-hidden=\"true\">●</span><span class=\"tl-visually-hidden\""));
     assert!(table.contains(">Healthy minds delivers: Healthy lives</span></a></td>"));
-    assert!(table.contains(">Healthy minds does not deliver: Good work</span></td>"));
     assert!(table.contains(">Data for all delivers: Fair access</span>"));
     // Exactly one delivering cell per (programme, priority) reference.
     assert_eq!(table.matches("tl-plan__yes").count(), 3);
-    assert_eq!(table.matches("tl-plan__no").count(), 12 - 3);
+    assert_eq!(table.matches("<td></td>").count(), 12 - 3);
+    // Each row shows the programme's status.
+    assert_eq!(table.matches("class=\"tl-plan__status\"").count(), 3);
     // The caption names the table, with the site's labels.
     assert!(table.contains("what each programme delivers towards the core purposes"));
 }
@@ -199,7 +212,7 @@ fn the_plan_shortcode_and_template_functions_work_anywhere() {
     // The singular as used inside a sentence (content model §2).
     assert_eq!(by_id(&html, "labels"), "Core purposes / core purpose");
     let content = &html[html.find("id=\"content\"").unwrap()..];
-    assert!(content.contains("<table class=\"tl-table tl-plan__table\">"));
+    assert!(content.contains("<table class=\"tl-table tl-plan__table tl-plan__table--codes\">"));
     assert!(content.contains("Healthy minds delivers: Fair access"));
 }
 
@@ -307,5 +320,6 @@ fn the_example_site_builds_without_strategy_warnings() {
         .find(|f| f.path == "priorities/index.html")
         .unwrap();
     let html = String::from_utf8_lossy(&file.bytes);
-    assert_eq!(html.matches("<th scope=\"col\">").count(), 5);
+    // The programme, its status, and the four core purposes.
+    assert_eq!(html.matches("<th scope=\"col\"").count(), 6);
 }

@@ -269,20 +269,7 @@ impl Data {
             }
         }
 
-        // The plan on a page: one row per programme, and for each priority
-        // column whether the programme delivers it (kept compact: the graph
-        // is given to several templates).
-        let n_priorities = g.entities[Kind::Priority.index()].len();
-        let plan_rows: Vec<Value> = g.entities[Kind::Programme.index()]
-            .iter()
-            .enumerate()
-            .map(|(i, prog)| {
-                let delivers: Vec<bool> = (0..n_priorities)
-                    .map(|p| prog.refs[Kind::Priority.index()].contains(&p))
-                    .collect();
-                json!({"programme": refs[Kind::Programme.index()][i], "delivers": delivers})
-            })
-            .collect();
+        let plan = plan_value(g, &refs);
 
         let mut graph = Map::new();
         graph.insert("labels".into(), labels);
@@ -308,13 +295,7 @@ impl Data {
                     .collect(),
             ),
         );
-        graph.insert(
-            "plan".into(),
-            json!({
-                "columns": refs[Kind::Priority.index()],
-                "rows": plan_rows,
-            }),
-        );
+        graph.insert("plan".into(), plan);
         let years = (0..review.years.len())
             .into_par_iter()
             .map(|y| {
@@ -346,6 +327,111 @@ impl Data {
             compact: None,
         }
     }
+}
+
+/// Beyond this many priorities or programmes the plan on a page is a list
+/// per priority (content model §6): a table that big serves nobody.
+const PLAN_MAX_COLUMNS: usize = 30;
+const PLAN_MAX_ROWS: usize = 150;
+
+/// The entities of a kind under their groups (§3): the ones without a group
+/// first, then each group in the order of its first member.
+fn grouped(g: &Graph, k: Kind) -> Vec<(Option<String>, Vec<usize>)> {
+    let mut groups: Vec<(Option<String>, Vec<usize>)> = vec![(None, Vec::new())];
+    for (i, e) in g.entities[k.index()].iter().enumerate() {
+        match groups.iter_mut().find(|(n, _)| *n == e.group) {
+            Some((_, list)) => list.push(i),
+            None => groups.push((e.group.clone(), vec![i])),
+        }
+    }
+    groups.retain(|(_, list)| !list.is_empty());
+    groups
+}
+
+/// The plan on a page (§6): priorities as columns and programmes as rows,
+/// each under its group, and for each row the columns it delivers (its
+/// size grows with the links, not rows times columns); or, beyond 30
+/// priorities or 150 programmes, a list of programmes per priority.
+fn plan_value(g: &Graph, refs: &[Vec<Value>; 4]) -> Value {
+    let (pi, gi) = (Kind::Priority.index(), Kind::Programme.index());
+    let column_groups = grouped(g, Kind::Priority);
+    let order: Vec<usize> = column_groups
+        .iter()
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect();
+    // Where each priority is among the columns.
+    let mut column_of = vec![0; order.len()];
+    for (c, &p) in order.iter().enumerate() {
+        column_of[p] = c;
+    }
+    let columns: Vec<Value> = order.iter().map(|&p| refs[pi][p].clone()).collect();
+    let row = |i: usize| {
+        let mut cells: Vec<usize> = g.entities[gi][i].refs[pi]
+            .iter()
+            .map(|&p| column_of[p])
+            .collect();
+        cells.sort_unstable();
+        cells.dedup();
+        json!({"programme": refs[gi][i], "cells": cells})
+    };
+    let programme_groups = grouped(g, Kind::Programme);
+    let named = |groups: &[(Option<String>, Vec<usize>)]| groups.iter().any(|(n, _)| n.is_some());
+    let grouped_rows = named(&programme_groups);
+    let row_groups: Vec<Value> = programme_groups
+        .into_iter()
+        .map(|(name, list)| json!({"name": name, "rows": list.into_iter().map(row).collect::<Vec<_>>()}))
+        .collect();
+    let n_columns = columns.len();
+    let n_rows = g.entities[gi].len();
+    let layout = if n_columns > PLAN_MAX_COLUMNS || n_rows > PLAN_MAX_ROWS {
+        "lists"
+    } else {
+        "table"
+    };
+    // Codes head the columns where every priority has one: titles crowd a
+    // table beyond a column or two (four of them did not fit at 1280 px,
+    // and none at 320); a key says what each code is.
+    let codes = n_columns > 1 && g.entities[pi].iter().all(|e| e.code.is_some());
+    // Version 1's shape, for templates written against it: a row per
+    // programme in the kind's order, and a bool per priority (only for a
+    // table, so never more than 30 × 150).
+    let rows: Vec<Value> = if layout == "table" {
+        (0..n_rows)
+            .map(|i| {
+                let delivers: Vec<bool> = (0..g.entities[pi].len())
+                    .map(|p| g.entities[gi][i].refs[pi].contains(&p))
+                    .collect();
+                json!({"programme": refs[gi][i], "delivers": delivers})
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let lists: Vec<Value> = order
+        .iter()
+        .map(|&p| {
+            let programmes: Vec<Value> = g.entities[pi][p].back[gi]
+                .iter()
+                .map(|&i| refs[gi][i].clone())
+                .collect();
+            json!({"priority": refs[pi][p], "programmes": programmes})
+        })
+        .collect();
+    json!({
+        "vision": g.settings.vision,
+        "layout": layout,
+        "codes": codes,
+        "grouped_columns": named(&column_groups),
+        "column_groups": column_groups
+            .iter()
+            .map(|(name, list)| json!({"name": name, "span": list.len()}))
+            .collect::<Vec<_>>(),
+        "columns": columns,
+        "grouped_rows": grouped_rows,
+        "row_groups": row_groups,
+        "rows": rows,
+        "lists": lists,
+    })
 }
 
 /// Values many others embed, made once: each year's and each update's

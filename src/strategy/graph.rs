@@ -119,15 +119,19 @@ pub fn reference_kinds(k: Kind) -> &'static [Kind] {
 /// The `[extra]` keys §3 gives each kind.
 pub fn keys_of(k: Kind) -> &'static [&'static str] {
     match k {
-        Kind::Priority => &["code"],
-        Kind::Commitment => &["group", "priorities"],
+        Kind::Priority => &["code", "group", "details"],
+        Kind::Commitment => &["group", "priorities", "details"],
         Kind::Programme => &[
             "priorities",
             "commitments",
             "status",
             "lead",
+            "group",
+            "measures",
+            "milestones",
             "start",
             "end",
+            "details",
         ],
         Kind::Measure => &[
             "priorities",
@@ -135,12 +139,15 @@ pub fn keys_of(k: Kind) -> &'static [&'static str] {
             "direction",
             "values",
             "data",
+            "series",
+            "illustrative",
             "baseline",
             "target",
             "decimals",
             "source",
             "source_url",
             "updated",
+            "details",
         ],
     }
 }
@@ -640,9 +647,13 @@ fn read_entity(
         measure: None,
     };
     match k {
-        Kind::Priority => e.code = text("code"),
+        Kind::Priority => {
+            e.code = text("code");
+            e.group = text("group");
+        }
         Kind::Commitment => e.group = text("group"),
         Kind::Programme => {
+            e.group = text("group");
             e.lead = text("lead");
             e.start = text("start");
             e.end = text("end");

@@ -79,6 +79,8 @@ pub struct Settings {
     /// the plural (its head noun singular, a leading "our" dropped).
     pub singular: [String; 4],
     pub annual_review_label: String,
+    /// One sentence shown above the plan on a page (`vision`).
+    pub vision: Option<String>,
     /// Whether the config has an `[extra.strategy]` table: then the
     /// strategy applies to every kind's folder (§2).
     pub configured: bool,
@@ -92,6 +94,7 @@ impl Default for Settings {
             plural: Kind::ALL.map(|k| capitalise(k.plural())),
             singular: Kind::ALL.map(|k| k.singular().to_string()),
             annual_review_label: "Annual review".into(),
+            vision: None,
             configured: false,
         }
     }
@@ -167,12 +170,13 @@ fn in_text(label: &str) -> String {
     }
 }
 
-const SECTION_KEYS: [&str; 6] = [
+const SECTION_KEYS: [&str; 7] = [
     "priorities",
     "commitments",
     "programmes",
     "measures",
     "annual_review",
+    "vision",
     "labels",
 ];
 const LABEL_KEYS: [&str; 9] = [
@@ -259,6 +263,7 @@ impl Settings {
         if let Some(v) = text(t, "annual_review", "extra.strategy") {
             s.annual_review = v.trim_matches('/').to_string();
         }
+        s.vision = text(t, "vision", "extra.strategy").filter(|v| !v.trim().is_empty());
         match t.get("labels") {
             Some(toml::Value::Table(labels)) => {
                 warn_unknown(

@@ -9,6 +9,8 @@
 //   - axe-core finds no WCAG 2.0–2.2 A or AA violation;
 //   - nothing scrolls sideways (WCAG 1.4.10 reflow; a wide table scrolls
 //     inside its own region instead);
+//   - the plan on a page fits, or scrolls in a region Tab reaches, named
+//     by its caption, with a cue at its edge that a screenshot shows;
 // and at 1280:
 //   - <html lang> is set, there is one h1, headings do not skip levels;
 //   - the first focusable element is a skip link to <main>;
@@ -29,6 +31,7 @@ const fs = require("fs");
 const path = require("path");
 const { execFileSync } = require("child_process");
 const { chromium } = require("playwright-core");
+const { PNG } = require("pngjs");
 const { serve } = require("./serve");
 
 const args = process.argv.slice(2);
@@ -96,18 +99,78 @@ async function structure(page) {
   });
 }
 
-/** The plan's cells must each say what they mean. */
+/** The plan's cells must each say what they mean: a mark says which
+ *  programme delivers which priority, a status cell is a status, and an
+ *  empty cell is empty (its row and column headers say what it is: the
+ *  content model keeps it to an empty <td>). Every row has a row header
+ *  and every column a column header. */
 async function planCells(page) {
   const problems = [];
   const tables = page.locator("table.tl-plan__table");
   if ((await tables.count()) === 0) return problems;
-  const snapshot = await tables.first().ariaSnapshot();
+  const table = tables.first();
+  const snapshot = await table.ariaSnapshot();
   const cells = snapshot.split("\n").filter((l) => /^\s*- 'cell|^\s*- cell/.test(l));
   if (cells.length === 0) problems.push("the plan on a page has no cells in the accessibility tree");
+  const marks = cells.filter((c) => /delivers: /.test(c));
+  if (marks.length === 0) problems.push("no plan cell says that a programme delivers a priority");
   for (const c of cells) {
-    if (!/delivers: /.test(c) && !/does not deliver: /.test(c)) problems.push(`a plan cell's name does not say what it means: ${c.trim()}`);
+    const text = c.replace(/^\s*- '?cell:?\s*/, "").replace(/'$/, "").replace(/^"|"$/g, "").trim();
+    const ok = text === "" || /delivers: /.test(c) || STATUS_WORDS.some((w) => text.includes(w)) || /No status/.test(text);
+    if (!ok) problems.push(`a plan cell's name does not say what it means: ${c.trim()}`);
+  }
+  const rows = await table.locator("tbody tr:not(.tl-plan__group)").count();
+  const rowHeaders = await table.locator("tbody th[scope=row]").count();
+  if (rows !== rowHeaders) problems.push(`${rows - rowHeaders} plan rows have no row header`);
+  if ((await table.locator("thead th[scope=col]").count()) === 0) problems.push("the plan has no column headers");
+  return problems;
+}
+
+/** The plan on a page fits its screen (content model §6): every column can
+ *  be read, because the table fits, or because it scrolls inside a region
+ *  that Tab reaches, named by the caption, with a cue that more is to the
+ *  side that a screenshot shows: the region's right edge is darker while
+ *  there is more to that side than once scrolled to the end. */
+async function planFits(page) {
+  const problems = [];
+  const regions = page.locator(".tl-plan__scroll");
+  const n = await regions.count();
+  for (let i = 0; i < n; i++) {
+    const region = regions.nth(i);
+    const m = await region.evaluate((el) => ({
+      overflow: el.scrollWidth - el.clientWidth,
+      tabindex: el.getAttribute("tabindex"),
+      role: el.getAttribute("role"),
+      labelledby: el.getAttribute("aria-labelledby"),
+      caption: el.querySelector("caption") && el.querySelector("caption").id,
+    }));
+    if (m.overflow <= 1) continue;
+    if (m.tabindex !== "0") problems.push("the plan scrolls sideways but Tab does not reach its region");
+    if (m.role !== "region" || !m.labelledby || m.labelledby !== m.caption) problems.push("the plan's scroll region is not named by the table's caption");
+    await region.evaluate((el) => { el.scrollLeft = 0; });
+    const before = await edgeShade(region);
+    await region.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+    const after = await edgeShade(region);
+    await region.evaluate((el) => { el.scrollLeft = 0; });
+    if (!(before < after - 8)) problems.push(`the plan scrolls sideways with no visible cue at its right edge (edge brightness ${before.toFixed(0)} with more to see, ${after.toFixed(0)} at the end)`);
   }
   return problems;
+}
+
+/** The mean brightness (0–255) of the rightmost 6 px of an element, from a
+ *  screenshot. */
+async function edgeShade(locator) {
+  const png = PNG.sync.read(await locator.screenshot());
+  let sum = 0;
+  let count = 0;
+  for (let y = 0; y < png.height; y++) {
+    for (let x = Math.max(0, png.width - 6); x < png.width; x++) {
+      const i = (png.width * y + x) * 4;
+      sum += (png.data[i] + png.data[i + 1] + png.data[i + 2]) / 3;
+      count++;
+    }
+  }
+  return count ? sum / count : 255;
 }
 
 /** Each status badge is read as its word alone, from Chromium's
@@ -218,6 +281,7 @@ function validate(files) {
       }
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
       if (scroll > width) failures.push(`${where}: the page scrolls sideways (${scroll}px wide)`);
+      for (const p of await planFits(page)) failures.push(`${where}: ${p}`);
       if (width === 1280) {
         for (const p of await structure(page)) failures.push(`${where}: ${p}`);
         for (const p of await planCells(page)) failures.push(`${where}: ${p}`);
