@@ -228,3 +228,68 @@ fn a_plan_of_31_priorities_becomes_a_list_per_priority() {
     assert!(climate.contains("Healthy places") && climate.contains("Warm homes"));
     assert!(climate.contains("tl-status--off-track"));
 }
+
+// §3/§6: milestones, details, and programmes' measures both ways.
+
+#[test]
+fn milestones_details_and_measures_show_on_their_pages() {
+    let site = TestSite::fixture("plan");
+    site.write(
+        "content/measures/_index.md",
+        "+++\ntitle = \"Measures\"\n+++\n",
+    );
+    site.write(
+        "content/measures/school-readiness.md",
+        "+++\ntitle = \"School readiness\"\n[extra]\nunit = \"%\"\ndirection = \"up\"\nvalues = [{ period = \"2023/24\", value = 64.1 }]\npriorities = [\"longer-healthy-lives\"]\n[extra.details]\n\"Published by\" = \"Department for Education\"\n+++\n",
+    );
+    site.write(
+        "content/programmes/starting-well.md",
+        "+++\ntitle = \"Starting well\"\nweight = 1\n[extra]\ngroup = \"People\"\npriorities = [\"longer-healthy-lives\"]\nmeasures = [\"school-readiness\"]\nstatus = \"on-track\"\nmilestones = [\n  { title = \"Family hubs open in every town\", due = 2025-03-31, status = \"complete\" },\n  { title = \"Speech and language offer\", due = \"2026/27\" },\n]\n[extra.details]\n\"Senior responsible owner\" = \"Director of Public Health\"\n\"Board\" = \"Start for Life board\"\n+++\nBody.\n",
+    );
+    site.build().expect("builds");
+    let prog = common::unescape(&site.read("programmes/starting-well/index.html"));
+    let text = common::text_of(&prog);
+    // Details, in the order written, in the summary list.
+    let sro = text
+        .find("Senior responsible owner Director of Public Health")
+        .expect("details shown");
+    let board = text
+        .find("Board Start for Life board")
+        .expect("details shown");
+    assert!(sro < board, "in the order written");
+    // Milestones with their due date or period and status.
+    assert!(
+        prog.contains("<th scope=\"row\">Family hubs open in every town</th><td>2025-03-31</td>")
+    );
+    assert!(prog.contains("<th scope=\"row\">Speech and language offer</th><td>2026/27</td><td><span class=\"tl-no-data\">Not given</span></td>"));
+    assert!(prog.contains("tl-status--complete"));
+    // The measure both ways.
+    assert!(prog.contains("href=\"https://plan.example/measures/school-readiness/\""));
+    let measure = common::unescape(&site.read("measures/school-readiness/index.html"));
+    assert!(measure.contains("href=\"https://plan.example/programmes/starting-well/\""));
+    assert!(common::text_of(&measure).contains("Published by Department for Education"));
+}
+
+#[test]
+fn a_milestone_without_a_due_date_or_with_a_bad_status_is_located() {
+    let site = TestSite::fixture("plan");
+    site.write(
+        "content/programmes/starting-well.md",
+        "+++\ntitle = \"Starting well\"\n[extra]\npriorities = [\"longer-healthy-lives\"]\nmilestones = [\n  { title = \"Hubs\" },\n  { title = \"Offer\", due = \"2026/27\", status = \"amber\" },\n]\n+++\n",
+    );
+    let failed = site.build().expect_err("two mistakes");
+    let errors: Vec<_> = failed.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_eq!(errors[0].message, "the milestone \"Hubs\" has no `due`");
+    assert_eq!(errors[0].location.as_ref().unwrap().line, 6);
+    assert_eq!(
+        errors[1].message,
+        "`amber` is not a status throughline knows"
+    );
+    assert_eq!(errors[1].location.as_ref().unwrap().line, 7);
+    assert!(errors[1]
+        .hint
+        .as_deref()
+        .unwrap()
+        .starts_with("did you mean `at-risk`?"));
+}

@@ -204,6 +204,20 @@ impl Data {
                     v.insert("lead".into(), json!(e.lead));
                     v.insert("start".into(), json!(e.start));
                     v.insert("end".into(), json!(e.end));
+                    v.insert(
+                        "milestones".into(),
+                        e.milestones
+                            .iter()
+                            .map(|m| json!({"title": m.title, "due": m.due, "status": m.status}))
+                            .collect(),
+                    );
+                    v.insert(
+                        "details".into(),
+                        e.details
+                            .iter()
+                            .map(|(term, value)| json!({"term": term, "value": value}))
+                            .collect(),
+                    );
                     for other in Kind::ALL {
                         let mut list: Vec<Value> = Vec::new();
                         let mut seen: Vec<usize> = Vec::new();

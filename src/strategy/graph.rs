@@ -35,6 +35,19 @@ pub struct Entity {
     pub start: Option<String>,
     pub end: Option<String>,
     pub measure: Option<Measure>,
+    /// A programme's milestones, in the order written (§3).
+    pub milestones: Vec<Milestone>,
+    /// Further facts, `(term, value)` in the order written (§3 `details`).
+    pub details: Vec<(String, String)>,
+}
+
+/// One of a programme's milestones.
+#[derive(Debug, Clone)]
+pub struct Milestone {
+    pub title: String,
+    /// A date (`2025-03-31`) or a period label (`"2025/26"`), as written.
+    pub due: String,
+    pub status: Option<Status>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,7 +124,7 @@ pub fn reference_kinds(k: Kind) -> &'static [Kind] {
     match k {
         Kind::Priority => &[],
         Kind::Commitment => &[Kind::Priority],
-        Kind::Programme => &[Kind::Priority, Kind::Commitment],
+        Kind::Programme => &[Kind::Priority, Kind::Commitment, Kind::Measure],
         Kind::Measure => &[Kind::Priority],
     }
 }
@@ -645,6 +658,8 @@ fn read_entity(
         start: None,
         end: None,
         measure: None,
+        milestones: Vec::new(),
+        details: read_details(page, diags),
     };
     match k {
         Kind::Priority => {
@@ -654,6 +669,7 @@ fn read_entity(
         Kind::Commitment => e.group = text("group"),
         Kind::Programme => {
             e.group = text("group");
+            e.milestones = read_milestones(page, diags);
             e.lead = text("lead");
             e.start = text("start");
             e.end = text("end");
@@ -667,6 +683,124 @@ fn read_entity(
         Kind::Measure => e.measure = measure::read(page, &config.root, diags),
     }
     e
+}
+
+/// `details = { "Senior responsible owner" = "…", … }` (any entity): text
+/// to text, in the order written.
+fn read_details(page: &Page, diags: &Diagnostics) -> Vec<(String, String)> {
+    let Some(v) = page.meta.extra.get("details") else {
+        return Vec::new();
+    };
+    let toml::Value::Table(t) = v else {
+        diags.push(
+            Diagnostic::error(format!(
+                "`details` should be a table of names and text, not {}",
+                crate::value::describe(v)
+            ))
+            .at(page.locate("extra.details"))
+            .with_hint("write it under [extra] as: details = { \"Senior responsible owner\" = \"Jo Bloggs\", \"Board\" = \"Population health board\" }"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (term, value) in t {
+        match value {
+            toml::Value::String(s) => out.push((term.clone(), s.clone())),
+            toml::Value::Datetime(d) => out.push((term.clone(), d.to_string())),
+            other => diags.push(
+                Diagnostic::error(format!(
+                    "`{term}` in `details` should be text in quotes, not {}",
+                    crate::value::describe(other)
+                ))
+                .at(page.locate(&format!("extra.details.{term}")))
+                .with_hint(format!("for example: \"{term}\" = \"…\"")),
+            ),
+        }
+    }
+    out
+}
+
+/// `milestones = [{ title, due, status }, …]` (a programme): `due` a date
+/// or a period label, `status` optional (§3).
+fn read_milestones(page: &Page, diags: &Diagnostics) -> Vec<Milestone> {
+    let Some(v) = page.meta.extra.get("milestones") else {
+        return Vec::new();
+    };
+    let example = "milestones = [{ title = \"Pilot in two neighbourhoods\", due = 2025-03-31, status = \"complete\" }]";
+    let toml::Value::Array(items) = v else {
+        diags.push(
+            Diagnostic::error(format!(
+                "`milestones` should be a list of {{ title, due, status }}, not {}",
+                crate::value::describe(v)
+            ))
+            .at(page.locate("extra.milestones"))
+            .with_hint(format!("for example: {example}")),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let key = format!("extra.milestones[{i}]");
+        let toml::Value::Table(t) = item else {
+            diags.push(
+                Diagnostic::error(format!(
+                    "each milestone should be {{ title = …, due = … }}, not {}",
+                    crate::value::describe(item)
+                ))
+                .at(page.locate(&key))
+                .with_hint(format!("for example: {example}")),
+            );
+            continue;
+        };
+        let title = match t.get("title") {
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            _ => {
+                diags.push(
+                    Diagnostic::error("this milestone has no `title`")
+                        .at(page.locate(&key))
+                        .with_hint("add title = \"…\": what will be done"),
+                );
+                continue;
+            }
+        };
+        let due = match t.get("due") {
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            Some(toml::Value::Datetime(d)) => d.to_string(),
+            _ => {
+                diags.push(
+                    Diagnostic::error(format!("the milestone \"{title}\" has no `due`"))
+                        .at(page.locate(&key))
+                        .with_hint(
+                            "add due = 2025-03-31 (a date), or due = \"2025/26\" (a period)",
+                        ),
+                );
+                continue;
+            }
+        };
+        let status = match t.get("status") {
+            None => None,
+            Some(toml::Value::String(w)) => match Status::parse(w) {
+                Some(s) => Some(s),
+                None => {
+                    diags.push(bad_status(page, &format!("{key}.status"), w));
+                    None
+                }
+            },
+            Some(other) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "a milestone's `status` should be a status word in quotes, not {}",
+                        crate::value::describe(other)
+                    ))
+                    .at(page.locate(&format!("{key}.status")))
+                    .with_hint(format!("the statuses are: {}", status::word_list())),
+                );
+                None
+            }
+        };
+        out.push(Milestone { title, due, status });
+    }
+    out
 }
 
 /// The error for a status word that is not one of §4's.
