@@ -293,3 +293,45 @@ fn a_milestone_without_a_due_date_or_with_a_bad_status_is_located() {
         .unwrap()
         .starts_with("did you mean `at-risk`?"));
 }
+
+// §5: featured stories first.
+
+#[test]
+fn a_featured_story_comes_first_and_the_others_last() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "content/reports/2023-24/foreword.md",
+        "+++\ntitle = \"A word from our chair\"\n[extra]\nfeatured = true\n+++\nThis year we **acted together**.\n",
+    );
+    site.write(
+        "content/reports/2023-24/case-study.md",
+        "+++\ntitle = \"A case study\"\n+++\nMaya's story.\n",
+    );
+    site.build().expect("builds");
+    let html = site.read("reports/2023-24/index.html");
+    let featured = html
+        .find("<h2 id=\"featured-1\">A word from our chair</h2>")
+        .expect("featured shown");
+    let body = html
+        .find("This year we <strong>acted together</strong>.")
+        .expect("in full");
+    let contents = html.find("id=\"year-contents\"").unwrap();
+    let stories = html
+        .find("id=\"year-stories\"")
+        .expect("other stories at the end");
+    assert!(featured < body && body < contents && contents < stories);
+    // The featured story is not listed again at the end.
+    assert!(!html[stories..].contains("A word from our chair"));
+    assert!(html[stories..].contains("A case study"));
+    // `featured` must be true or false.
+    site.write(
+        "content/reports/2023-24/foreword.md",
+        "+++\ntitle = \"A word from our chair\"\n[extra]\nfeatured = \"yes\"\n+++\nText.\n",
+    );
+    let failed = site.build().expect_err("not a boolean");
+    let d = failed.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(
+        d.message,
+        "`featured` should be true or false, not \"yes\" (text in quotes)"
+    );
+}

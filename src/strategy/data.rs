@@ -727,19 +727,26 @@ fn year_value(
             })
             .collect(),
     );
-    v["stories"] = Value::Array(
-        year.stories
-            .iter()
-            .map(|p| {
-                let page = &site.pages[*p];
-                json!({
-                    "title": page.meta.title.clone().unwrap_or_else(|| page.slug.clone()),
-                    "permalink": page.permalink,
-                    "description": page.meta.description,
-                })
-            })
-            .collect(),
-    );
+    let story = |p: &crate::site::PageId| {
+        let page = &site.pages[*p];
+        json!({
+            "title": page.meta.title.clone().unwrap_or_else(|| page.slug.clone()),
+            "permalink": page.permalink,
+            "description": page.meta.description,
+            "relative_path": page.file.relative,
+            "featured": year.featured.contains(p),
+        })
+    };
+    // Every story (version 1's list), the featured ones (shown first, after
+    // the year's own text: §5), and the rest (at the end).
+    v["stories"] = year.stories.iter().map(story).collect();
+    v["featured"] = year.featured.iter().map(story).collect();
+    v["other_stories"] = year
+        .stories
+        .iter()
+        .filter(|p| !year.featured.contains(p))
+        .map(story)
+        .collect();
     v["continued"] = json!(false);
     v
 }

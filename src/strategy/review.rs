@@ -30,6 +30,9 @@ pub struct Year {
     /// Pages that are not updates (a foreword, a case study), in the
     /// section's order.
     pub stories: Vec<PageId>,
+    /// Of those, the ones with `featured = true`: shown at the top of the
+    /// year's page (§5).
+    pub featured: Vec<PageId>,
 }
 
 /// A page reporting on one programme or commitment in one year.
@@ -289,6 +292,18 @@ impl Review {
                         )),
                     );
                 } else if diags.error_count() == before {
+                    match extra.get("featured") {
+                        None | Some(toml::Value::Boolean(false)) => {}
+                        Some(toml::Value::Boolean(true)) => self.years[y].featured.push(pid),
+                        Some(other) => diags.push(
+                            Diagnostic::error(format!(
+                                "`featured` should be true or false, not {}",
+                                crate::value::describe(other)
+                            ))
+                            .at(page.locate("extra.featured"))
+                            .with_hint("write featured = true (no quotes) to show this story at the top of its year's page"),
+                        ),
+                    }
                     self.years[y].stories.push(pid);
                 }
                 return;
@@ -574,5 +589,6 @@ fn read_year(site: &Site, sid: SectionId, diags: &Diagnostics) -> Year {
         published,
         updates: Vec::new(),
         stories: Vec::new(),
+        featured: Vec::new(),
     }
 }
