@@ -335,3 +335,130 @@ fn a_featured_story_comes_first_and_the_others_last() {
         "`featured` should be true or false, not \"yes\" (text in quotes)"
     );
 }
+
+// §3/§5/§6: measures as public-health data arrives.
+
+const POOLED: &str = "+++\ntitle = \"Healthy life expectancy\"\nweight = 1\n[extra]\npriorities = [\"healthy-lives\"]\nunit = \"years\"\ndirection = \"up\"\nvalues = [\n  { period = \"2018-20\", value = 58.9, reported = \"2022/23\" },\n  { period = \"2019-21\", value = 59.2, reported = \"2023/24\", provisional = true, note = \"Pooled over three years.\" },\n]\n+++\n";
+
+#[test]
+fn a_pooled_figure_is_the_value_of_the_year_it_was_reported_in() {
+    let site = TestSite::fixture("strategy");
+    site.write("content/measures/life-expectancy.md", POOLED);
+    let report = site.build().expect("builds");
+    let year = common::unescape(&site.read("reports/2023-24/index.html"));
+    let text = common::text_of(&year);
+    assert!(
+        text.contains("In 2023/24: 59.2 years, up 0.3 years on 2018-20 (58.9 years)"),
+        "{text}"
+    );
+    // Its note and provisional flag sit in the same row as the figure, and
+    // the table says when each was published.
+    let row = &year[year
+        .find("<th scope=\"row\">2019-21</th>")
+        .expect("a row for 2019-21")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("59.2") && row.contains("<td>2023/24</td>"),
+        "{row}"
+    );
+    assert!(
+        row.contains("Provisional. Pooled over three years."),
+        "{row}"
+    );
+    // 2024/25 has no figure reported in it: the page says so, and the
+    // build warns with the periods and the fix.
+    let later = common::text_of(&site.read("reports/a-third-year/index.html"));
+    assert!(later.contains("No data for 2024/25."), "{later}");
+    let w = report
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.message
+                .contains("`life-expectancy` has no figure for 2024/25")
+        })
+        .expect("the §5 warning");
+    assert!(!w.is_error());
+    let hint = w.hint.as_deref().unwrap();
+    assert!(
+        hint.contains("`2018-20`, `2019-21`") && hint.contains("reported = \"2024/25\""),
+        "{hint}"
+    );
+}
+
+#[test]
+fn two_figures_reported_in_one_year_are_an_error() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "content/measures/life-expectancy.md",
+        &POOLED.replace("reported = \"2022/23\"", "reported = \"2023/24\""),
+    );
+    let failed = site.build().expect_err("ambiguous");
+    let d = failed.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(
+        d.message,
+        "the figures for \"2018-20\" and \"2019-21\" are both reported in \"2023/24\": a year can show only one"
+    );
+}
+
+#[test]
+fn context_figures_illustrative_figures_and_percentage_points() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "content/measures/beds.md",
+        "+++\ntitle = \"Population\"\nweight = 3\n[extra]\nunit = \"people\"\ndirection = \"none\"\nvalues = [\n  { period = \"2022/23\", value = 640000 },\n  { period = \"2023/24\", value = 647000 },\n]\n+++\n",
+    );
+    site.write(
+        "content/measures/life-expectancy.md",
+        "+++\ntitle = \"Smoking prevalence\"\nweight = 1\n[extra]\npriorities = [\"healthy-lives\"]\nunit = \"%\"\ndirection = \"down\"\nillustrative = true\nvalues = [\n  { period = \"2022/23\", value = 12.4 },\n  { period = \"2023/24\", value = 11.5 },\n]\n+++\n",
+    );
+    site.build().expect("builds");
+    let year = common::text_of(&common::unescape(&site.read("reports/2023-24/index.html")));
+    // A context figure has no better or worse.
+    assert!(year.contains("up 7,000 people on 2022/23 (640,000 people): a context figure, with no better or worse"), "{year}");
+    // A share changes in percentage points.
+    assert!(
+        year.contains("down 0.9 percentage points on 2022/23"),
+        "{year}"
+    );
+    assert!(!year.contains("0.9%"), "{year}");
+    // Illustrative figures say so in the summary and the table.
+    assert!(year.contains("These figures are illustrative, not real data."));
+    assert!(year.contains("(illustrative figures, not real data)"));
+    let page = common::text_of(&site.read("measures/life-expectancy/index.html"));
+    assert!(page.contains("Illustrative figures: these are not real data."));
+    assert!(
+        page.contains("fell from 12.4% in 2022/23 to 11.5% in 2023/24, down 0.9 percentage points"),
+        "{page}"
+    );
+    let pop = common::text_of(&site.read("measures/beds/index.html"));
+    assert!(pop.contains("Neither: a context figure"));
+    assert!(!pop.contains("better"), "{pop}");
+}
+
+#[test]
+fn a_csv_can_say_when_a_figure_was_reported_and_note_it() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "data/waiting.csv",
+        "period,value,reported,provisional,note\n2022/23,12480,,,\n2023/24,,,,\n2024/25,10250,,yes,Revised in June.\n",
+    );
+    site.build().expect("builds");
+    let page = common::unescape(&site.read("measures/waiting/index.html"));
+    let row = &page[page.find("<th scope=\"row\">2024/25</th>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("10,250") && row.contains("Provisional. Revised in June."),
+        "{row}"
+    );
+    site.write(
+        "data/waiting.csv",
+        "period,value,provisional\n2022/23,12480,maybe\n",
+    );
+    let failed = site.build().expect_err("not yes or no");
+    let d = failed.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(
+        d.message,
+        "`maybe` in the provisional column is not yes or no"
+    );
+    assert_eq!(d.location.as_ref().unwrap().line, 2);
+}

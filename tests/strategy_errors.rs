@@ -251,7 +251,7 @@ fn a_measure_without_unit_or_direction_says_what_to_add() {
     assert_eq!(errors[0].message, "this measure has no `unit`");
     assert_eq!(
         errors[1].message,
-        "`direction` must be \"up\" or \"down\", not \"sideways\" (text in quotes)"
+        "`direction` must be \"up\", \"down\" or \"none\", not \"sideways\" (text in quotes)"
     );
     assert_eq!(place(&errors[1]).1, 4);
 }

@@ -61,6 +61,26 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// A change described in words: "Up 1.2 years", "Down 0.9 percentage
+/// points" (a change in a `%` measure is in percentage points, not per
+/// cent), "No change" when it shows as zero.
+pub fn change_words(delta: f64, decimals: u32, unit: &str) -> String {
+    let shown = format_number(delta.abs(), decimals);
+    if shown.chars().all(|c| c == '0' || c == '.' || c == ',') {
+        return "No change".into();
+    }
+    let dir = if delta > 0.0 { "Up" } else { "Down" };
+    if unit == "%" {
+        let one = shown == "1" || shown.trim_end_matches('0').trim_end_matches('.') == "1";
+        format!(
+            "{dir} {shown} percentage point{}",
+            if one { "" } else { "s" }
+        )
+    } else {
+        format!("{dir} {}", with_unit(&shown, unit))
+    }
+}
+
 /// A number with two decimals at most and no trailing zeros, for SVG
 /// coordinates (stable output, short files).
 fn n(v: f64) -> String {
@@ -103,13 +123,21 @@ pub fn summary(title: &str, m: &Measure, points: &[Point]) -> String {
                 )
             } else {
                 let verb = if b > a { "rose" } else { "fell" };
-                format!(
+                let mut s = format!(
                     "{title} {verb} from {} in {} to {} in {}",
                     fmt(a),
                     first.period,
                     fmt(b),
                     last.period
-                )
+                );
+                // A share changes by percentage points, not per cent.
+                if m.unit == "%" {
+                    s.push_str(&format!(
+                        ", {}",
+                        change_words(b - a, m.decimals, &m.unit).to_lowercase()
+                    ));
+                }
+                s
             }
         }
     };
@@ -123,6 +151,7 @@ pub fn summary(title: &str, m: &Measure, points: &[Point]) -> String {
     s.push_str(match m.direction {
         Direction::Up => ". Higher is better.",
         Direction::Down => ". Lower is better.",
+        Direction::None => ".",
     });
     let gaps: Vec<&str> = points
         .iter()
@@ -131,6 +160,9 @@ pub fn summary(title: &str, m: &Measure, points: &[Point]) -> String {
         .collect();
     if !gaps.is_empty() {
         s.push_str(&format!(" No data for {}.", join_and(&gaps)));
+    }
+    if m.illustrative {
+        s.push_str(" These figures are illustrative, not real data.");
     }
     s
 }
@@ -389,12 +421,16 @@ mod tests {
         Measure {
             unit: "years".into(),
             direction: Direction::Up,
+            illustrative: false,
             series: values
                 .iter()
                 .enumerate()
                 .map(|(i, v)| Point {
                     period: format!("202{i}/2{}", i + 1),
                     value: *v,
+                    reported: None,
+                    provisional: false,
+                    note: None,
                     written_decimals: 1,
                 })
                 .collect(),
@@ -402,6 +438,9 @@ mod tests {
             target: Some(Point {
                 period: "2034/35".into(),
                 value: Some(65.0),
+                reported: None,
+                provisional: false,
+                note: None,
                 written_decimals: 0,
             }),
             decimals: 1,

@@ -75,16 +75,34 @@ pub fn reference(site: &Site, e: &Entity) -> Value {
 fn point_value(p: &Point, m: &Measure) -> Value {
     let mut f = figure(p.value, m);
     f["period"] = json!(p.period);
+    if p.reported.is_some() || p.provisional || p.note.is_some() {
+        f["reported"] = json!(p.reported);
+        f["provisional"] = json!(p.provisional);
+        f["note"] = json!(p.note);
+    }
     f
+}
+
+/// Whether any figure has a note or is provisional, and whether any says
+/// when it was reported: the tables' extra columns.
+fn columns_of(points: &[Point]) -> (bool, bool) {
+    (
+        points.iter().any(|p| p.provisional || p.note.is_some()),
+        points.iter().any(|p| p.reported.is_some()),
+    )
 }
 
 fn measure_value(m: &Measure, id: &str, title: &str) -> Value {
     let latest = m.series.iter().rev().find(|p| p.value.is_some());
     let chart = line_chart(&format!("chart-{id}"), title, m, &m.series);
+    let (notes, reported) = columns_of(&m.series);
     json!({
         "chart": chart,
         "unit": m.unit,
         "direction": m.direction,
+        "illustrative": m.illustrative,
+        "notes": notes,
+        "reported": reported,
         "decimals": m.decimals,
         "values": m.series.iter().map(|p| point_value(p, m)).collect::<Vec<_>>(),
         "latest": latest.map(|p| point_value(p, m)),
@@ -587,34 +605,42 @@ fn figure(v: Option<f64>, m: &Measure) -> Value {
     }
 }
 
+/// The entry of a measure's series that is its value for the year of
+/// `period` (§5): the one reported in that year, else the one without
+/// `reported` whose own period it is.
+pub fn value_for_year(m: &Measure, period: &str) -> Option<usize> {
+    m.series
+        .iter()
+        .position(|p| p.reported.as_deref() == Some(period))
+        .or_else(|| {
+            m.series
+                .iter()
+                .position(|p| p.reported.is_none() && p.period == period)
+        })
+}
+
 /// How many periods of a measure a year's page shows at most.
 const YEAR_ROWS: usize = 20;
 
 /// One measure in one year: this period's figure, the one before, the
 /// change and whether it went the right way, the chart up to this period.
 fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
-    let idx = m.series.iter().position(|p| p.period == period);
+    let idx = value_for_year(m, period);
     let value = idx.and_then(|i| m.series[i].value);
     let previous = idx.filter(|i| *i > 0).map(|i| &m.series[i - 1]);
     let change = match (value, previous.and_then(|p| p.value)) {
         (Some(now), Some(before)) => {
-            let shown = format_number((now - before).abs(), m.decimals);
-            let zero = shown.chars().all(|c| c == '0' || c == '.');
-            let (word, verdict) = if zero {
-                ("No change".to_string(), "same")
+            let words = super::chart::change_words(now - before, m.decimals, &m.unit);
+            let verdict = if words == "No change" {
+                "same"
+            } else if m.direction == Direction::None {
+                "context"
+            } else if (now > before) == (m.direction == Direction::Up) {
+                "better"
             } else {
-                let up = now > before;
-                let better = up == (m.direction == Direction::Up);
-                (
-                    format!(
-                        "{} {}",
-                        if up { "Up" } else { "Down" },
-                        with_unit(&shown, &m.unit)
-                    ),
-                    if better { "better" } else { "worse" },
-                )
+                "worse"
             };
-            json!({"value": now - before, "words": word, "verdict": verdict})
+            json!({"value": now - before, "words": words, "verdict": verdict})
         }
         _ => Value::Null,
     };
@@ -623,6 +649,7 @@ fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
         "better" => "Moving the right way",
         "worse" => "Moving the wrong way",
         "same" => "No change",
+        "context" => "A context figure, with no better or worse",
         _ => "Not known",
     };
     // The periods up to this one, the last YEAR_ROWS of them: a year's
@@ -632,10 +659,14 @@ fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
     let from = upto.saturating_sub(YEAR_ROWS);
     let shown: &[Point] = &m.series[from..upto];
     let chart = line_chart(&format!("chart-{}", e.id), &e.title, m, shown);
+    let (notes, reported) = columns_of(shown);
     json!({
         "measure": link,
         "unit": m.unit,
         "direction": m.direction,
+        "illustrative": m.illustrative,
+        "notes": notes,
+        "reported": reported,
         "in_series": idx.is_some(),
         "value": figure(value, m),
         "previous": previous.map(|p| point_value(p, m)),

@@ -15,6 +15,8 @@ use crate::site::Page;
 pub enum Direction {
     Up,
     Down,
+    /// A context figure (population, area): no better or worse (§3).
+    None,
 }
 
 /// One period's figure. `value` is `None` for "no data".
@@ -22,6 +24,14 @@ pub enum Direction {
 pub struct Point {
     pub period: String,
     pub value: Option<f64>,
+    /// The annual-review period in which it was published, when that is
+    /// not `period` (pooled and lagged figures: "2019-21" reported in
+    /// "2022/23"). §5 matches a year by this first.
+    pub reported: Option<String>,
+    /// A figure that may be revised.
+    pub provisional: bool,
+    /// A short sentence shown with the figure.
+    pub note: Option<String>,
     /// Decimals as written, for the default display precision.
     #[serde(skip)]
     pub written_decimals: u32,
@@ -31,6 +41,8 @@ pub struct Point {
 pub struct Measure {
     pub unit: String,
     pub direction: Direction,
+    /// The figures are not real: said on the chart, the table and the page.
+    pub illustrative: bool,
     pub series: Vec<Point>,
     pub baseline: Option<Point>,
     pub target: Option<Point>,
@@ -117,14 +129,15 @@ pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
     let direction = match extra.get("direction") {
         Some(toml::Value::String(s)) if s == "up" => Some(Direction::Up),
         Some(toml::Value::String(s)) if s == "down" => Some(Direction::Down),
+        Some(toml::Value::String(s)) if s == "none" => Some(Direction::None),
         Some(other) => {
             error(
                 "extra.direction",
                 format!(
-                    "`direction` must be \"up\" or \"down\", not {}",
+                    "`direction` must be \"up\", \"down\" or \"none\", not {}",
                     crate::value::describe(other)
                 ),
-                "say which way is better: direction = \"up\" if a higher figure is good news, \"down\" if a lower one is".into(),
+                "say which way is better: direction = \"up\" if a higher figure is good news, \"down\" if a lower one is, \"none\" for a context figure such as a population".into(),
             );
             None
         }
@@ -219,6 +232,25 @@ pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
     }
     let baseline = point(page, "baseline", diags, &mut ok);
     let target = point(page, "target", diags, &mut ok);
+    let illustrative = match extra.get("illustrative") {
+        None => false,
+        Some(toml::Value::Boolean(b)) => *b,
+        Some(other) => {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!(
+                    "`illustrative` should be true or false, not {}",
+                    crate::value::describe(other)
+                ))
+                .at(page.locate("extra.illustrative"))
+                .with_hint("write illustrative = true (no quotes) if the figures are not real"),
+            );
+            false
+        }
+    };
+    if !reported_once(page, &series, diags) {
+        ok = false;
+    }
     if !ok {
         return None;
     }
@@ -236,6 +268,7 @@ pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
     Some(Measure {
         unit,
         direction: direction?,
+        illustrative,
         series,
         baseline,
         target,
@@ -347,13 +380,84 @@ fn inline_series(page: &Page, v: &toml::Value, diags: &Diagnostics) -> Option<Ve
             );
             continue;
         }
+        let (reported, provisional, note) = match extras_at(page, &key, t) {
+            Ok(x) => x,
+            Err(d) => {
+                ok = false;
+                diags.push(d);
+                continue;
+            }
+        };
         out.push(Point {
             period,
             value: value.map(|v| v.0),
+            reported,
+            provisional,
+            note,
             written_decimals: value.map(|v| v.1).unwrap_or(0),
         });
     }
     ok.then_some(out)
+}
+
+/// An entry's `reported`, `provisional` and `note` (§3).
+type Extras = (Option<String>, bool, Option<String>);
+
+fn extras_at(page: &Page, key: &str, t: &toml::Table) -> Result<Extras, Diagnostic> {
+    let text = |name: &str| -> Result<Option<String>, Diagnostic> {
+        match t.get(name) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(Diagnostic::error(format!(
+                "`{name}` should be text in quotes, not {}",
+                crate::value::describe(other)
+            ))
+            .at(page.locate(&format!("{key}.{name}")))
+            .with_hint(if name == "reported" {
+                "the annual-review period it was published in, such as reported = \"2022/23\""
+            } else {
+                "a short sentence in quotes"
+            })),
+        }
+    };
+    let provisional = match t.get("provisional") {
+        None => false,
+        Some(toml::Value::Boolean(b)) => *b,
+        Some(other) => {
+            return Err(Diagnostic::error(format!(
+                "`provisional` should be true or false, not {}",
+                crate::value::describe(other)
+            ))
+            .at(page.locate(&format!("{key}.provisional")))
+            .with_hint("write provisional = true (no quotes) for a figure that may be revised"))
+        }
+    };
+    Ok((text("reported")?, provisional, text("note")?))
+}
+
+/// §5: two entries of one series reported in the same year are an error
+/// (a year's value would be ambiguous). `false` when there were some.
+fn reported_once(page: &Page, series: &[Point], diags: &Diagnostics) -> bool {
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut ok = true;
+    for p in series {
+        let Some(r) = p.reported.as_deref() else {
+            continue;
+        };
+        if let Some(first) = seen.insert(r, &p.period) {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!(
+                    "the figures for \"{first}\" and \"{}\" are both reported in \"{r}\": a year can show only one",
+                    p.period
+                ))
+                .at(page.locate("extra"))
+                .with_hint("give each figure the annual-review period it was first published in; leave `reported` out where it equals the period"),
+            );
+        }
+    }
+    ok
 }
 
 fn point(page: &Page, name: &str, diags: &Diagnostics, ok: &mut bool) -> Option<Point> {
@@ -385,6 +489,9 @@ fn point(page: &Page, name: &str, diags: &Diagnostics, ok: &mut bool) -> Option<
         Ok(Some((value, written_decimals))) => Some(Point {
             period,
             value: Some(value),
+            reported: None,
+            provisional: false,
+            note: None,
             written_decimals,
         }),
         Ok(None) => {
@@ -509,6 +616,7 @@ fn csv_series(
         );
         return None;
     };
+    let (rc, pvc, nc) = (col("reported"), col("provisional"), col("note"));
     let mut out = Vec::new();
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut ok = true;
@@ -583,9 +691,33 @@ fn csv_series(
             ok = false;
             continue;
         }
+        let cell_of = |c: Option<usize>| {
+            c.and_then(|c| record.get(c))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let provisional = match cell_of(pvc).map(|s| s.to_ascii_lowercase()) {
+            None => false,
+            Some(s) if ["true", "yes", "y", "1", "provisional", "p"].contains(&s.as_str()) => true,
+            Some(s) if ["false", "no", "n", "0"].contains(&s.as_str()) => false,
+            Some(other) => {
+                let (c, w) = field_column(pvc.unwrap_or(0));
+                diags.push(
+                    Diagnostic::error(format!("`{other}` in the provisional column is not yes or no"))
+                        .at(at_line(line, c, w))
+                        .with_hint("write true (or yes) for a figure that may be revised, and leave the cell empty otherwise"),
+                );
+                ok = false;
+                continue;
+            }
+        };
         out.push(Point {
             period,
             value,
+            reported: cell_of(rc),
+            provisional,
+            note: cell_of(nc),
             written_decimals: decimals_in(cell),
         });
     }

@@ -486,12 +486,64 @@ impl Review {
 
     /// A warning for each year whose period no measure has a figure for
     /// (§6): its page would show no values, usually because of a typo.
+    /// §5: a year some measure has a figure for, but this one has none: the
+    /// year's page says "no data", and the build warns, naming the measure,
+    /// the year, its periods and the fix. (Pooled figures published years
+    /// later need `reported`.)
+    fn warn_missing_values(&self, site: &Site, g: &Graph, year: &Year, diags: &Diagnostics) {
+        for e in &g.entities[Kind::Measure.index()] {
+            let Some(m) = e.measure.as_ref() else {
+                continue;
+            };
+            if m.series.iter().all(|p| p.value.is_none())
+                || super::data::value_for_year(m, &year.period).is_some()
+            {
+                continue;
+            }
+            let page = &site.pages[e.page];
+            let key = if page.meta.extra.contains_key("values") {
+                "extra.values"
+            } else if page.meta.extra.contains_key("data") {
+                "extra.data"
+            } else {
+                "title"
+            };
+            let periods: Vec<String> = m.series.iter().map(|p| format!("`{}`", p.period)).collect();
+            let shown = if periods.len() > 8 {
+                format!(
+                    "{}, … {}",
+                    periods[..3].join(", "),
+                    periods[periods.len() - 3..].join(", ")
+                )
+            } else {
+                periods.join(", ")
+            };
+            diags.push(
+                Diagnostic::warning(format!(
+                    "the {} `{}` has no figure for {}, so that year's page shows no data for it",
+                    g.settings.one(Kind::Measure),
+                    e.id,
+                    year.period
+                ))
+                .at(page.locate(key))
+                .with_hint(format!(
+                    "its periods are {shown}. If a figure was published in {0} for an earlier period (a pooled figure such as \"2019-21\"), add reported = \"{0}\" to that entry; if there is really none, add {{ period = \"{0}\" }} with no value to record the gap",
+                    year.period
+                )),
+            );
+        }
+    }
+
     fn warn_unmatched_periods(&self, site: &Site, g: &Graph, diags: &Diagnostics) {
         let measures = &g.entities[Kind::Measure.index()];
         let mut known: Vec<&str> = measures
             .iter()
             .filter_map(|e| e.measure.as_ref())
-            .flat_map(|m| m.series.iter().map(|p| p.period.as_str()))
+            .flat_map(|m| {
+                m.series
+                    .iter()
+                    .flat_map(|p| std::iter::once(p.period.as_str()).chain(p.reported.as_deref()))
+            })
             .collect();
         known.sort_unstable();
         known.dedup();
@@ -500,6 +552,7 @@ impl Review {
         }
         for year in &self.years {
             if known.contains(&year.period.as_str()) {
+                self.warn_missing_values(site, g, year, diags);
                 continue;
             }
             let sec = &site.sections[year.section];
