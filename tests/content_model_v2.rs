@@ -462,3 +462,34 @@ fn a_csv_can_say_when_a_figure_was_reported_and_note_it() {
     );
     assert_eq!(d.location.as_ref().unwrap().line, 2);
 }
+
+#[test]
+fn each_measure_offers_its_figures_as_csv() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "content/measures/life-expectancy.md",
+        &POOLED.replace("Pooled over three years.", "Pooled, over three years."),
+    );
+    site.build().expect("builds");
+    assert_eq!(
+        site.read("measures/life-expectancy/life-expectancy.csv"),
+        "period,value,reported,provisional,note\n2018-20,58.9,2022/23,,\n2019-21,59.2,2023/24,true,\"Pooled, over three years.\"\n"
+    );
+    assert_eq!(
+        site.read("measures/waiting/waiting.csv"),
+        "period,value\n2022/23,12480\n2023/24,\n2024/25,10250\n"
+    );
+    let page = site.read("measures/waiting/index.html");
+    assert!(page.contains("<a href=\"https://strategy.example/measures/waiting/waiting.csv\" download>Download these figures (CSV)</a>"));
+    // A file of that name in the measure's own bundle is an error naming both.
+    site.write(
+        "content/measures/beds/index.md",
+        &std::fs::read_to_string(site.root().join("content/measures/beds.md")).unwrap(),
+    );
+    std::fs::remove_file(site.root().join("content/measures/beds.md")).unwrap();
+    site.write("content/measures/beds/beds.csv", "period,value\n");
+    let failed = site.build().expect_err("a clash");
+    let d = failed.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert!(d.message.contains("has a file `beds.csv`"), "{}", d.message);
+    assert!(d.hint.as_deref().unwrap().contains("beds/beds.csv"));
+}

@@ -258,7 +258,12 @@ impl Data {
                         "measure".into(),
                         e.measure
                             .as_ref()
-                            .map(|m| measure_value(m, &e.id, &e.title))
+                            .map(|m| {
+                                let mut mv = measure_value(m, &e.id, &e.title);
+                                // Its figures as CSV, beside the page (§6).
+                                mv["csv"] = json!(format!("{}{}.csv", page.permalink, e.id));
+                                mv
+                            })
                             .unwrap_or(Value::Null),
                     );
                     if matches!(k, Kind::Programme | Kind::Commitment) {

@@ -680,7 +680,28 @@ fn read_entity(
                 }
             }
         }
-        Kind::Measure => e.measure = measure::read(page, &config.root, diags),
+        Kind::Measure => {
+            e.measure = measure::read(page, &config.root, diags);
+            // The figures' CSV is written beside the page (§6): a file of
+            // that name in the page's bundle would be replaced.
+            let csv = format!("{}.csv", page.slug);
+            if let Some(asset) = page
+                .assets
+                .iter()
+                .find(|a| a.file_name().is_some_and(|n| n == csv.as_str()))
+            {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "this measure's folder has a file `{csv}`, where throughline writes the measure's figures as CSV"
+                    ))
+                    .at(page.locate("title"))
+                    .with_hint(format!(
+                        "rename {} (throughline offers the figures at that address itself)",
+                        asset.display()
+                    )),
+                );
+            }
+        }
     }
     e
 }

@@ -86,6 +86,54 @@ pub fn format_number(v: f64, decimals: u32) -> String {
     out
 }
 
+/// A measure's figures as CSV (§6): `period,value`, then `reported`,
+/// `provisional` and `note` where any entry has them; no data is an empty
+/// cell; numbers as written, without separators.
+pub fn figures_csv(m: &Measure) -> String {
+    let reported = m.series.iter().any(|p| p.reported.is_some());
+    let provisional = m.series.iter().any(|p| p.provisional);
+    let note = m.series.iter().any(|p| p.note.is_some());
+    let cell = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::from("period,value");
+    for (on, name) in [
+        (reported, "reported"),
+        (provisional, "provisional"),
+        (note, "note"),
+    ] {
+        if on {
+            out.push(',');
+            out.push_str(name);
+        }
+    }
+    out.push('\n');
+    for p in &m.series {
+        out.push_str(&cell(&p.period));
+        out.push(',');
+        if let Some(v) = p.value {
+            out.push_str(&format!("{:.*}", p.written_decimals as usize, v));
+        }
+        if reported {
+            out.push(',');
+            out.push_str(&cell(p.reported.as_deref().unwrap_or("")));
+        }
+        if provisional {
+            out.push_str(if p.provisional { ",true" } else { "," });
+        }
+        if note {
+            out.push(',');
+            out.push_str(&cell(p.note.as_deref().unwrap_or("")));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Decimals in a number as written: `58.9` → 1, `12` → 0.
 fn decimals_in(text: &str) -> u32 {
     let t = text.trim();

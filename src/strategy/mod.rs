@@ -108,7 +108,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "shortcodes/plan_on_a_page.html",
         include_str!("../../themes/throughline/templates/shortcodes/plan_on_a_page.html"),
-    ),
+    ), // A file whose text the strategy made (a measure's CSV).
+    ("strategy/raw.txt", "{{ text | safe }}"),
 ];
 
 /// The same templates for sites on MiniJinja, from the port of the default
@@ -141,7 +142,8 @@ const TEMPLATES_JINJA: &[(&str, &str)] = &[
     (
         "shortcodes/plan_on_a_page.html",
         include_str!("../../themes/throughline-minijinja/templates/shortcodes/plan_on_a_page.html"),
-    ),
+    ), // A file whose text the strategy made (a measure's CSV).
+    ("strategy/raw.txt", "{{ text | safe }}"),
 ];
 
 fn get_entity(state: &State, args: &Args) -> Result<Value, String> {
@@ -321,7 +323,9 @@ impl Plugin for StrategyPlugin {
     }
 
     fn generated_pages(&self, cx: &RenderCx<'_>) -> Vec<GeneratedPage> {
-        review_feed(&self.state, cx).into_iter().collect()
+        let mut pages: Vec<GeneratedPage> = review_feed(&self.state, cx).into_iter().collect();
+        pages.extend(measure_csvs(&self.state, cx.site));
+        pages
     }
 
     fn extend_context(
@@ -687,6 +691,26 @@ fn append_rendered<const N: usize>(
 /// The annual review's Atom feed (`/<annual_review>/atom.xml`): every
 /// update, newest year first. An entry is dated by its page's `date`, else
 /// its year's `published`.
+/// Each measure's figures as CSV beside its page (§6:
+/// `/<measures>/<id>/<id>.csv`), for people who want to use the numbers.
+fn measure_csvs(state: &State, site: &Site) -> Vec<GeneratedPage> {
+    state.graph.entities[Kind::Measure.index()]
+        .iter()
+        .filter_map(|e| {
+            let m = e.measure.as_ref()?;
+            let page = &site.pages[e.page];
+            let mut context = Map::new();
+            context.insert("text".into(), Value::String(measure::figures_csv(m)));
+            Some(GeneratedPage {
+                path: format!("{}{}.csv", page.path, e.id),
+                template: "strategy/raw.txt".into(),
+                context,
+                in_sitemap: false,
+            })
+        })
+        .collect()
+}
+
 fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
     let review = &state.review;
     let root = review.section?;
