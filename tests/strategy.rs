@@ -313,13 +313,15 @@ fn the_example_site_builds_without_strategy_warnings() {
         "{:#?}",
         rendered.diagnostics
     );
-    // Twelve commitments in three groups, four core purposes.
+    // Twelve commitments in three groups; four core purposes and five
+    // things that connect them.
     let file = rendered
         .files
         .iter()
         .find(|f| f.path == "priorities/index.html")
         .unwrap();
     let html = String::from_utf8_lossy(&file.bytes);
-    // The programme, its status, and the four core purposes.
-    assert_eq!(html.matches("<th scope=\"col\"").count(), 6);
+    // The programme, its status, and the nine purposes in two groups.
+    assert_eq!(html.matches("<th scope=\"col\"").count(), 11);
+    assert_eq!(html.matches("<th scope=\"colgroup\"").count(), 2);
 }
