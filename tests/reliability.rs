@@ -549,37 +549,29 @@ fn force_refuses_a_folder_holding_the_config_or_sass() {
         site.root().join("settings/config.toml"),
     )
     .unwrap();
+    // `build --force` into `out`, with the config in settings/: refused.
+    let refused = |out: &std::path::Path| {
+        let (ok, said) = build_into(
+            &site,
+            &[
+                "--config",
+                "settings/config.toml",
+                "build",
+                "--force",
+                "--output-dir",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(!ok, "{said}");
+        said
+    };
     let out = site.root().join("settings");
-    let (ok, said) = build_into(
-        &site,
-        &[
-            "--config",
-            "settings/config.toml",
-            "build",
-            "--force",
-            "--output-dir",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(!ok, "{said}");
-    assert!(said.contains("holds the config file"), "{said}");
+    assert!(refused(&out).contains("holds the config file"));
     assert!(out.join("config.toml").is_file());
     // sass/ is a source folder too.
     site.write("sass/site.scss", "body { color: red }\n");
     let sass = site.root().join("sass");
-    let (ok, said) = build_into(
-        &site,
-        &[
-            "--config",
-            "settings/config.toml",
-            "build",
-            "--force",
-            "--output-dir",
-            sass.to_str().unwrap(),
-        ],
-    );
-    assert!(!ok, "{said}");
-    assert!(said.contains("`sass/`"), "{said}");
+    assert!(refused(&sass).contains("`sass/`"));
     assert!(sass.join("site.scss").is_file());
 }
 
