@@ -2,7 +2,7 @@
 """The plan on a page at two sizes (content model §6), as BENCHMARKS.md
 reports them:
 
-    python3 bench/plan_sizes.py            # 10 × 300 and 200 × 4,000
+    python3 bench/plan_sizes.py       # 9 × 150 (the largest table), 10 × 300, 200 × 4,000
 
 Writes a strategy site with P priorities (in two groups, coded) and N
 programmes (in three groups, each delivering three priorities), builds it
@@ -48,7 +48,7 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "throughline"], cwd=ROOT, check=True)
     print("| priorities × programmes | links | build (best of 3) | plan page | bytes per link | layout |")
     print("|---|---|---|---|---|---|")
-    for p, n in [(10, 300), (200, 4000)]:
+    for p, n in [(9, 150), (10, 300), (200, 4000)]:
         dir = tempfile.mkdtemp()
         out = f"/dev/shm/plan-{p}x{n}"
         try:
