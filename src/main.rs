@@ -80,9 +80,10 @@ enum Command {
     },
     /// Write a new strategy page from its archetype: throughline new programme "Using data better"
     New {
-        /// priority, commitment, programme, measure or year
+        /// priority, commitment, programme, measure, year, update or story
         kind: String,
-        /// The page's title (for a year, its period: "2026/27")
+        /// The page's title (for a year, its period: "2026/27"; for an
+        /// update, the id of the programme or commitment it is about)
         title: String,
         /// The file name, if not made from the title
         #[arg(long)]
@@ -406,6 +407,13 @@ fn main() -> ExitCode {
                 Ok(new) => {
                     let shown = new.file.strip_prefix(&cli.root).unwrap_or(&new.file);
                     throughline::show!("Wrote {}", shown.display());
+                    if slug.is_none() {
+                        throughline::show!(
+                            "Its id is `{}` (from the {}); to choose another, run the command again with --slug NAME.",
+                            new.id,
+                            if kind == throughline::scaffold::NewKind::Update { "id you gave" } else { "title" }
+                        );
+                    }
                     if !new.fill.is_empty() {
                         throughline::show!(
                             "Fill in its placeholders (`throughline check` fails until you do):"

@@ -493,3 +493,81 @@ fn each_measure_offers_its_figures_as_csv() {
     assert!(d.message.contains("has a file `beds.csv`"), "{}", d.message);
     assert!(d.hint.as_deref().unwrap().contains("beds/beds.csv"));
 }
+
+// §5: the yearly job, with `new update` and `new story`.
+
+fn throughline(root: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_throughline"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn new_update_and_new_story_write_into_the_latest_year() {
+    let site = TestSite::fixture("strategy");
+    std::fs::remove_file(
+        site.root()
+            .join("content/reports/a-third-year/healthy-minds.md"),
+    )
+    .unwrap();
+    let (ok, said) = throughline(site.root(), &["new", "update", "healthy-minds"]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("Wrote content/reports/a-third-year/healthy-minds.md"),
+        "{said}"
+    );
+    assert!(said.contains("Its id is `healthy-minds`"), "{said}");
+    let text = std::fs::read_to_string(
+        site.root()
+            .join("content/reports/a-third-year/healthy-minds.md"),
+    )
+    .unwrap();
+    assert!(
+        text.contains("title = \"Healthy minds in 2024/25\""),
+        "{text}"
+    );
+    assert!(text.contains("programme = \"healthy-minds\""), "{text}");
+    // The status is asked for, not guessed: check fails until it is given.
+    let (ok, said) = throughline(site.root(), &["check"]);
+    assert!(!ok);
+    assert!(
+        said.contains("`status` still has the placeholder `throughline new` wrote: fill it in"),
+        "{said}"
+    );
+    let filled = text.replace(
+        "status = \"FILL IN: its status this year\"",
+        "status = \"at-risk\"",
+    );
+    std::fs::write(
+        site.root()
+            .join("content/reports/a-third-year/healthy-minds.md"),
+        filled,
+    )
+    .unwrap();
+    let (ok, said) = throughline(site.root(), &["check"]);
+    assert!(ok, "{said}");
+    // A story, with the id it was given and how to choose another.
+    let (ok, said) = throughline(site.root(), &["new", "story", "Maya's new start"]);
+    assert!(ok, "{said}");
+    assert!(said.contains("Its id is `maya-s-new-start`"), "{said}");
+    assert!(said.contains("--slug"), "{said}");
+    assert!(site
+        .root()
+        .join("content/reports/a-third-year/maya-s-new-start.md")
+        .is_file());
+    // A programme that does not exist: the closest one.
+    let (ok, said) = throughline(site.root(), &["new", "update", "healthy-mind"]);
+    assert!(!ok);
+    assert!(said.contains("did you mean `healthy-minds`?"), "{said}");
+}

@@ -255,6 +255,11 @@ pub enum NewKind {
     Entity(Kind),
     /// A year of the annual review.
     Year,
+    /// An update on a programme (or commitment) in the latest year: the
+    /// title given is its id.
+    Update,
+    /// A story (a case study, a foreword) in the latest year.
+    Story,
 }
 
 impl NewKind {
@@ -266,7 +271,21 @@ impl NewKind {
         if ["year", "years", "annual-review", "review"].contains(&l.as_str()) {
             return Ok(NewKind::Year);
         }
-        let names = ["priority", "commitment", "programme", "measure", "year"];
+        if ["update", "updates"].contains(&l.as_str()) {
+            return Ok(NewKind::Update);
+        }
+        if ["story", "stories"].contains(&l.as_str()) {
+            return Ok(NewKind::Story);
+        }
+        let names = [
+            "priority",
+            "commitment",
+            "programme",
+            "measure",
+            "year",
+            "update",
+            "story",
+        ];
         let hint = match crate::diagnostics::closest(&l, names) {
             Some(n) => format!("did you mean `{n}`? The kinds are: {}", names.join(", ")),
             None => format!("the kinds are: {}", names.join(", ")),
@@ -281,6 +300,8 @@ impl NewKind {
         match self {
             NewKind::Entity(k) => k.singular(),
             NewKind::Year => "year",
+            NewKind::Update => "update",
+            NewKind::Story => "story",
         }
     }
 }
@@ -300,6 +321,8 @@ pub fn is_placeholder(value: &str) -> bool {
 #[derive(Debug)]
 pub struct NewPage {
     pub file: PathBuf,
+    /// The id it was given (its file or folder name).
+    pub id: String,
     /// The lines of the page with a placeholder: (line number, the line).
     pub fill: Vec<(usize, String)>,
     /// What else to change, in other files, for `check` to pass.
@@ -366,6 +389,25 @@ pub fn new_page(
             financial_year(today),
             title.to_string(),
         ),
+        NewKind::Update | NewKind::Story => {
+            let (year_dir, period) = latest_year(&content.join(&settings.annual_review))
+                .ok_or_else(|| {
+                    vec![Diagnostic::error(format!(
+                        "the {} has no year yet, so there is nowhere to put this",
+                        settings.annual_review_label.to_lowercase()
+                    ))
+                    .with_hint(format!(
+                        "make this year's first: throughline new year {}",
+                        financial_year(today)
+                    ))]
+                })?;
+            (
+                format!("{}/{year_dir}", settings.annual_review),
+                settings.annual_review_label.clone(),
+                period,
+                title.to_string(),
+            )
+        }
         NewKind::Year => {
             let period = title
                 .strip_prefix("Annual review ")
@@ -384,8 +426,66 @@ pub fn new_page(
             )
         }
     };
+    // An update is about a programme or commitment: its id is the title
+    // given, its page title the target's, and its file that id.
+    let mut target_key = "programme";
+    let mut update_target: Option<String> = None;
+    let mut title = title.to_string();
+    if kind == NewKind::Update {
+        let id = title.trim().to_string();
+        let found = [Kind::Programme, Kind::Commitment]
+            .into_iter()
+            .find_map(|k| {
+                let dir = content.join(settings.section(k));
+                [dir.join(format!("{id}.md")), dir.join(&id).join("index.md")]
+                    .into_iter()
+                    .find(|f| f.is_file())
+                    .map(|f| (k, f))
+            });
+        let Some((k, file)) = found else {
+            let dir = content.join(settings.section(Kind::Programme));
+            let ids: Vec<String> = std::fs::read_dir(&dir)
+                .map(|d| {
+                    d.filter_map(Result::ok)
+                        .map(|e| {
+                            e.file_name()
+                                .to_string_lossy()
+                                .trim_end_matches(".md")
+                                .to_string()
+                        })
+                        .filter(|n| n != "_index")
+                        .collect()
+                })
+                .unwrap_or_default();
+            let hint = match crate::diagnostics::closest(&id, ids.iter().map(String::as_str)) {
+                Some(c) => format!(
+                    "did you mean `{c}`? Give the id of the {} the update is about",
+                    settings.one(Kind::Programme)
+                ),
+                None => format!(
+                    "give the id of the {} the update is about (its file name without .md)",
+                    settings.one(Kind::Programme)
+                ),
+            };
+            return Err(vec![Diagnostic::error(format!(
+                "there is no {} or {} with the id `{id}`",
+                settings.one(Kind::Programme),
+                settings.one(Kind::Commitment)
+            ))
+            .with_hint(hint)]);
+        };
+        target_key = if k == Kind::Programme {
+            "programme"
+        } else {
+            "commitment"
+        };
+        let named = front_title(&file).unwrap_or_else(|| id.clone());
+        title = format!("{named} in {period}");
+        update_target = Some(id);
+    }
     let id = match slug {
         Some(s) => crate::slug::slugify(s, config.slugify.paths),
+        None if kind == NewKind::Update => update_target.clone().unwrap_or_default(),
         None => crate::slug::slugify(
             if kind == NewKind::Year {
                 &period
@@ -404,7 +504,7 @@ pub fn new_page(
     let section_dir = content.join(&folder);
     let file = match kind {
         NewKind::Year => section_dir.join(&id).join("_index.md"),
-        NewKind::Entity(_) => section_dir.join(format!("{id}.md")),
+        _ => section_dir.join(format!("{id}.md")),
     };
     if file.exists() {
         return Err(vec![Diagnostic::error(format!(
@@ -443,7 +543,8 @@ pub fn new_page(
     };
     let text = template
         .replace("{{ title }}", &toml_escape(&title))
-        .replace("{{ id }}", &id)
+        .replace("{{ id }}", update_target.as_deref().unwrap_or(&id))
+        .replace("{{ target_key }}", target_key)
         .replace("{{ weight }}", &weight.to_string())
         .replace("{{ period }}", &toml_escape(&period))
         .replace("{{ date }}", &today.to_string());
@@ -481,8 +582,43 @@ pub fn new_page(
     Ok(NewPage {
         fill: placeholder_lines(&text),
         file,
+        id,
         then,
     })
+}
+
+/// The latest year of the annual review under `dir` (the last year folder
+/// with an `_index.md`, in natural order: `2025-26` after `2024-25`), and
+/// its period (`[extra] period`, else the folder's name).
+fn latest_year(dir: &Path) -> Option<(String, String)> {
+    let mut years: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("_index.md").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    years.sort_by(|a, b| crate::site::natural_cmp(a, b));
+    let folder = years.pop()?;
+    let period = front_table(&dir.join(&folder).join("_index.md"))
+        .and_then(|t| t.get("extra")?.get("period")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| folder.clone());
+    Some((folder, period))
+}
+
+/// A page's `+++` front matter, parsed (None when it cannot be).
+fn front_table(file: &Path) -> Option<toml::Table> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let rest = text.trim_start_matches('\u{feff}').strip_prefix("+++")?;
+    let end = rest.find("\n+++")?;
+    toml::from_str(&rest[..end]).ok()
+}
+
+/// A page's title, from its front matter.
+fn front_title(file: &Path) -> Option<String> {
+    front_table(file)?
+        .get("title")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// Escape for inside a TOML basic string.

@@ -481,10 +481,10 @@ impl Graph {
             ))
             .at(page.locate(path))
             .with_hint(format!(
-                "replace \"{id}\" with the ids of the {} this {} is for; the {} are: {}",
+                "replace \"{id}\" with the ids of {} this {} is for; {} are: {}",
                 self.settings.many(target),
                 self.settings.one(from),
-                self.settings.many(target),
+                self.settings.many_first(target),
                 list(target)
             ));
         }
@@ -827,6 +827,13 @@ fn read_milestones(page: &Page, diags: &Diagnostics) -> Vec<Milestone> {
 /// The error for a status word that is not one of §4's.
 pub fn bad_status(page: &Page, key: &str, word: &str) -> Diagnostic {
     let allowed = status::word_list();
+    if crate::scaffold::is_placeholder(word) {
+        return Diagnostic::error(
+            "`status` still has the placeholder `throughline new` wrote: fill it in",
+        )
+        .at(page.locate(key))
+        .with_hint(format!("say how it stands; the statuses are: {allowed}"));
+    }
     let d = Diagnostic::error(format!("`{word}` is not a status throughline knows"))
         .at(page.locate(key));
     match status::suggest(word) {
