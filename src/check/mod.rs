@@ -1,7 +1,8 @@
 //! `throughline check`: what a CI job runs before it deploys. It renders
 //! everything in memory (templates included), then checks what was rendered:
 //! every internal link and `#anchor` (`internal.rs`), and, when asked, every
-//! external link (`external.rs`). The strategy references and the
+//! external link (`external.rs`), and that nothing is left marked for the
+//! owner to fill in (`publishing.rs`). The strategy references and the
 //! accessibility lint were already checked while rendering; here the lint's
 //! warnings become errors. `report.rs` prints the result for a terminal,
 //! for GitHub Actions annotations, or as JSON.
@@ -9,6 +10,7 @@
 pub mod external;
 pub mod html;
 pub mod internal;
+pub mod publishing;
 pub mod report;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -96,6 +98,7 @@ pub fn check_rendered(r: &Rendered, copts: &CheckOptions) -> Outcome {
     let sources = Sources::new(r);
     let site = internal::SiteUrl::new(&r.config.base_url);
     let mut diagnostics = r.diagnostics.clone();
+    diagnostics.extend(publishing::fill_ins(r));
     diagnostics.extend(internal::check(
         &pages,
         &files,

@@ -285,14 +285,73 @@ impl NewKind {
     }
 }
 
-/// How a value `new` leaves for the writer to fill in begins, as in
-/// `priorities = ["FILL IN: the id of each priority it delivers"]`. Such a
-/// value fails `check` (and the build) with an error that says so.
-pub const PLACEHOLDER: &str = "FILL IN";
+/// How text `init` and `new` leave for the site's owner to fill in
+/// begins: `FILL IN:` and then what to write. In prose it is bracketed
+/// (`This website is run by [FILL IN: name of your organisation].`), as a
+/// value it is the whole string (`priorities = ["FILL IN: the id of each
+/// priority it delivers"]`). Nothing else writes it, so `check` reports
+/// every one left as an error (`check::publishing`), and an id left as one
+/// fails the build too (the strategy graph says so, with [`CODE_FILL_IN`]).
+pub const PLACEHOLDER: &str = "FILL IN:";
+
+/// The code on diagnostics about text left to fill in. `check` reports a
+/// marker only where no diagnostic with this code already points at its
+/// line: one mistake, one error.
+pub const CODE_FILL_IN: &str = "fill-in";
 
 /// Whether `value` is a placeholder `new` wrote and nobody filled in.
 pub fn is_placeholder(value: &str) -> bool {
     value.trim_start().starts_with(PLACEHOLDER)
+}
+
+/// A marker of text left to fill in, found in a file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    /// Bytes of the marker in the text: the brackets or quotes around it
+    /// included.
+    pub span: std::ops::Range<usize>,
+    /// What it asks for: the words after `FILL IN:`.
+    pub asks: String,
+}
+
+/// Every marker in `text`. A line that starts with `#` before byte
+/// `comments_until` is a TOML comment (the front matter of a page, or the
+/// whole of a config file) and may explain markers: it is skipped. After
+/// that, in a Markdown body, `#` starts a heading and is read.
+pub fn markers(text: &str, comments_until: usize) -> Vec<Marker> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(PLACEHOLDER).map(|i| from + i) {
+        from = at + PLACEHOLDER.len();
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        if line_start < comments_until && text[line_start..at].trim_start().starts_with('#') {
+            continue;
+        }
+        let after = &text[from..line_end];
+        let (start, close) = match text[..at].chars().next_back() {
+            Some(c @ ('[' | '"')) => (at - 1, Some(if c == '[' { ']' } else { '"' })),
+            _ => (at, None),
+        };
+        let (asks, end) = match close.and_then(|c| after.find(c)) {
+            Some(i) => (&after[..i], from + i + 1),
+            None => (after, line_end),
+        };
+        out.push(Marker {
+            span: start..end,
+            asks: asks.trim().trim_end_matches('\r').to_string(),
+        });
+        from = from.max(end);
+    }
+    out
+}
+
+/// Where the body of a page's `text` starts (after its front matter), for
+/// [`markers`]; the whole text when it has no front matter.
+fn body_offset(text: &str) -> usize {
+    crate::load::frontmatter::split(Path::new(""), text)
+        .map(|s| s.body_offset)
+        .unwrap_or(text.len())
 }
 
 /// A page `new` wrote, and what is left for its writer to do before
@@ -306,13 +365,29 @@ pub struct NewPage {
     pub then: Option<String>,
 }
 
-/// The lines of `text` (not comments) that hold a placeholder.
-fn placeholder_lines(text: &str) -> Vec<(usize, String)> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim_start().starts_with('#') && l.contains(PLACEHOLDER))
-        .map(|(n, l)| (n + 1, l.trim().to_string()))
-        .collect()
+/// The lines of `text` (a page, or a config file) that hold a marker, to
+/// print: (line number, the line), or the markers alone where the line is
+/// a long line of prose.
+pub fn placeholder_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for m in markers(text, body_offset(text)) {
+        let n = text[..m.span.start].matches('\n').count() + 1;
+        if out.last().is_some_and(|(last, _)| *last == n) {
+            continue;
+        }
+        let line = text.lines().nth(n - 1).unwrap_or("").trim();
+        let shown = if line.chars().count() <= 100 {
+            line.to_string()
+        } else {
+            markers(line, 0)
+                .iter()
+                .map(|m| &line[m.span.clone()])
+                .collect::<Vec<_>>()
+                .join(" … ")
+        };
+        out.push((n, shown));
+    }
+    out
 }
 
 /// The financial year a date falls in, as the NHS writes it: `2026/27`
@@ -562,6 +637,43 @@ mod tests {
         );
         assert!(is_placeholder(" FILL IN: an id"));
         assert!(!is_placeholder("fill-in"));
+    }
+
+    #[test]
+    fn markers_in_prose_values_and_comments() {
+        let text = "+++\n# [FILL IN: explained]\ntitle = \"FILL IN: a title\"\n+++\n## Run by [FILL IN: name] and [FILL IN: team]\n# FILL IN: a heading\nFILL IN: to the end\n";
+        let found = markers(text, text.find("## ").unwrap());
+        let shown: Vec<(&str, &str)> = found
+            .iter()
+            .map(|m| (&text[m.span.clone()], m.asks.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("\"FILL IN: a title\"", "a title"),
+                ("[FILL IN: name]", "name"),
+                ("[FILL IN: team]", "team"),
+                ("FILL IN: a heading", "a heading"),
+                ("FILL IN: to the end", "to the end"),
+            ]
+        );
+        // One line printed for the two on line 5; a long line of prose is
+        // shown as its markers.
+        let long = format!(
+            "+++\n+++\n{} [FILL IN: who] and [FILL IN: when].\n",
+            "word ".repeat(30)
+        );
+        assert_eq!(
+            placeholder_lines(&long),
+            [(3, "[FILL IN: who] … [FILL IN: when]".to_string())]
+        );
+        assert_eq!(
+            placeholder_lines(text)[1],
+            (
+                5,
+                "## Run by [FILL IN: name] and [FILL IN: team]".to_string()
+            )
+        );
     }
 
     #[test]

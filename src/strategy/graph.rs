@@ -467,6 +467,7 @@ impl Graph {
                 "`{key}` still has the placeholder `throughline new` wrote: fill it in"
             ))
             .at(page.locate(path))
+            .with_code(crate::scaffold::CODE_FILL_IN)
             .with_hint(format!(
                 "replace \"{id}\" with the ids of the {} this {} is for; the {} are: {}",
                 self.settings.many(target),
