@@ -79,11 +79,13 @@ enum Command {
         install_from: Option<String>,
     },
     /// Write a new strategy page from its archetype: throughline new programme "Using data better"
+    /// (or the accessibility statement: throughline new accessibility-statement)
     New {
-        /// priority, commitment, programme, measure or year
+        /// priority, commitment, programme, measure, year or accessibility-statement
         kind: String,
-        /// The page's title (for a year, its period: "2026/27")
-        title: String,
+        /// The page's title (for a year, its period: "2026/27"; not needed
+        /// for the accessibility statement)
+        title: Option<String>,
         /// The file name, if not made from the title
         #[arg(long)]
         slug: Option<String>,
@@ -374,12 +376,20 @@ fn main() -> ExitCode {
                         throughline::say!("kept {} (it already existed)", k.display());
                     }
                     throughline::show!(
-                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html. Complete content/accessibility.md before publishing.\n{}",
+                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html.",
                         w.created.len(),
                         dir.display(),
                         dir.display(),
-                        host.switch_on()
                     );
+                    if !w.fill.is_empty() {
+                        throughline::show!(
+                            "Before publishing, replace each FILL IN with what it asks for: `throughline check`, which the publishing pipeline runs, fails until none is left:"
+                        );
+                        for (file, line, text) in &w.fill {
+                            throughline::show!("  {}:{line}: {text}", file.display());
+                        }
+                    }
+                    throughline::show!("{}", host.switch_on());
                     ExitCode::SUCCESS
                 }
                 Err(d) => {
@@ -400,7 +410,7 @@ fn main() -> ExitCode {
                 &cli.root,
                 cli.config.as_deref(),
                 kind,
-                &title,
+                title.as_deref().unwrap_or(""),
                 slug.as_deref(),
             ) {
                 Ok(new) => {

@@ -116,12 +116,35 @@ pub struct Written {
     pub created: Vec<PathBuf>,
     /// Files that existed and were left as they were (with `--force`).
     pub kept: Vec<PathBuf>,
+    /// What is left for the owner to fill in, in the files written: (file
+    /// in the site, line number, the line).
+    pub fill: Vec<(PathBuf, usize, String)>,
+}
+
+/// The file in `content/` an accessibility statement is written to, and
+/// its title.
+const STATEMENT_FILE: &str = "accessibility.md";
+const STATEMENT_TITLE: &str = "Accessibility statement";
+
+fn statement_archetype() -> &'static str {
+    ARCHETYPES
+        .get_file("accessibility-statement.md")
+        .and_then(|f| f.contents_utf8())
+        .unwrap_or_default()
 }
 
 /// Every file a new site gets, as (path in the site, contents).
 fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     collect(&SITE, &mut out);
+    // The accessibility statement is the one `new accessibility-statement`
+    // writes: one copy of the model.
+    out.push((
+        PathBuf::from("content").join(STATEMENT_FILE),
+        statement_archetype()
+            .replace("{{ title }}", STATEMENT_TITLE)
+            .into_bytes(),
+    ));
     let mut ci = Vec::new();
     if let Some(host) = HOSTS.get_dir(opts.host.folder()) {
         collect(host, &mut ci);
@@ -206,6 +229,14 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Written, Diagnostic> {
         if rel.extension().is_some_and(|e| e == "sh") {
             make_executable(&path);
         }
+        if matches!(
+            rel.extension().and_then(|e| e.to_str()),
+            Some("md" | "toml")
+        ) {
+            for (n, line) in placeholder_lines(&String::from_utf8_lossy(&bytes)) {
+                written.fill.push((rel.clone(), n, line));
+            }
+        }
         written.created.push(rel);
     }
     Ok(written)
@@ -255,6 +286,9 @@ pub enum NewKind {
     Entity(Kind),
     /// A year of the annual review.
     Year,
+    /// The accessibility statement, from the model statement, where the
+    /// default theme's footer links it.
+    AccessibilityStatement,
 }
 
 impl NewKind {
@@ -266,7 +300,21 @@ impl NewKind {
         if ["year", "years", "annual-review", "review"].contains(&l.as_str()) {
             return Ok(NewKind::Year);
         }
-        let names = ["priority", "commitment", "programme", "measure", "year"];
+        let words: Vec<&str> = l.split([' ', '-', '_']).filter(|w| !w.is_empty()).collect();
+        if matches!(
+            words.as_slice(),
+            ["accessibility"] | ["accessibility", "statement"] | ["statement"]
+        ) {
+            return Ok(NewKind::AccessibilityStatement);
+        }
+        let names = [
+            "priority",
+            "commitment",
+            "programme",
+            "measure",
+            "year",
+            "accessibility-statement",
+        ];
         let hint = match crate::diagnostics::closest(&l, names) {
             Some(n) => format!("did you mean `{n}`? The kinds are: {}", names.join(", ")),
             None => format!("the kinds are: {}", names.join(", ")),
@@ -281,6 +329,7 @@ impl NewKind {
         match self {
             NewKind::Entity(k) => k.singular(),
             NewKind::Year => "year",
+            NewKind::AccessibilityStatement => "accessibility-statement",
         }
     }
 }
@@ -412,7 +461,10 @@ pub fn new_page(
     title: &str,
     slug: Option<&str>,
 ) -> Result<NewPage, Vec<Diagnostic>> {
-    let title = title.trim();
+    let title = match title.trim() {
+        "" if kind == NewKind::AccessibilityStatement => STATEMENT_TITLE,
+        t => t,
+    };
     if title.is_empty() {
         return Err(vec![Diagnostic::error("the new page needs a title")
             .with_hint(
@@ -428,20 +480,26 @@ pub fn new_page(
     let Some(config) = crate::build::load_config(&opts, &diags) else {
         return Err(diags.snapshot());
     };
+    // A strategy page: an entity of a kind, or a year (`None`).
+    let entity = match kind {
+        NewKind::AccessibilityStatement => return new_statement(root, &config, title, slug),
+        NewKind::Entity(k) => Some(k),
+        NewKind::Year => None,
+    };
     let settings = Settings::from_config(&config, &diags);
     if diags.has_errors() {
         return Err(diags.snapshot());
     }
     let content = root.join("content");
     let today = chrono::Local::now().date_naive();
-    let (folder, section_title, period, title) = match kind {
-        NewKind::Entity(k) => (
+    let (folder, section_title, period, title) = match entity {
+        Some(k) => (
             settings.section(k).to_string(),
             settings.plural[k.index()].clone(),
             financial_year(today),
             title.to_string(),
         ),
-        NewKind::Year => {
+        None => {
             let period = title
                 .strip_prefix("Annual review ")
                 .unwrap_or(title)
@@ -477,9 +535,9 @@ pub fn new_page(
         .with_hint("use some letters or numbers in the title, or give --slug")]);
     }
     let section_dir = content.join(&folder);
-    let file = match kind {
-        NewKind::Year => section_dir.join(&id).join("_index.md"),
-        NewKind::Entity(_) => section_dir.join(format!("{id}.md")),
+    let file = match entity {
+        None => section_dir.join(&id).join("_index.md"),
+        Some(_) => section_dir.join(format!("{id}.md")),
     };
     if file.exists() {
         return Err(vec![Diagnostic::error(format!(
@@ -557,6 +615,82 @@ pub fn new_page(
         fill: placeholder_lines(&text),
         file,
         then,
+    })
+}
+
+/// Write the accessibility statement from the model (or the site's own
+/// `archetypes/accessibility-statement.md`) where the default theme's
+/// footer links it: `content/accessibility.md` (or `--slug`), with a
+/// `path` when the config's `extra.accessibility_statement` names another
+/// path, or the content file that names.
+fn new_statement(
+    root: &Path,
+    config: &crate::config::Config,
+    title: &str,
+    slug: Option<&str>,
+) -> Result<NewPage, Vec<Diagnostic>> {
+    use crate::render::theme::StatementAt;
+    let content = root.join("content");
+    let name = match slug {
+        Some(s) => crate::slug::slugify(s, config.slugify.paths),
+        None => "accessibility".to_string(),
+    };
+    if name.is_empty() {
+        return Err(vec![Diagnostic::error(format!(
+            "`{}` gives an empty file name",
+            slug.unwrap_or_default()
+        ))
+        .with_hint("use some letters or numbers in --slug")]);
+    }
+    let (file, path) = match StatementAt::from_config(config) {
+        StatementAt::Content(f) => (content.join(f), None),
+        StatementAt::Path(p) if p == name => (content.join(format!("{name}.md")), None),
+        StatementAt::Path(p) => (content.join(format!("{name}.md")), Some(p)),
+        StatementAt::Elsewhere(url) => {
+            return Err(vec![Diagnostic::error(format!(
+                "the footer links to the accessibility statement at {url}, on another site, so none was written here"
+            ))
+            .in_file(&config.file)
+            .with_hint(
+                "to publish the statement on this site instead, remove `accessibility_statement` from the config's [extra]",
+            )]);
+        }
+    };
+    if file.exists() {
+        return Err(vec![Diagnostic::error(format!(
+            "`{}` already exists, so nothing was written",
+            file.strip_prefix(root).unwrap_or(&file).display()
+        ))
+        .in_file(&file)
+        .with_hint("complete the statement that is there: `throughline check` lists what it still marks FILL IN")]);
+    }
+    let own = root.join("archetypes").join("accessibility-statement.md");
+    let template = if own.is_file() {
+        std::fs::read_to_string(&own).map_err(|e| {
+            vec![Diagnostic::error(format!("cannot read the archetype: {e}")).in_file(&own)]
+        })?
+    } else {
+        statement_archetype().to_string()
+    };
+    let mut text = template.replace("{{ title }}", &toml_escape(title));
+    if let Some(p) = path {
+        // The page goes where the footer links: after the title line.
+        let line = if text.starts_with("---") {
+            format!("path: \"{}\"\n", toml_escape(&p))
+        } else {
+            format!("path = \"{}\"\n", toml_escape(&p))
+        };
+        let at = text
+            .find("\ntitle")
+            .and_then(|i| text[i + 1..].find('\n').map(|j| i + 1 + j + 1))
+            .unwrap_or_else(|| text.find('\n').map_or(0, |i| i + 1));
+        text.insert_str(at, &line);
+    }
+    write_new(&file, text.as_bytes()).map_err(|d| vec![d])?;
+    Ok(NewPage {
+        fill: placeholder_lines(&text),
+        file,
+        then: None,
     })
 }
 
@@ -683,6 +817,19 @@ mod tests {
             NewKind::Entity(Kind::Programme)
         );
         assert_eq!(NewKind::parse("year").unwrap(), NewKind::Year);
+        for s in [
+            "accessibility-statement",
+            "Accessibility statement",
+            "accessibility",
+        ] {
+            assert_eq!(
+                NewKind::parse(s).unwrap(),
+                NewKind::AccessibilityStatement,
+                "{s}"
+            );
+        }
+        let e = NewKind::parse("accesibility-statment").unwrap_err();
+        assert!(e.hint.unwrap().contains("`accessibility-statement`"));
         let e = NewKind::parse("programe").unwrap_err();
         assert!(e.hint.unwrap().contains("`programme`"));
     }
