@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::config::{Config, Mode};
@@ -235,7 +236,18 @@ fn render_with_config(
     } else {
         HashSet::new()
     };
+    // An accessibility statement the pages may link and the site does not
+    // have: looked for in each page as it is written (when writing, the
+    // bytes are not kept).
+    let statement = crate::check::publishing::Statement::of(&config)
+        .filter(|s| !s.in_site(&site) && !copies.iter().any(|(p, _)| *p == s.output));
+    let statement_linked = AtomicBool::new(false);
     let write = |f: &OutFile| -> Result<bool, Diagnostic> {
+        if let Some(s) = &statement {
+            if !statement_linked.load(Ordering::Relaxed) && s.linked_from(&f.path, &f.bytes) {
+                statement_linked.store(true, Ordering::Relaxed);
+            }
+        }
         if let Some(staging) = staging {
             staging.write(&f.path, &f.bytes)?;
         }
@@ -268,6 +280,13 @@ fn render_with_config(
         }
         files.extend(index);
         timer.lap("search index");
+    }
+    if let Some(s) = &statement {
+        let linked = statement_linked.load(Ordering::Relaxed)
+            || files.iter().any(|f| s.linked_from(&f.path, &f.bytes));
+        if linked && !files.iter().any(|f| f.path == s.output) {
+            diags.push(s.missing(&root, &config));
+        }
     }
     Ok(Rendered {
         config,

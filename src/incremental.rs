@@ -359,6 +359,16 @@ impl Session {
         let start = Instant::now();
         let diags = Diagnostics::new();
         let mut outcome = self.try_rebuild(changed, &diags, early);
+        // As a build does, from what the build writes (whichever road).
+        if let (true, Some(good), Some(kept)) = (outcome.ok, &self.good, &self.kept) {
+            diags.extend(crate::check::publishing::missing_statement(
+                &self.opts.root,
+                &kept.config,
+                &kept.site,
+                good.files.iter().map(|(p, o)| (p.as_str(), &*o.bytes)),
+                |p| good.files.contains_key(p) || good.copies.contains_key(p),
+            ));
+        }
         outcome.diagnostics = diags.snapshot();
         outcome.ok = !outcome.diagnostics.iter().any(Diagnostic::is_error) && outcome.ok;
         crate::diagnostics::sort(&mut outcome.diagnostics);

@@ -79,12 +79,15 @@ enum Command {
         install_from: Option<String>,
     },
     /// Write a new strategy page from its archetype: throughline new programme "Using data better"
+    /// (or the accessibility statement: throughline new accessibility-statement)
     New {
-        /// priority, commitment, programme, measure, year, update or story
+        /// priority, commitment, programme, measure, year, update, story or
+        /// accessibility-statement
         kind: String,
         /// The page's title (for a year, its period: "2026/27"; for an
-        /// update, the id of the programme or commitment it is about)
-        title: String,
+        /// update, the id of the programme or commitment it is about; not
+        /// needed for the accessibility statement)
+        title: Option<String>,
         /// The file name, if not made from the title
         #[arg(long)]
         slug: Option<String>,
@@ -375,12 +378,20 @@ fn main() -> ExitCode {
                         throughline::say!("kept {} (it already existed)", k.display());
                     }
                     throughline::show!(
-                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html. Complete content/accessibility.md before publishing.\n{}",
+                        "Wrote a new site ({} files) in {}.\nNext: cd {} && throughline build, then open public/index.html.",
                         w.created.len(),
                         dir.display(),
                         dir.display(),
-                        host.switch_on()
                     );
+                    if !w.fill.is_empty() {
+                        throughline::show!(
+                            "Before publishing, replace each FILL IN with what it asks for: `throughline check`, which the publishing pipeline runs, fails until none is left:"
+                        );
+                        for (file, line, text) in &w.fill {
+                            throughline::show!("  {}:{line}: {text}", file.display());
+                        }
+                    }
+                    throughline::show!("{}", host.switch_on());
                     ExitCode::SUCCESS
                 }
                 Err(d) => {
@@ -401,13 +412,15 @@ fn main() -> ExitCode {
                 &cli.root,
                 cli.config.as_deref(),
                 kind,
-                &title,
+                title.as_deref().unwrap_or(""),
                 slug.as_deref(),
             ) {
                 Ok(new) => {
                     let shown = new.file.strip_prefix(&cli.root).unwrap_or(&new.file);
                     throughline::show!("Wrote {}", shown.display());
-                    if slug.is_none() {
+                    if slug.is_none()
+                        && kind != throughline::scaffold::NewKind::AccessibilityStatement
+                    {
                         throughline::show!(
                             "Its id is `{}` (from the {}); to choose another, run the command again with --slug NAME.",
                             new.id,

@@ -384,3 +384,52 @@ fn external_links_are_checked_only_when_asked() {
     assert!(warned.status.success());
     assert!(String::from_utf8_lossy(&warned.stderr).contains("2 warning(s)"));
 }
+
+/// Text left marked `FILL IN:` (by `init` or `new`) is an error at its
+/// file, line and column, in the config and in pages, front matter and
+/// body; comment lines that explain the marker are not; a build says
+/// nothing of it.
+#[test]
+fn text_left_to_fill_in_fails_check_at_each_place() {
+    let mut files = minimal();
+    files[0] = (
+        "config.toml",
+        "base_url = \"https://min.example\"\n# Replace each \"FILL IN: …\".\ntitle = \"FILL IN: the site's name\"\n",
+    );
+    files.push((
+        "content/news/two.md",
+        "+++\n# FILL IN: explained in a comment\ntitle = \"Two\"\ndescription = \"FILL IN: a sentence\"\n+++\nRun by [FILL IN: name of your organisation] since [FILL IN: year].\n\n## A heading, [FILL IN: its words]\n",
+    ));
+    let site = TestSite::from_files(&files);
+    let built = site.build().expect("a build is not stopped by them");
+    assert!(built.diagnostics.is_empty(), "{:#?}", built.diagnostics);
+    let out = check_in(&site, &["--format", "json"], false);
+    assert!(!out.status.success());
+    let report = json_of(&out);
+    let at: Vec<(String, String, u64, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["severity"], "error");
+            assert_eq!(d["code"], "fill-in");
+            (
+                d["message"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = |m: &str, f: &str, l, c| (format!("still to fill in: {m}"), f.to_string(), l, c);
+    assert_eq!(
+        at,
+        [
+            want("the site's name", "config.toml", 3, 9),
+            want("a sentence", "content/news/two.md", 4, 15),
+            want("name of your organisation", "content/news/two.md", 6, 8),
+            want("year", "content/news/two.md", 6, 51),
+            want("its words", "content/news/two.md", 8, 15),
+        ]
+    );
+}

@@ -1,12 +1,15 @@
-//! `throughline init` writes a site that builds and passes `check` at once,
-//! with CI files for each host; its GitHub workflow is valid YAML whose
-//! check and build steps pass when run by hand; `new` writes pages from
-//! archetypes and never overwrites.
+//! `throughline init` writes a site that builds at once and passes `check`
+//! once its owner has filled in what it marks FILL IN, with CI files for
+//! each host; its GitHub workflow is valid YAML whose check and build steps
+//! pass when run by hand (the check only once the marks are filled); `new`
+//! writes pages from archetypes and never overwrites.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use common::fill_in_everything;
 
 fn throughline(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_throughline"))
@@ -53,6 +56,11 @@ fn each_host_gets_a_site_that_builds_and_passes_check() {
             "{host}: {ci}"
         );
         assert!(!ci.contains("@@"), "{host}: a placeholder was left");
+        // check fails until the owner fills in what init marked.
+        let unfilled = throughline(&site, &["check"]);
+        assert!(!unfilled.status.success(), "{host}");
+        assert!(String::from_utf8_lossy(&unfilled.stderr).contains("still to fill in"));
+        fill_in_everything(&site);
         let stderr = ok(&throughline(&site, &["check", "--deny-warnings"]));
         assert!(stderr.contains("no errors, 0 warning(s)"), "{stderr}");
         ok(&throughline(&site, &["build"]));
@@ -252,6 +260,7 @@ fn the_ci_files_install_this_version_from_the_registry() {
     // Netlify: the build script installs into .throughline/VERSION (what
     // the cache keeps), then checks and builds with it.
     let (_t3, nl) = init("netlify", &[]);
+    fill_in_everything(&nl);
     let t: toml::Table = std::fs::read_to_string(nl.join("netlify.toml"))
         .unwrap()
         .parse()
@@ -334,6 +343,7 @@ fn install_from_builds_from_git() {
     );
 
     let (_t3, nl) = init("netlify", &from);
+    fill_in_everything(&nl);
     let t: toml::Table = std::fs::read_to_string(nl.join("netlify.toml"))
         .unwrap()
         .parse()
@@ -377,6 +387,8 @@ fn each_ci_file_says_what_to_switch_on_at_the_host() {
             .join(" ")
             .replace("# ", "");
         assert!(head.contains(needs), "{host}: {head}");
+        // And that its check fails until what init marked is filled in.
+        assert!(head.contains("marked FILL IN is left"), "{host}: {head}");
         // init says it too.
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(said.contains(file), "{said}");
@@ -451,19 +463,27 @@ fn the_github_workflow_steps_pass_when_run_by_hand() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let run = |name: &str, base_url: &str| {
+    let run_step = |name: &str, base_url: &str| {
         let step = steps.iter().find(|s| s["name"] == name).unwrap();
         let script = step["run"].as_str().unwrap();
-        let out = Command::new("bash")
+        Command::new("bash")
             .args(["-eo", "pipefail", "-c", script])
             .current_dir(&site)
             .env("PATH", &path)
             .env("BASE_URL", base_url)
             .env_remove("GITHUB_ACTIONS")
             .output()
-            .unwrap();
-        ok(&out);
+            .unwrap()
     };
+    let run = |name: &str, base_url: &str| {
+        ok(&run_step(name, base_url));
+    };
+    // The check step fails, so nothing is published, until what init
+    // marked is filled in.
+    let unfilled = run_step("Check the site", "");
+    assert!(!unfilled.status.success());
+    assert!(String::from_utf8_lossy(&unfilled.stderr).contains("content/accessibility.md:"));
+    fill_in_everything(&site);
     run("Check the site", "");
     // On a pull request there is no Pages address: the config's base_url.
     run("Build the site", "");
@@ -545,6 +565,7 @@ fn new_writes_each_kind_and_the_site_still_builds() {
         "\"tackling-inequalities\"",
     );
     std::fs::write(&file, filled).unwrap();
+    fill_in_everything(&site);
     ok(&throughline(&site, &["check"]));
     ok(&throughline(&site, &["build"]));
     assert!(site
@@ -615,10 +636,16 @@ fn new_pages_pass_check_once_their_placeholders_are_filled() {
         .split(", ")
         .map(str::to_string)
         .collect();
-    assert_eq!(kinds.len(), 7, "{kinds:?}");
+    assert_eq!(kinds.len(), 8, "{kinds:?}");
     let mut placeholders = 0;
     for kind in &kinds {
         let (_tmp, site) = init("github", &[]);
+        // The owner has filled in what init marked.
+        fill_in_everything(&site);
+        let statement = kind == "accessibility-statement";
+        if statement {
+            std::fs::remove_file(site.join("content/accessibility.md")).unwrap();
+        }
         let title = match kind.as_str() {
             "year" => "2030/31",
             // An update names the programme it is about; the site's one
@@ -635,20 +662,39 @@ fn new_pages_pass_check_once_their_placeholders_are_filled() {
         let p = printed(&String::from_utf8_lossy(&out.stdout));
         let path = site.join(&p.file);
         let text = std::fs::read_to_string(&path).unwrap();
-        // The printed lines are the page's lines with a placeholder.
+        // The printed lines are the page's lines with a placeholder (a
+        // long line of prose shown as its placeholders).
         let expected: Vec<(String, usize, String)> = text
             .lines()
             .enumerate()
-            .filter(|(_, l)| l.contains("FILL IN") && !l.trim_start().starts_with('#'))
+            .filter(|(_, l)| l.contains("FILL IN:") && !l.trim_start().starts_with("# "))
             .map(|(n, l)| (p.file.clone(), n + 1, l.trim().to_string()))
             .collect();
-        assert_eq!(p.fill, expected, "{kind}");
+        assert_eq!(p.fill.len(), expected.len(), "{kind}");
+        for (printed, line) in p.fill.iter().zip(&expected) {
+            assert_eq!(printed.0, line.0, "{kind}");
+            assert_eq!(printed.1, line.1, "{kind}");
+            assert!(
+                printed.2 == line.2
+                    || (line.2.len() > 100
+                        && printed
+                            .2
+                            .split(" … ")
+                            .all(|m| m.starts_with("[FILL IN:") && line.2.contains(m))),
+                "{kind}: {printed:?} for {line:?}"
+            );
+        }
         if !p.fill.is_empty() {
             placeholders += 1;
             let out = throughline(&site, &["check"]);
             assert!(!out.status.success(), "{kind}: check passed a placeholder");
             let err = String::from_utf8_lossy(&out.stderr);
-            assert!(err.contains("still has the placeholder"), "{kind}: {err}");
+            let said = if statement {
+                "still to fill in"
+            } else {
+                "still has the placeholder"
+            };
+            assert!(err.contains(said), "{kind}: {err}");
             let (_, line, _) = &p.fill[0];
             assert!(
                 err.contains(&format!("{}:{line}:", p.file)),
@@ -659,6 +705,10 @@ fn new_pages_pass_check_once_their_placeholders_are_filled() {
         let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
         for (_, n, line) in &p.fill {
             let l = &mut lines[n - 1];
+            if statement {
+                *l = common::filled(l);
+                continue;
+            }
             let start = l.find("\"FILL IN").unwrap();
             let end = start + 1 + l[start + 1..].find('"').unwrap();
             l.replace_range(start..=end, &format!("\"{}\"", existing_id(line)));
@@ -736,6 +786,7 @@ fn new_uses_the_sites_archetype_and_its_folders() {
         .replace("programmes = \"programmes\"", "programmes = \"work\"");
     std::fs::write(site.join("config.toml"), config).unwrap();
     std::fs::rename(site.join("content/programmes"), site.join("content/work")).unwrap();
+    fill_in_everything(&site);
     ok(&throughline(&site, &["new", "programmes", "Say \"hello\""]));
     let text = std::fs::read_to_string(site.join("content/work/say-hello.md")).unwrap();
     assert!(text.contains("lead = \"Our own lead\""));

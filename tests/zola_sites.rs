@@ -246,6 +246,11 @@ fn a_sass_error_names_the_file_line_and_column_and_keeps_the_output() {
         ),
         ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
         ("templates/index.html", "home"),
+        // The default theme's 404 page links the statement.
+        (
+            "content/accessibility.md",
+            "+++\ntitle = \"Accessibility statement\"\n+++\nA test site.\n",
+        ),
     ]);
     let f = site.build().expect_err("broken Sass must fail the build");
     let shown = only(&f.diagnostics).render(site.root());
@@ -335,6 +340,11 @@ fn code_blocks_and_alerts_are_written_as_zola_writes_them() {
             ),
             ("content/_index.md".into(), body.into()),
             ("templates/index.html".into(), "{{ section.content | safe }}".into()),
+            // The default theme's 404 page links the statement.
+            (
+                "content/accessibility.md".into(),
+                "+++\ntitle = \"Accessibility statement\"\n+++\nA test site.\n".into(),
+            ),
         ]
     };
     let site_of = |highlighting: &str| {

@@ -1,14 +1,17 @@
 //! `throughline check`: what a CI job runs before it deploys. It renders
 //! everything in memory (templates included), then checks what was rendered:
 //! every internal link and `#anchor` (`internal.rs`), and, when asked, every
-//! external link (`external.rs`). The strategy references and the
-//! accessibility lint were already checked while rendering; here the lint's
-//! warnings become errors. `report.rs` prints the result for a terminal,
-//! for GitHub Actions annotations, or as JSON.
+//! external link (`external.rs`), and that nothing is left marked for the
+//! owner to fill in (`publishing.rs`). The strategy references, the
+//! accessibility lint and the accessibility statement were already checked
+//! while rendering; here the lint's and the statement's warnings become
+//! errors. `report.rs` prints the result for a terminal, for GitHub Actions
+//! annotations, or as JSON.
 
 pub mod external;
 pub mod html;
 pub mod internal;
+pub mod publishing;
 pub mod report;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -71,7 +74,8 @@ pub fn run(opts: &Options, copts: &CheckOptions, plugins: Vec<Box<dyn Plugin>>) 
     outcome.diagnostics.dedup();
     for d in &mut outcome.diagnostics {
         let lint = d.code == Some(crate::markdown::lint::CODE);
-        if d.severity == Severity::Warning && (lint || copts.deny_warnings) {
+        let statement = d.code == Some(publishing::CODE_STATEMENT);
+        if d.severity == Severity::Warning && (lint || statement || copts.deny_warnings) {
             d.severity = Severity::Error;
         }
     }
@@ -81,12 +85,23 @@ pub fn run(opts: &Options, copts: &CheckOptions, plugins: Vec<Box<dyn Plugin>>) 
 /// Check what a render produced.
 pub fn check_rendered(r: &Rendered, copts: &CheckOptions) -> Outcome {
     let settings = Settings::from_config(&r.config);
-    let files: HashSet<String> = r
+    let mut files: HashSet<String> = r
         .files
         .iter()
         .map(|f| f.path.clone())
         .chain(r.copies.iter().map(|(p, _)| p.clone()))
         .collect();
+    // A missing accessibility statement was reported once, with what to
+    // do; the links to it (the footer's, on every page) are not reported
+    // again.
+    if r.diagnostics
+        .iter()
+        .any(|d| d.code == Some(publishing::CODE_STATEMENT))
+    {
+        if let Some(s) = publishing::Statement::of(&r.config) {
+            files.insert(s.output);
+        }
+    }
     let pages = internal::scan_pages(
         r.files
             .iter()
@@ -96,6 +111,7 @@ pub fn check_rendered(r: &Rendered, copts: &CheckOptions) -> Outcome {
     let sources = Sources::new(r);
     let site = internal::SiteUrl::new(&r.config.base_url);
     let mut diagnostics = r.diagnostics.clone();
+    diagnostics.extend(publishing::fill_ins(r));
     diagnostics.extend(internal::check(
         &pages,
         &files,

@@ -60,3 +60,33 @@ pub fn default_templates(kind: EngineKind) -> Vec<(String, String)> {
 pub fn default_static() -> Vec<(String, &'static [u8])> {
     under(&DEFAULT_THEME, "static/")
 }
+
+/// Where the default theme's footer links the accessibility statement:
+/// `extra.accessibility_statement` in the config, else `accessibility/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatementAt {
+    /// A path of this site, without slashes at either end
+    /// (`accessibility`); the link ends with `/`.
+    Path(String),
+    /// A content file, `@/about/accessibility.md`: the file in `content/`.
+    Content(String),
+    /// Another site's address (the organisation's own statement).
+    Elsewhere(String),
+}
+
+impl StatementAt {
+    pub fn from_config(config: &crate::config::Config) -> StatementAt {
+        let set = config
+            .extra
+            .get("accessibility_statement")
+            .and_then(|v| v.as_str());
+        let at = set.unwrap_or("accessibility/");
+        if let Some(file) = at.strip_prefix("@/") {
+            StatementAt::Content(file.to_string())
+        } else if crate::markdown::is_external(at) {
+            StatementAt::Elsewhere(at.to_string())
+        } else {
+            StatementAt::Path(at.trim_matches('/').to_string())
+        }
+    }
+}

@@ -116,12 +116,35 @@ pub struct Written {
     pub created: Vec<PathBuf>,
     /// Files that existed and were left as they were (with `--force`).
     pub kept: Vec<PathBuf>,
+    /// What is left for the owner to fill in, in the files written: (file
+    /// in the site, line number, the line).
+    pub fill: Vec<(PathBuf, usize, String)>,
+}
+
+/// The file in `content/` an accessibility statement is written to, and
+/// its title.
+const STATEMENT_FILE: &str = "accessibility.md";
+const STATEMENT_TITLE: &str = "Accessibility statement";
+
+fn statement_archetype() -> &'static str {
+    ARCHETYPES
+        .get_file("accessibility-statement.md")
+        .and_then(|f| f.contents_utf8())
+        .unwrap_or_default()
 }
 
 /// Every file a new site gets, as (path in the site, contents).
 fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     collect(&SITE, &mut out);
+    // The accessibility statement is the one `new accessibility-statement`
+    // writes: one copy of the model.
+    out.push((
+        PathBuf::from("content").join(STATEMENT_FILE),
+        statement_archetype()
+            .replace("{{ title }}", STATEMENT_TITLE)
+            .into_bytes(),
+    ));
     let mut ci = Vec::new();
     if let Some(host) = HOSTS.get_dir(opts.host.folder()) {
         collect(host, &mut ci);
@@ -206,6 +229,14 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Written, Diagnostic> {
         if rel.extension().is_some_and(|e| e == "sh") {
             make_executable(&path);
         }
+        if matches!(
+            rel.extension().and_then(|e| e.to_str()),
+            Some("md" | "toml")
+        ) {
+            for (n, line) in placeholder_lines(&String::from_utf8_lossy(&bytes)) {
+                written.fill.push((rel.clone(), n, line));
+            }
+        }
         written.created.push(rel);
     }
     Ok(written)
@@ -260,6 +291,9 @@ pub enum NewKind {
     Update,
     /// A story (a case study, a foreword) in the latest year.
     Story,
+    /// The accessibility statement, from the model statement, where the
+    /// default theme's footer links it.
+    AccessibilityStatement,
 }
 
 impl NewKind {
@@ -277,6 +311,13 @@ impl NewKind {
         if ["story", "stories"].contains(&l.as_str()) {
             return Ok(NewKind::Story);
         }
+        let words: Vec<&str> = l.split([' ', '-', '_']).filter(|w| !w.is_empty()).collect();
+        if matches!(
+            words.as_slice(),
+            ["accessibility"] | ["accessibility", "statement"] | ["statement"]
+        ) {
+            return Ok(NewKind::AccessibilityStatement);
+        }
         let names = [
             "priority",
             "commitment",
@@ -285,6 +326,7 @@ impl NewKind {
             "year",
             "update",
             "story",
+            "accessibility-statement",
         ];
         let hint = match crate::diagnostics::closest(&l, names) {
             Some(n) => format!("did you mean `{n}`? The kinds are: {}", names.join(", ")),
@@ -302,18 +344,78 @@ impl NewKind {
             NewKind::Year => "year",
             NewKind::Update => "update",
             NewKind::Story => "story",
+            NewKind::AccessibilityStatement => "accessibility-statement",
         }
     }
 }
 
-/// How a value `new` leaves for the writer to fill in begins, as in
-/// `priorities = ["FILL IN: the id of each priority it delivers"]`. Such a
-/// value fails `check` (and the build) with an error that says so.
-pub const PLACEHOLDER: &str = "FILL IN";
+/// How text `init` and `new` leave for the site's owner to fill in
+/// begins: `FILL IN:` and then what to write. In prose it is bracketed
+/// (`This website is run by [FILL IN: name of your organisation].`), as a
+/// value it is the whole string (`priorities = ["FILL IN: the id of each
+/// priority it delivers"]`). Nothing else writes it, so `check` reports
+/// every one left as an error (`check::publishing`), and an id left as one
+/// fails the build too (the strategy graph says so, with [`CODE_FILL_IN`]).
+pub const PLACEHOLDER: &str = "FILL IN:";
+
+/// The code on diagnostics about text left to fill in. `check` reports a
+/// marker only where no diagnostic with this code already points at its
+/// line: one mistake, one error.
+pub const CODE_FILL_IN: &str = "fill-in";
 
 /// Whether `value` is a placeholder `new` wrote and nobody filled in.
 pub fn is_placeholder(value: &str) -> bool {
     value.trim_start().starts_with(PLACEHOLDER)
+}
+
+/// A marker of text left to fill in, found in a file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    /// Bytes of the marker in the text: the brackets or quotes around it
+    /// included.
+    pub span: std::ops::Range<usize>,
+    /// What it asks for: the words after `FILL IN:`.
+    pub asks: String,
+}
+
+/// Every marker in `text`. A line that starts with `#` before byte
+/// `comments_until` is a TOML comment (the front matter of a page, or the
+/// whole of a config file) and may explain markers: it is skipped. After
+/// that, in a Markdown body, `#` starts a heading and is read.
+pub fn markers(text: &str, comments_until: usize) -> Vec<Marker> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(PLACEHOLDER).map(|i| from + i) {
+        from = at + PLACEHOLDER.len();
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        if line_start < comments_until && text[line_start..at].trim_start().starts_with('#') {
+            continue;
+        }
+        let after = &text[from..line_end];
+        let (start, close) = match text[..at].chars().next_back() {
+            Some(c @ ('[' | '"')) => (at - 1, Some(if c == '[' { ']' } else { '"' })),
+            _ => (at, None),
+        };
+        let (asks, end) = match close.and_then(|c| after.find(c)) {
+            Some(i) => (&after[..i], from + i + 1),
+            None => (after, line_end),
+        };
+        out.push(Marker {
+            span: start..end,
+            asks: asks.trim().trim_end_matches('\r').to_string(),
+        });
+        from = from.max(end);
+    }
+    out
+}
+
+/// Where the body of a page's `text` starts (after its front matter), for
+/// [`markers`]; the whole text when it has no front matter.
+fn body_offset(text: &str) -> usize {
+    crate::load::frontmatter::split(Path::new(""), text)
+        .map(|s| s.body_offset)
+        .unwrap_or(text.len())
 }
 
 /// A page `new` wrote, and what is left for its writer to do before
@@ -329,13 +431,29 @@ pub struct NewPage {
     pub then: Option<String>,
 }
 
-/// The lines of `text` (not comments) that hold a placeholder.
-fn placeholder_lines(text: &str) -> Vec<(usize, String)> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim_start().starts_with('#') && l.contains(PLACEHOLDER))
-        .map(|(n, l)| (n + 1, l.trim().to_string()))
-        .collect()
+/// The lines of `text` (a page, or a config file) that hold a marker, to
+/// print: (line number, the line), or the markers alone where the line is
+/// a long line of prose.
+pub fn placeholder_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for m in markers(text, body_offset(text)) {
+        let n = text[..m.span.start].matches('\n').count() + 1;
+        if out.last().is_some_and(|(last, _)| *last == n) {
+            continue;
+        }
+        let line = text.lines().nth(n - 1).unwrap_or("").trim();
+        let shown = if line.chars().count() <= 100 {
+            line.to_string()
+        } else {
+            markers(line, 0)
+                .iter()
+                .map(|m| &line[m.span.clone()])
+                .collect::<Vec<_>>()
+                .join(" … ")
+        };
+        out.push((n, shown));
+    }
+    out
 }
 
 /// The financial year a date falls in, as the NHS writes it: `2026/27`
@@ -360,7 +478,10 @@ pub fn new_page(
     title: &str,
     slug: Option<&str>,
 ) -> Result<NewPage, Vec<Diagnostic>> {
-    let title = title.trim();
+    let title = match title.trim() {
+        "" if kind == NewKind::AccessibilityStatement => STATEMENT_TITLE,
+        t => t,
+    };
     if title.is_empty() {
         return Err(vec![Diagnostic::error("the new page needs a title")
             .with_hint(
@@ -376,20 +497,26 @@ pub fn new_page(
     let Some(config) = crate::build::load_config(&opts, &diags) else {
         return Err(diags.snapshot());
     };
+    // A strategy page: an entity of a kind, or a year (`None`).
+    let entity = match kind {
+        NewKind::AccessibilityStatement => return new_statement(root, &config, title, slug),
+        NewKind::Entity(k) => Some(k),
+        NewKind::Year | NewKind::Update | NewKind::Story => None,
+    };
     let settings = Settings::from_config(&config, &diags);
     if diags.has_errors() {
         return Err(diags.snapshot());
     }
     let content = root.join("content");
     let today = chrono::Local::now().date_naive();
-    let (folder, section_title, period, title) = match kind {
-        NewKind::Entity(k) => (
+    let (folder, section_title, period, title) = match (entity, kind) {
+        (Some(k), _) => (
             settings.section(k).to_string(),
             settings.plural[k.index()].clone(),
             financial_year(today),
             title.to_string(),
         ),
-        NewKind::Update | NewKind::Story => {
+        (None, NewKind::Update | NewKind::Story) => {
             let (year_dir, period) = latest_year(&content.join(&settings.annual_review))
                 .ok_or_else(|| {
                     vec![Diagnostic::error(format!(
@@ -408,7 +535,7 @@ pub fn new_page(
                 title.to_string(),
             )
         }
-        NewKind::Year => {
+        _ => {
             let period = title
                 .strip_prefix("Annual review ")
                 .unwrap_or(title)
@@ -621,6 +748,83 @@ fn front_title(file: &Path) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Write the accessibility statement from the model (or the site's own
+/// `archetypes/accessibility-statement.md`) where the default theme's
+/// footer links it: `content/accessibility.md` (or `--slug`), with a
+/// `path` when the config's `extra.accessibility_statement` names another
+/// path, or the content file that names.
+fn new_statement(
+    root: &Path,
+    config: &crate::config::Config,
+    title: &str,
+    slug: Option<&str>,
+) -> Result<NewPage, Vec<Diagnostic>> {
+    use crate::render::theme::StatementAt;
+    let content = root.join("content");
+    let name = match slug {
+        Some(s) => crate::slug::slugify(s, config.slugify.paths),
+        None => "accessibility".to_string(),
+    };
+    if name.is_empty() {
+        return Err(vec![Diagnostic::error(format!(
+            "`{}` gives an empty file name",
+            slug.unwrap_or_default()
+        ))
+        .with_hint("use some letters or numbers in --slug")]);
+    }
+    let (file, path) = match StatementAt::from_config(config) {
+        StatementAt::Content(f) => (content.join(f), None),
+        StatementAt::Path(p) if p == name => (content.join(format!("{name}.md")), None),
+        StatementAt::Path(p) => (content.join(format!("{name}.md")), Some(p)),
+        StatementAt::Elsewhere(url) => {
+            return Err(vec![Diagnostic::error(format!(
+                "the footer links to the accessibility statement at {url}, on another site, so none was written here"
+            ))
+            .in_file(&config.file)
+            .with_hint(
+                "to publish the statement on this site instead, remove `accessibility_statement` from the config's [extra]",
+            )]);
+        }
+    };
+    if file.exists() {
+        return Err(vec![Diagnostic::error(format!(
+            "`{}` already exists, so nothing was written",
+            file.strip_prefix(root).unwrap_or(&file).display()
+        ))
+        .in_file(&file)
+        .with_hint("complete the statement that is there: `throughline check` lists what it still marks FILL IN")]);
+    }
+    let own = root.join("archetypes").join("accessibility-statement.md");
+    let template = if own.is_file() {
+        std::fs::read_to_string(&own).map_err(|e| {
+            vec![Diagnostic::error(format!("cannot read the archetype: {e}")).in_file(&own)]
+        })?
+    } else {
+        statement_archetype().to_string()
+    };
+    let mut text = template.replace("{{ title }}", &toml_escape(title));
+    if let Some(p) = path {
+        // The page goes where the footer links: after the title line.
+        let line = if text.starts_with("---") {
+            format!("path: \"{}\"\n", toml_escape(&p))
+        } else {
+            format!("path = \"{}\"\n", toml_escape(&p))
+        };
+        let at = text
+            .find("\ntitle")
+            .and_then(|i| text[i + 1..].find('\n').map(|j| i + 1 + j + 1))
+            .unwrap_or_else(|| text.find('\n').map_or(0, |i| i + 1));
+        text.insert_str(at, &line);
+    }
+    write_new(&file, text.as_bytes()).map_err(|d| vec![d])?;
+    Ok(NewPage {
+        fill: placeholder_lines(&text),
+        file,
+        id: name,
+        then: None,
+    })
+}
+
 /// Escape for inside a TOML basic string.
 fn toml_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
@@ -701,12 +905,62 @@ mod tests {
     }
 
     #[test]
+    fn markers_in_prose_values_and_comments() {
+        let text = "+++\n# [FILL IN: explained]\ntitle = \"FILL IN: a title\"\n+++\n## Run by [FILL IN: name] and [FILL IN: team]\n# FILL IN: a heading\nFILL IN: to the end\n";
+        let found = markers(text, text.find("## ").unwrap());
+        let shown: Vec<(&str, &str)> = found
+            .iter()
+            .map(|m| (&text[m.span.clone()], m.asks.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("\"FILL IN: a title\"", "a title"),
+                ("[FILL IN: name]", "name"),
+                ("[FILL IN: team]", "team"),
+                ("FILL IN: a heading", "a heading"),
+                ("FILL IN: to the end", "to the end"),
+            ]
+        );
+        // One line printed for the two on line 5; a long line of prose is
+        // shown as its markers.
+        let long = format!(
+            "+++\n+++\n{} [FILL IN: who] and [FILL IN: when].\n",
+            "word ".repeat(30)
+        );
+        assert_eq!(
+            placeholder_lines(&long),
+            [(3, "[FILL IN: who] … [FILL IN: when]".to_string())]
+        );
+        assert_eq!(
+            placeholder_lines(text)[1],
+            (
+                5,
+                "## Run by [FILL IN: name] and [FILL IN: team]".to_string()
+            )
+        );
+    }
+
+    #[test]
     fn kinds() {
         assert_eq!(
             NewKind::parse("Programmes").unwrap(),
             NewKind::Entity(Kind::Programme)
         );
         assert_eq!(NewKind::parse("year").unwrap(), NewKind::Year);
+        for s in [
+            "accessibility-statement",
+            "Accessibility statement",
+            "accessibility",
+        ] {
+            assert_eq!(
+                NewKind::parse(s).unwrap(),
+                NewKind::AccessibilityStatement,
+                "{s}"
+            );
+        }
+        let e = NewKind::parse("accesibility-statment").unwrap_err();
+        assert!(e.hint.unwrap().contains("`accessibility-statement`"));
         let e = NewKind::parse("programe").unwrap_err();
         assert!(e.hint.unwrap().contains("`programme`"));
     }

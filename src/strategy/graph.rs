@@ -480,6 +480,7 @@ impl Graph {
                 "`{key}` still has the placeholder `throughline new` wrote: fill it in"
             ))
             .at(page.locate(path))
+            .with_code(crate::scaffold::CODE_FILL_IN)
             .with_hint(format!(
                 "replace \"{id}\" with the ids of {} this {} is for; {} are: {}",
                 self.settings.many(target),
@@ -832,7 +833,8 @@ pub fn bad_status(page: &Page, key: &str, word: &str) -> Diagnostic {
             "`status` still has the placeholder `throughline new` wrote: fill it in",
         )
         .at(page.locate(key))
-        .with_hint(format!("say how it stands; the statuses are: {allowed}"));
+        .with_hint(format!("say how it stands; the statuses are: {allowed}"))
+        .with_code(crate::scaffold::CODE_FILL_IN);
     }
     let d = Diagnostic::error(format!("`{word}` is not a status throughline knows"))
         .at(page.locate(key));

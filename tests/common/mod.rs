@@ -278,3 +278,55 @@ pub fn section_at<'a>(html: &'a str, marker: &str) -> &'a str {
         .unwrap_or(html.len());
     &html[start..end]
 }
+
+/// Replace each `[FILL IN: …]` and `"FILL IN: …"` in `text` as a site's
+/// owner would: with words of their own.
+pub fn filled(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("FILL IN:") {
+        let before = &rest[..at];
+        let (keep, close) = match before.chars().next_back() {
+            Some('[') => (&before[..before.len() - 1], ']'),
+            Some('"') => (before, '"'),
+            _ => panic!("a FILL IN outside brackets or quotes: {rest}"),
+        };
+        out.push_str(keep);
+        out.push_str("Our own words");
+        let after = &rest[at..];
+        let end = after
+            .find(close)
+            .unwrap_or_else(|| panic!("an unclosed FILL IN: {after}"));
+        rest = if close == ']' {
+            &after[end + 1..]
+        } else {
+            &after[end..]
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`filled`] on every file under `root` that holds a marker outside a
+/// comment line: the config and the content.
+pub fn fill_in_everything(root: &Path) {
+    for rel in list(root) {
+        if !(rel.ends_with(".md") || rel.ends_with(".toml")) {
+            continue;
+        }
+        let path = root.join(&rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Comment lines may explain the marker; they are left alone.
+        let mut out = String::new();
+        for line in text.split_inclusive('\n') {
+            if line.trim_start().starts_with("# ") && line.contains("FILL IN:") {
+                out.push_str(line);
+            } else {
+                out.push_str(&filled(line));
+            }
+        }
+        if out != text {
+            std::fs::write(&path, out).unwrap();
+        }
+    }
+}
