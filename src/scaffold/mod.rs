@@ -732,12 +732,15 @@ fn latest_year(dir: &Path) -> Option<(String, String)> {
     Some((folder, period))
 }
 
-/// A page's `+++` front matter, parsed (None when it cannot be).
+/// A page's front matter, parsed as the build parses it (TOML or YAML;
+/// None when it cannot be).
 fn front_table(file: &Path) -> Option<toml::Table> {
+    use crate::load::frontmatter;
     let text = std::fs::read_to_string(file).ok()?;
-    let rest = text.trim_start_matches('\u{feff}').strip_prefix("+++")?;
-    let end = rest.find("\n+++")?;
-    toml::from_str(&rest[..end]).ok()
+    let split = frontmatter::split(file, &text).ok()?;
+    frontmatter::parse(file, &text, &split)
+        .ok()
+        .map(|fm| fm.table)
 }
 
 /// A page's title, from its front matter.
