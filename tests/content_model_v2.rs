@@ -496,6 +496,225 @@ fn each_measure_offers_its_figures_as_csv() {
 
 // §5: the yearly job, with `new update` and `new story`.
 
+// §3/§6: several series per measure.
+
+const TWO_SERIES: &str = "+++\ntitle = \"Healthy life expectancy\"\nweight = 1\n[extra]\npriorities = [\"healthy-lives\"]\nunit = \"years\"\ndirection = \"up\"\ntarget = { period = \"2034/35\", value = 65 }\nseries = [\n  { name = \"Men\", values = [\n    { period = \"2018-20\", value = 58.9, reported = \"2022/23\" },\n    { period = \"2019-21\", value = 59.2, reported = \"2023/24\" },\n  ] },\n  { name = \"Women\", values = [\n    { period = \"2017-19\", value = 59.8, reported = \"2021/22\" },\n    { period = \"2018-20\", value = 60.1, reported = \"2022/23\" },\n    { period = \"2019-21\", value = 60.0, reported = \"2023/24\", note = \"Small sample.\" },\n  ] },\n]\n+++\n";
+
+/// The cells of the row headed `period` in the first table of `html` that
+/// has one.
+fn row_of(html: &str, period: &str) -> String {
+    let at = html
+        .find(&format!("<th scope=\"row\">{period}</th>"))
+        .unwrap_or_else(|| panic!("a row for {period}"));
+    let row = &html[at..];
+    row[..row.find("</tr>").unwrap()].to_string()
+}
+
+#[test]
+fn two_series_get_a_column_each_a_line_each_and_a_key() {
+    let site = TestSite::fixture("strategy");
+    site.write("content/measures/life-expectancy.md", TWO_SERIES);
+    site.build().expect("builds");
+    let page = common::unescape(&site.read("measures/life-expectancy/index.html"));
+    // The table: a column per series; a period only one series has is
+    // "no data" in the other's column; the note in the row of its figure.
+    assert!(page.contains("<th scope=\"col\" class=\"tl-num\">Men (years)</th><th scope=\"col\" class=\"tl-num\">Women (years)</th>"), "{page}");
+    let first = row_of(&page, "2017-19");
+    assert!(
+        first.contains("no data") && first.contains("59.8"),
+        "{first}"
+    );
+    let last = row_of(&page, "2019-21");
+    assert!(last.contains("59.2") && last.contains("60.0"), "{last}");
+    assert!(last.contains("Women: Small sample."), "{last}");
+    // Periods in order: the Women's earlier period comes first.
+    assert!(page.find(">2017-19</th>").unwrap() < page.find(">2018-20</th>").unwrap());
+    // The chart: two lines that differ in more than colour, a key and
+    // direct labels naming each.
+    let svg = &page[page.find("<svg class=\"tl-chart__svg\"").unwrap()..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    let lines: Vec<&str> = svg
+        .match_indices("<path d=\"M")
+        .map(|(i, _)| &svg[i..i + svg[i..].find("/>").unwrap()])
+        .filter(|p| p.contains("fill=\"none\" stroke=\"currentColor\" stroke-width=\"3\""))
+        .collect();
+    assert_eq!(lines.len(), 2, "{svg}");
+    assert!(
+        !lines[0].contains("stroke-dasharray") && lines[1].contains("stroke-dasharray"),
+        "{lines:?}"
+    );
+    assert!(
+        svg.contains("<rect "),
+        "the second series has square markers: {svg}"
+    );
+    let key = &svg[svg.find("tl-chart__key").expect("a key")..];
+    assert!(key.contains(">Men</text>") && key.contains(">Women</text>"));
+    let labels = &svg[svg.find("tl-chart__labels").expect("direct labels")..];
+    assert!(labels.contains(">Men</text>") && labels.contains(">Women</text>"));
+    // The sentence the chart stands for names both series and the gap.
+    let text = common::text_of(&page);
+    assert!(text.contains("Healthy life expectancy: Men rose from 58.9 years in 2018-20 to 59.2 years in 2019-21; Women rose from 59.8 years in 2017-19 to 60.0 years in 2019-21; the target is 65.0 years by 2034/35. Higher is better. No data for Men in 2017-19."), "{text}");
+    assert!(
+        text.contains("Latest, Men (2019-21)") && text.contains("Latest, Women (2019-21)"),
+        "{text}"
+    );
+    // The CSV: a column per series, then reported and note.
+    assert_eq!(
+        site.read("measures/life-expectancy/life-expectancy.csv"),
+        "period,Men,Women,reported,note\n2017-19,,59.8,Women: 2021/22,\n2018-20,58.9,60.1,2022/23,\n2019-21,59.2,60.0,2023/24,Women: Small sample.\n"
+    );
+    // The year page: each series' value for the year, against its own
+    // previous value, a table row each.
+    let year = common::unescape(&site.read("reports/2023-24/index.html"));
+    let text = common::text_of(&year);
+    assert!(
+        text.contains(
+            "Men: 59.2 years, up 0.3 years on 2018-20 (58.9 years): moving the right way."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Women: 60.0 years, down 0.1 years on 2018-20 (60.1 years): moving the wrong way."
+        ),
+        "{text}"
+    );
+    assert!(
+        year.contains("Healthy life expectancy</a>: Men</th>")
+            && year.contains("Healthy life expectancy</a>: Women</th>"),
+        "{year}"
+    );
+}
+
+#[test]
+fn a_wide_csv_is_one_series_per_column() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "data/hle.csv",
+        "period,Bradford,Craven,reported,provisional\n2018-20,58.9,63.0,2022/23,\n2019-21,59.2,,2023/24,yes\n",
+    );
+    site.write(
+        "content/measures/life-expectancy.md",
+        "+++\ntitle = \"Healthy life expectancy\"\nweight = 1\n[extra]\npriorities = [\"healthy-lives\"]\nunit = \"years\"\ndirection = \"up\"\ndata = \"data/hle.csv\"\n+++\n",
+    );
+    let report = site.build().expect("builds");
+    assert_eq!(
+        site.read("measures/life-expectancy/life-expectancy.csv"),
+        "period,Bradford,Craven,reported,provisional\n2018-20,58.9,63.0,2022/23,\n2019-21,59.2,,2023/24,true\n"
+    );
+    let page = common::unescape(&site.read("measures/life-expectancy/index.html"));
+    let row = row_of(&page, "2019-21");
+    assert!(
+        row.contains("59.2") && row.contains("no data") && row.contains("Provisional."),
+        "{row}"
+    );
+    // Craven has a figure for no year after 2022/23: the §5 warning names
+    // the series.
+    let w = report
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.message
+                .contains("`life-expectancy` has no figure for 2024/25")
+        })
+        .expect("the §5 warning");
+    assert!(
+        w.message
+            .contains("in the series \"Bradford\" and \"Craven\""),
+        "{}",
+        w.message
+    );
+    assert!(
+        !report
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("no figure for 2023/24")),
+        "Craven's empty cell in 2023/24 records a gap, it is not missing: {:#?}",
+        report.diagnostics
+    );
+    // A series can take its column of a wide file by name.
+    site.write(
+        "content/measures/life-expectancy.md",
+        "+++\ntitle = \"Healthy life expectancy\"\nweight = 1\n[extra]\npriorities = [\"healthy-lives\"]\nunit = \"years\"\ndirection = \"up\"\nseries = [{ name = \"Craven\", data = \"data/hle.csv\" }, { name = \"England\", values = [{ period = \"2018-20\", value = 63.1 }] }]\n+++\n",
+    );
+    site.build().expect("builds");
+    assert_eq!(
+        site.read("measures/life-expectancy/life-expectancy.csv"),
+        "period,Craven,England,reported,provisional\n2018-20,63.0,63.1,Craven: 2022/23,\n2019-21,,,Craven: 2023/24,true\n"
+    );
+}
+
+#[test]
+fn mistakes_in_series_are_located_and_explained() {
+    let site = TestSite::fixture("strategy");
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            "series = [{ name = \"Men\", values = [{ period = \"2022/23\", value = 1 }] }, { name = \"Men\", values = [] }]",
+            "two series are named \"Men\"",
+            "extra.series[1].name",
+        ),
+        (
+            "series = [{ values = [{ period = \"2022/23\", value = 1 }] }]",
+            "this series has no `name`",
+            "extra.series[0]",
+        ),
+        (
+            "series = [{ name = \"Men\", vaules = [] }]",
+            "a series has no key `vaules`",
+            "extra.series[0].vaules",
+        ),
+        (
+            "series = [{ name = \"Men\", values = [{ period = \"2022/23\", value = \"n/a\" }] }]",
+            "this value is not a number: \"n/a\" (text in quotes)",
+            "extra.series[0].values[0].value",
+        ),
+        (
+            "values = []\nseries = []",
+            "this measure has both `values` and `series`",
+            "extra.series",
+        ),
+        (
+            "series = [{ name = \"Men\", data = \"data/waiting.csv\", values = [] }]",
+            "this series has both `values` and `data`",
+            "extra.series[0].data",
+        ),
+    ];
+    for (keys, message, key) in cases {
+        let text = format!("+++\ntitle = \"Healthy life expectancy\"\nweight = 1\n[extra]\npriorities = [\"healthy-lives\"]\nunit = \"years\"\ndirection = \"up\"\n{keys}\n+++\n");
+        site.write("content/measures/life-expectancy.md", &text);
+        let failed = site.build().expect_err(message);
+        let d = failed.diagnostics.iter().find(|d| d.is_error()).unwrap();
+        assert_eq!(d.message, message);
+        // Located at the key: its line in the file.
+        let loc = d.location.as_ref().expect("located");
+        let wanted = key.rsplit('.').next().unwrap().split('[').next().unwrap();
+        let line = text.lines().nth(loc.line - 1).unwrap();
+        assert!(
+            line.contains(wanted) || wanted == "extra",
+            "{message}: line {} is {line:?}, wanted {key}",
+            loc.line
+        );
+    }
+    // A column a wide CSV reads as a series but was meant as a note.
+    site.write(
+        "data/hle.csv",
+        "period,Men,Women,notes\n2022/23,1,2,Small sample\n",
+    );
+    site.write(
+        "content/measures/life-expectancy.md",
+        "+++\ntitle = \"Healthy life expectancy\"\nweight = 1\n[extra]\npriorities = [\"healthy-lives\"]\nunit = \"years\"\ndirection = \"up\"\ndata = \"data/hle.csv\"\n+++\n",
+    );
+    let failed = site.build().expect_err("not a number");
+    let d = failed.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(d.message, "`Small sample` is not a number");
+    assert_eq!(d.location.as_ref().unwrap().line, 2);
+    assert!(
+        d.hint.as_deref().unwrap().contains("head it `note`"),
+        "{:?}",
+        d.hint
+    );
+}
+
 fn throughline(root: &std::path::Path, args: &[&str]) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_throughline"))
         .arg("--root")

@@ -9,6 +9,8 @@
 //! and the target is a dashed line with its own label: all of it readable
 //! in black and white.
 
+#[cfg(test)]
+use super::measure::Series;
 use super::measure::{format_number, Direction, Measure, Point};
 
 /// A chart and the words that stand for it.
@@ -93,42 +95,43 @@ fn n(v: f64) -> String {
     }
 }
 
-/// The sentence a chart stands for: "Healthy life expectancy rose from 58.9
-/// years in 2021/22 to 59.6 years in 2023/24; the target is 65.0 years by
-/// 2034/35. Higher is better. No data for 2022/23."
-pub fn summary(title: &str, m: &Measure, points: &[Point]) -> String {
+/// The figures a chart draws: a period per row, and each series' entry
+/// for it (`cells[row][series]`), with the series' names.
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a> {
+    pub names: &'a [&'a str],
+    pub periods: &'a [&'a str],
+    pub cells: &'a [Vec<Option<&'a Point>>],
+}
+
+impl<'a> Rows<'a> {
+    fn series(&self, s: usize) -> impl Iterator<Item = (usize, &'a str, Option<f64>)> + '_ {
+        self.periods
+            .iter()
+            .zip(self.cells)
+            .enumerate()
+            .map(move |(i, (p, c))| (i, *p, c[s].and_then(|p| p.value)))
+    }
+}
+
+/// What one series did: "rose from 58.9 years in 2021/22 to 59.6 years in
+/// 2023/24", after `subject`.
+fn series_clause(subject: &str, m: &Measure, present: &[(&str, f64)]) -> String {
     let fmt = |v: f64| with_unit(&format_number(v, m.decimals), &m.unit);
-    let present: Vec<&Point> = points.iter().filter(|p| p.value.is_some()).collect();
-    let mut s = match present.as_slice() {
-        [] => format!("{title}: no figures yet"),
-        [only] => format!(
-            "{title} was {} in {}",
-            fmt(only.value.unwrap_or_default()),
-            only.period
-        ),
-        [first, .., last] => {
-            let (a, b) = (
-                first.value.unwrap_or_default(),
-                last.value.unwrap_or_default(),
-            );
+    match present {
+        [] => format!("{subject}: no figures yet"),
+        [(period, v)] => format!("{subject} was {} in {period}", fmt(*v)),
+        [(pa, a), .., (pb, b)] => {
             // Compare as shown, so "stayed at" never sits beside two
             // different-looking figures.
-            let (sa, sb) = (format_number(a, m.decimals), format_number(b, m.decimals));
-            if sa == sb {
-                format!(
-                    "{title} was {} in {} and the same in {}",
-                    fmt(a),
-                    first.period,
-                    last.period
-                )
+            if format_number(*a, m.decimals) == format_number(*b, m.decimals) {
+                format!("{subject} was {} in {pa} and the same in {pb}", fmt(*a))
             } else {
                 let verb = if b > a { "rose" } else { "fell" };
                 let mut s = format!(
-                    "{title} {verb} from {} in {} to {} in {}",
-                    fmt(a),
-                    first.period,
-                    fmt(b),
-                    last.period
+                    "{subject} {verb} from {} in {pa} to {} in {pb}",
+                    fmt(*a),
+                    fmt(*b)
                 );
                 // A share changes by percentage points, not per cent.
                 if m.unit == "%" {
@@ -140,6 +143,34 @@ pub fn summary(title: &str, m: &Measure, points: &[Point]) -> String {
                 s
             }
         }
+    }
+}
+
+/// The sentence a chart stands for: "Healthy life expectancy rose from 58.9
+/// years in 2021/22 to 59.6 years in 2023/24; the target is 65.0 years by
+/// 2034/35. Higher is better. No data for 2022/23." With several series,
+/// a clause for each: "Healthy life expectancy: Men rose from …; Women fell
+/// from …".
+pub fn summary(title: &str, m: &Measure, rows: Rows<'_>) -> String {
+    let fmt = |v: f64| with_unit(&format_number(v, m.decimals), &m.unit);
+    let several = rows.names.len() > 1;
+    let mut s = if several {
+        let clauses: Vec<String> = (0..rows.names.len())
+            .map(|i| {
+                let present: Vec<(&str, f64)> = rows
+                    .series(i)
+                    .filter_map(|(_, p, v)| Some((p, v?)))
+                    .collect();
+                series_clause(rows.names[i], m, &present)
+            })
+            .collect();
+        format!("{title}: {}", clauses.join("; "))
+    } else {
+        let present: Vec<(&str, f64)> = rows
+            .series(0)
+            .filter_map(|(_, p, v)| Some((p, v?)))
+            .collect();
+        series_clause(title, m, &present)
     };
     if let Some(t) = m
         .target
@@ -153,13 +184,25 @@ pub fn summary(title: &str, m: &Measure, points: &[Point]) -> String {
         Direction::Down => ". Lower is better.",
         Direction::None => ".",
     });
-    let gaps: Vec<&str> = points
-        .iter()
-        .filter(|p| p.value.is_none())
-        .map(|p| p.period.as_str())
-        .collect();
-    if !gaps.is_empty() {
-        s.push_str(&format!(" No data for {}.", join_and(&gaps)));
+    for i in 0..rows.names.len() {
+        // One series: its entries without a value. Several: any period
+        // another series has and this one lacks is no data too.
+        let gaps: Vec<&str> = rows
+            .series(i)
+            .filter(|(r, _, v)| v.is_none() && (several || rows.cells[*r][i].is_some()))
+            .map(|(_, p, _)| p)
+            .collect();
+        if !gaps.is_empty() {
+            if several {
+                s.push_str(&format!(
+                    " No data for {} in {}.",
+                    rows.names[i],
+                    join_and(&gaps)
+                ));
+            } else {
+                s.push_str(&format!(" No data for {}.", join_and(&gaps)));
+            }
+        }
     }
     if m.illustrative {
         s.push_str(" These figures are illustrative, not real data.");
@@ -203,15 +246,65 @@ fn step_decimals(step: f64) -> u32 {
     d
 }
 
-/// The chart of `points` (a measure's series, or the part of it up to a
-/// year). `id` must be unique on the page.
-pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart {
+/// How each series is drawn, so that series differ in more than colour
+/// (§6): a line style and a marker shape, in black and white alike.
+/// (The target is a line of long dashes, so no series uses those.)
+const DASHES: [&str; 4] = ["", "1 7", "14 4 1 4", "4 4"];
+
+/// A marker of shape `k` at (x, y): filled circle, open square, filled
+/// triangle, open diamond.
+fn marker(k: usize, x: f64, y: f64) -> String {
+    match k % 4 {
+        0 => format!(r#"<circle cx="{}" cy="{}" r="5"/>"#, n(x), n(y)),
+        1 => format!(
+            r#"<rect x="{}" y="{}" width="10" height="10" fill="none" stroke="currentColor" stroke-width="2.5"/>"#,
+            n(x - 5.0),
+            n(y - 5.0)
+        ),
+        2 => format!(
+            r#"<path d="M{} {}L{} {}L{} {}Z"/>"#,
+            n(x),
+            n(y - 6.5),
+            n(x + 6.0),
+            n(y + 4.5),
+            n(x - 6.0),
+            n(y + 4.5)
+        ),
+        _ => format!(
+            r#"<path d="M{} {}L{} {}L{} {}L{} {}Z" fill="none" stroke="currentColor" stroke-width="2.5"/>"#,
+            n(x),
+            n(y - 6.5),
+            n(x + 6.5),
+            n(y),
+            n(x),
+            n(y + 6.5),
+            n(x - 6.5),
+            n(y)
+        ),
+    }
+}
+
+/// Roughly how wide `text` is at the chart's font size (for laying out the
+/// key and the direct labels; generous rather than tight).
+fn text_width(text: &str) -> f64 {
+    text.chars().count() as f64 * 8.6
+}
+
+/// The chart of `rows` (a measure's figures, or those up to a year). `id`
+/// must be unique on the page.
+pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
     let fmt = |v: f64| format_number(v, m.decimals);
+    let several = rows.names.len() > 1;
     let target = m
         .target
         .as_ref()
         .and_then(|t| t.value.map(|v| (v, t.period.clone())));
-    let mut values: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
+    let mut values: Vec<f64> = rows
+        .cells
+        .iter()
+        .flatten()
+        .filter_map(|c| c.and_then(|p| p.value))
+        .collect();
     if let Some((t, _)) = &target {
         values.push(*t);
     }
@@ -234,10 +327,44 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart
     if lo >= 0.0 && y0 < 0.0 {
         y0 = 0.0;
     }
-    let plot_w = W - LEFT - RIGHT;
+
+    // With several series: a key above the plot (wrapping into rows), and
+    // each line named at its end, in a right margin wide enough for the
+    // longest name.
+    let mut key: Vec<(usize, f64, f64)> = Vec::new();
+    let mut key_rows = 0;
+    let mut direct = false;
+    let right = if several {
+        let mut x = 4.0;
+        key_rows = 1;
+        for (i, name) in rows.names.iter().enumerate() {
+            let w = 44.0 + text_width(name);
+            if x > 4.0 && x + w > W {
+                x = 4.0;
+                key_rows += 1;
+            }
+            key.push((i, x, 18.0 + 24.0 * (key_rows - 1) as f64));
+            x += w + 24.0;
+        }
+        // The labels are bold: wider than the key's text. Names too long
+        // for a margin are left to the key.
+        let longest = rows.names.iter().map(|n| text_width(n)).fold(0.0, f64::max);
+        let margin = longest * 1.15 + 20.0;
+        if margin <= 200.0 {
+            direct = true;
+            margin.max(RIGHT)
+        } else {
+            RIGHT
+        }
+    } else {
+        RIGHT
+    };
+    let top = TOP + 24.0 * key_rows as f64;
+    let plot_w = W - LEFT - right;
     let plot_h = H - TOP - BOTTOM;
-    let y_of = |v: f64| TOP + plot_h - (v - y0) / (y1 - y0) * plot_h;
-    let count = points.len().max(1) as f64;
+    let height = top + plot_h + BOTTOM;
+    let y_of = |v: f64| top + plot_h - (v - y0) / (y1 - y0) * plot_h;
+    let count = rows.periods.len().max(1) as f64;
     let x_of = |i: usize| LEFT + (i as f64 + 0.5) * plot_w / count;
 
     let title_id = format!("{id}-title");
@@ -246,9 +373,31 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart
     svg.push_str(&format!(
         r#"<svg class="tl-chart__svg" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{title_id}" aria-describedby="{summary_id}" focusable="false" font-size="15" fill="currentColor">"#,
         n(W),
-        n(H)
+        n(height)
     ));
     svg.push_str(&format!(r#"<title id="{title_id}">{}</title>"#, esc(title)));
+
+    if several {
+        svg.push_str(r#"<g class="tl-chart__key" aria-hidden="true">"#);
+        for &(i, x, y) in &key {
+            svg.push_str(&format!(
+                r#"<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-width="3"{}/>"#,
+                n(x),
+                n(x + 34.0),
+                n(y),
+                n(y),
+                dash_attr(i)
+            ));
+            svg.push_str(&marker(i, x + 17.0, y));
+            svg.push_str(&format!(
+                r#"<text x="{}" y="{}" dominant-baseline="middle">{}</text>"#,
+                n(x + 42.0),
+                n(y),
+                esc(rows.names[i])
+            ));
+        }
+        svg.push_str("</g>");
+    }
 
     // Grid and the vertical axis's labels.
     let decimals = step_decimals(step);
@@ -260,7 +409,7 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart
         svg.push_str(&format!(
             r##"<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#b1b4b6" stroke-width="1"/>"##,
             n(LEFT),
-            n(W - RIGHT),
+            n(W - right),
             n(y),
             n(y)
         ));
@@ -275,21 +424,22 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart
     svg.push_str(&format!(
         r#"<text x="{}" y="{}" text-anchor="start">{}</text>"#,
         n(4.0),
-        n(TOP - 18.0),
+        n(top - 18.0),
         esc(&m.unit)
     ));
     svg.push_str("</g>");
 
     // Periods along the bottom: every one when there is room.
-    let every = points.len().div_ceil(8).max(1);
+    let len = rows.periods.len();
+    let every = len.div_ceil(8).max(1);
     svg.push_str(r#"<g class="tl-chart__periods" aria-hidden="true">"#);
-    for (i, p) in points.iter().enumerate() {
-        if i % every == 0 || i + 1 == points.len() {
+    for (i, p) in rows.periods.iter().enumerate() {
+        if i % every == 0 || i + 1 == len {
             svg.push_str(&format!(
                 r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
                 n(x_of(i)),
-                n(H - BOTTOM + 24.0),
-                esc(&p.period)
+                n(height - BOTTOM + 24.0),
+                esc(p)
             ));
         }
     }
@@ -301,91 +451,99 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart
         svg.push_str(&format!(
             r#"<g class="tl-chart__target" aria-hidden="true"><line x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-width="2" stroke-dasharray="8 6"/><text x="{}" y="{}" text-anchor="end">Target {} by {}</text></g>"#,
             n(LEFT),
-            n(W - RIGHT),
+            n(W - right),
             n(y),
             n(y),
-            n(W - RIGHT),
+            n(W - right),
             n(y - 8.0),
             esc(&with_unit(&fmt(*t), &m.unit)),
             esc(period)
         ));
     }
 
-    // The series: a line broken where there is no data. A long series is
+    // Each series: a line broken where there is no data. A long series is
     // drawn through the first, lowest, highest and last point of each
     // pixel column (the line looks the same, and the chart stays the size
     // of its picture, not of its data: the table beside it has every
     // figure).
-    let dense = points.len() > DENSE;
-    let mut path = String::new();
-    let mut pen_down = false;
-    let mut column: Vec<(usize, f64)> = Vec::new();
-    let flush = |column: &mut Vec<(usize, f64)>, path: &mut String, pen_down: &mut bool| {
-        let keep: Vec<(usize, f64)> = if column.len() <= 4 {
-            column.clone()
-        } else {
-            let (first, last) = (column[0], column[column.len() - 1]);
-            let lo = column
-                .iter()
-                .copied()
-                .fold(first, |a, b| if b.1 < a.1 { b } else { a });
-            let hi = column
-                .iter()
-                .copied()
-                .fold(first, |a, b| if b.1 > a.1 { b } else { a });
-            let mut k = vec![first, lo, hi, last];
-            k.sort_by_key(|p| p.0);
-            k.dedup_by_key(|p| p.0);
-            k
+    let dense = len > DENSE;
+    let mut ends: Vec<(usize, f64)> = Vec::new();
+    for s in 0..rows.names.len() {
+        let mut path = String::new();
+        let mut pen_down = false;
+        let mut column: Vec<(usize, f64)> = Vec::new();
+        let flush = |column: &mut Vec<(usize, f64)>, path: &mut String, pen_down: &mut bool| {
+            let keep: Vec<(usize, f64)> = if column.len() <= 4 {
+                column.clone()
+            } else {
+                let (first, last) = (column[0], column[column.len() - 1]);
+                let lo = column
+                    .iter()
+                    .copied()
+                    .fold(first, |a, b| if b.1 < a.1 { b } else { a });
+                let hi = column
+                    .iter()
+                    .copied()
+                    .fold(first, |a, b| if b.1 > a.1 { b } else { a });
+                let mut k = vec![first, lo, hi, last];
+                k.sort_by_key(|p| p.0);
+                k.dedup_by_key(|p| p.0);
+                k
+            };
+            for (i, v) in keep {
+                path.push_str(&format!(
+                    "{}{} {} ",
+                    if *pen_down { "L" } else { "M" },
+                    n(x_of(i)),
+                    n(y_of(v))
+                ));
+                *pen_down = true;
+            }
+            column.clear();
         };
-        for (i, v) in keep {
-            path.push_str(&format!(
-                "{}{} {} ",
-                if *pen_down { "L" } else { "M" },
-                n(x_of(i)),
-                n(y_of(v))
-            ));
-            *pen_down = true;
-        }
-        column.clear();
-    };
-    for (i, p) in points.iter().enumerate() {
-        match p.value {
-            Some(v) => {
-                if dense {
-                    let px = x_of(i).floor();
-                    if column.first().is_some_and(|(j, _)| x_of(*j).floor() != px) {
+        let mut last = None;
+        for (i, _, v) in rows.series(s) {
+            match v {
+                Some(v) => {
+                    last = Some(v);
+                    if dense {
+                        let px = x_of(i).floor();
+                        if column.first().is_some_and(|(j, _)| x_of(*j).floor() != px) {
+                            flush(&mut column, &mut path, &mut pen_down);
+                        }
+                        column.push((i, v));
+                    } else {
+                        column.push((i, v));
                         flush(&mut column, &mut path, &mut pen_down);
                     }
-                    column.push((i, v));
-                } else {
-                    column.push((i, v));
+                }
+                None => {
                     flush(&mut column, &mut path, &mut pen_down);
+                    pen_down = false;
                 }
             }
-            None => {
-                flush(&mut column, &mut path, &mut pen_down);
-                pen_down = false;
-            }
         }
-    }
-    flush(&mut column, &mut path, &mut pen_down);
-    svg.push_str(r#"<g class="tl-chart__series" aria-hidden="true">"#);
-    if !path.is_empty() {
-        svg.push_str(&format!(
-            r#"<path d="{}" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/>"#,
-            path.trim_end()
-        ));
-    }
-    let label_values = points.len() <= 12;
-    // Markers and "no data" labels only where each has room to be seen.
-    let marked = if dense { &points[..0] } else { points };
-    for (i, p) in marked.iter().enumerate() {
-        let x = x_of(i);
-        match p.value {
-            Some(v) => {
-                let y = y_of(v);
-                svg.push_str(&format!(r#"<circle cx="{}" cy="{}" r="5"/>"#, n(x), n(y)));
+        flush(&mut column, &mut path, &mut pen_down);
+        if let Some(v) = last {
+            ends.push((s, y_of(v)));
+        }
+        svg.push_str(r#"<g class="tl-chart__series" aria-hidden="true">"#);
+        if !path.is_empty() {
+            svg.push_str(&format!(
+                r#"<path d="{}" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"{}/>"#,
+                path.trim_end(),
+                dash_attr(s)
+            ));
+        }
+        // Markers only where each has room to be seen; each point's value
+        // when there is one series of a dozen points or fewer (with more
+        // series the labels would collide: the table has them).
+        let label_values = !several && len <= 12;
+        if !dense {
+            for (i, _, v) in rows.series(s) {
+                let Some(v) = v else { continue };
+                let (x, y) = (x_of(i), y_of(v));
+                svg.push_str(&marker(s, x, y));
                 if label_values {
                     svg.push_str(&format!(
                         r#"<text x="{}" y="{}" text-anchor="middle" font-weight="bold">{}</text>"#,
@@ -395,21 +553,58 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, points: &[Point]) -> Chart
                     ));
                 }
             }
-            None => {
+        }
+        svg.push_str("</g>");
+    }
+    // "no data" where no series has a figure for the period.
+    if !dense {
+        svg.push_str(r#"<g class="tl-chart__gaps" aria-hidden="true">"#);
+        for (i, c) in rows.cells.iter().enumerate() {
+            if c.iter().all(|c| c.and_then(|p| p.value).is_none()) {
                 svg.push_str(&format!(
                     r#"<text class="tl-chart__gap" x="{}" y="{}" text-anchor="middle" font-style="italic">no data</text>"#,
-                    n(x),
-                    n(TOP + plot_h - 8.0)
+                    n(x_of(i)),
+                    n(top + plot_h - 8.0)
                 ));
             }
         }
+        svg.push_str("</g>");
     }
-    svg.push_str("</g></svg>");
+    // Direct labels: each line's name at the height of its last figure, in
+    // the right margin, nudged apart so that none overlaps another.
+    if direct && !ends.is_empty() {
+        ends.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let mut placed: Vec<(usize, f64)> = Vec::new();
+        for (s, y) in ends {
+            let y = placed.last().map_or(y, |(_, prev)| y.max(prev + 18.0));
+            placed.push((s, y));
+        }
+        // Pushed below the plot? Move the stack up.
+        let overflow = placed.last().map_or(0.0, |(_, y)| y - (top + plot_h));
+        svg.push_str(r#"<g class="tl-chart__labels" aria-hidden="true">"#);
+        for (s, y) in placed {
+            svg.push_str(&format!(
+                r#"<text x="{}" y="{}" dominant-baseline="middle" font-weight="bold">{}</text>"#,
+                n(W - right + 10.0),
+                n(y - overflow.max(0.0)),
+                esc(rows.names[s])
+            ));
+        }
+        svg.push_str("</g>");
+    }
+    svg.push_str("</svg>");
     Chart {
         id: id.to_string(),
         title: title.to_string(),
-        summary: summary(title, m, points),
+        summary: summary(title, m, rows),
         svg,
+    }
+}
+
+fn dash_attr(s: usize) -> String {
+    match DASHES[s % DASHES.len()] {
+        "" => String::new(),
+        d => format!(r#" stroke-dasharray="{d}" stroke-linecap="round""#),
     }
 }
 
@@ -422,18 +617,21 @@ mod tests {
             unit: "years".into(),
             direction: Direction::Up,
             illustrative: false,
-            series: values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| Point {
-                    period: format!("202{i}/2{}", i + 1),
-                    value: *v,
-                    reported: None,
-                    provisional: false,
-                    note: None,
-                    written_decimals: 1,
-                })
-                .collect(),
+            series: vec![Series {
+                name: None,
+                points: values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| Point {
+                        period: format!("202{i}/2{}", i + 1),
+                        value: *v,
+                        reported: None,
+                        provisional: false,
+                        note: None,
+                        written_decimals: 1,
+                    })
+                    .collect(),
+            }],
             baseline: None,
             target: Some(Point {
                 period: "2034/35".into(),
@@ -448,25 +646,35 @@ mod tests {
             source_url: None,
             updated: None,
             data: None,
-            data_path: None,
         }
+    }
+
+    /// Draw `m` whole, as a measure's page does.
+    fn whole<T>(m: &Measure, f: impl FnOnce(Rows<'_>) -> T) -> T {
+        let grid = m.grid();
+        let names = m.names();
+        f(Rows {
+            names: &names,
+            periods: &grid.periods,
+            cells: &grid.cells,
+        })
     }
 
     #[test]
     fn summary_says_which_way_and_names_gaps() {
         let m = measure(&[Some(58.9), None, Some(59.6)]);
         assert_eq!(
-            summary("Healthy life expectancy", &m, &m.series),
+            whole(&m, |r| summary("Healthy life expectancy", &m, r)),
             "Healthy life expectancy rose from 58.9 years in 2020/21 to 59.6 years in 2022/23; the target is 65.0 years by 2034/35. Higher is better. No data for 2021/22."
         );
         let m = measure(&[Some(60.0), Some(59.0)]);
-        assert!(summary("X", &m, &m.series).starts_with("X fell from 60.0 years"));
+        assert!(whole(&m, |r| summary("X", &m, r)).starts_with("X fell from 60.0 years"));
     }
 
     #[test]
     fn a_gap_breaks_the_line() {
         let m = measure(&[Some(1.0), Some(2.0), None, Some(3.0), Some(4.0)]);
-        let c = line_chart("c", "T", &m, &m.series);
+        let c = whole(&m, |r| line_chart("c", "T", &m, r));
         let d = c.svg.split(r#"<path d=""#).nth(1).unwrap();
         let d = &d[..d.find('"').unwrap()];
         assert_eq!(d.matches('M').count(), 2, "{d}");

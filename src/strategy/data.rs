@@ -9,9 +9,9 @@ use serde_json::{json, Map, Value};
 
 use crate::site::Site;
 
-use super::chart::{line_chart, with_unit};
+use super::chart::{line_chart, with_unit, Rows};
 use super::graph::{Entity, Graph};
-use super::measure::{format_number, Direction, Measure, Point};
+use super::measure::{format_number, row_notes, Direction, Measure, Point};
 use super::review::Review;
 use super::settings::Kind;
 use super::status;
@@ -85,17 +85,64 @@ fn point_value(p: &Point, m: &Measure) -> Value {
 
 /// Whether any figure has a note or is provisional, and whether any says
 /// when it was reported: the tables' extra columns.
-fn columns_of(points: &[Point]) -> (bool, bool) {
-    (
-        points.iter().any(|p| p.provisional || p.note.is_some()),
-        points.iter().any(|p| p.reported.is_some()),
-    )
+fn columns_of(rows: &Rows<'_>) -> (bool, bool) {
+    let mut points = rows.cells.iter().flatten().flatten();
+    let notes = points.clone().any(|p| p.provisional || p.note.is_some());
+    (notes, points.any(|p| p.reported.is_some()))
+}
+
+/// The rows of a measure's table (§6: a column per series, and a row's
+/// `provisional` and `note` in the row of its figure). A row keeps the
+/// fields of a one-series entry (`value`, `display`, … of the first
+/// series) for templates written before there were several series.
+fn table_rows(m: &Measure, rows: &Rows<'_>) -> Vec<Value> {
+    rows.periods
+        .iter()
+        .zip(rows.cells)
+        .map(|(period, cells)| {
+            let notes = row_notes(rows.names, cells);
+            let mut row = figure(cells[0].and_then(|p| p.value), m);
+            row["period"] = json!(period);
+            row["cells"] = Value::Array(
+                cells
+                    .iter()
+                    .map(|c| figure(c.and_then(|p| p.value), m))
+                    .collect(),
+            );
+            let text = |t: String| {
+                if t.is_empty() {
+                    Value::Null
+                } else {
+                    Value::String(t)
+                }
+            };
+            row["reported"] = text(notes.reported);
+            row["provisional"] = json!(notes.provisional);
+            row["note"] = text(notes.note);
+            row["note_text"] = json!(notes.note_text);
+            row
+        })
+        .collect()
 }
 
 fn measure_value(m: &Measure, id: &str, title: &str) -> Value {
-    let latest = m.series.iter().rev().find(|p| p.value.is_some());
-    let chart = line_chart(&format!("chart-{id}"), title, m, &m.series);
-    let (notes, reported) = columns_of(&m.series);
+    let grid = m.grid();
+    let names = m.names();
+    let rows = Rows {
+        names: &names,
+        periods: &grid.periods,
+        cells: &grid.cells,
+    };
+    let latest_of = |points: &[Point]| {
+        points
+            .iter()
+            .rev()
+            .find(|p| p.value.is_some())
+            .map(|p| point_value(p, m))
+    };
+    let chart = line_chart(&format!("chart-{id}"), title, m, rows);
+    let (notes, reported) = columns_of(&rows);
+    let first = &m.series[0].points;
     json!({
         "chart": chart,
         "unit": m.unit,
@@ -104,8 +151,15 @@ fn measure_value(m: &Measure, id: &str, title: &str) -> Value {
         "notes": notes,
         "reported": reported,
         "decimals": m.decimals,
-        "values": m.series.iter().map(|p| point_value(p, m)).collect::<Vec<_>>(),
-        "latest": latest.map(|p| point_value(p, m)),
+        "series": m.series.iter().zip(&names).map(|(s, name)| json!({
+            "name": name,
+            "values": s.points.iter().map(|p| point_value(p, m)).collect::<Vec<_>>(),
+            "latest": latest_of(&s.points),
+        })).collect::<Vec<_>>(),
+        "columns": if m.series.len() > 1 { json!(names) } else { json!([]) },
+        "rows": table_rows(m, &rows),
+        "values": first.iter().map(|p| point_value(p, m)).collect::<Vec<_>>(),
+        "latest": latest_of(first),
         "baseline": m.baseline.as_ref().map(|p| point_value(p, m)),
         "target": m.target.as_ref().map(|p| point_value(p, m)),
         "source": m.source,
@@ -610,15 +664,15 @@ fn figure(v: Option<f64>, m: &Measure) -> Value {
     }
 }
 
-/// The entry of a measure's series that is its value for the year of
-/// `period` (§5): the one reported in that year, else the one without
-/// `reported` whose own period it is.
-pub fn value_for_year(m: &Measure, period: &str) -> Option<usize> {
-    m.series
+/// The entry of a series that is its value for the year of `period`
+/// (§5): the one reported in that year, else the one without `reported`
+/// whose own period it is.
+pub fn value_for_year(points: &[Point], period: &str) -> Option<usize> {
+    points
         .iter()
         .position(|p| p.reported.as_deref() == Some(period))
         .or_else(|| {
-            m.series
+            points
                 .iter()
                 .position(|p| p.reported.is_none() && p.period == period)
         })
@@ -627,12 +681,12 @@ pub fn value_for_year(m: &Measure, period: &str) -> Option<usize> {
 /// How many periods of a measure a year's page shows at most.
 const YEAR_ROWS: usize = 20;
 
-/// One measure in one year: this period's figure, the one before, the
-/// change and whether it went the right way, the chart up to this period.
-fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
-    let idx = value_for_year(m, period);
-    let value = idx.and_then(|i| m.series[i].value);
-    let previous = idx.filter(|i| *i > 0).map(|i| &m.series[i - 1]);
+/// One series of a measure in one year: this period's figure, the one
+/// before, the change and whether it went the right way.
+fn year_figure(m: &Measure, name: &str, points: &[Point], period: &str) -> (Option<usize>, Value) {
+    let idx = value_for_year(points, period);
+    let value = idx.and_then(|i| points[i].value);
+    let previous = idx.filter(|i| *i > 0).map(|i| &points[i - 1]);
     let change = match (value, previous.and_then(|p| p.value)) {
         (Some(now), Some(before)) => {
             let words = super::chart::change_words(now - before, m.decimals, &m.unit);
@@ -657,35 +711,75 @@ fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
         "context" => "A context figure, with no better or worse",
         _ => "Not known",
     };
+    (
+        idx,
+        json!({
+            "name": name,
+            "in_series": idx.is_some(),
+            "value": figure(value, m),
+            "previous": previous.map(|p| point_value(p, m)),
+            "change": change,
+            "verdict": verdict,
+            "verdict_label": verdict_label,
+        }),
+    )
+}
+
+/// One measure in one year: each series' figure for the year (the first
+/// series' also at the top level, as templates written for one series
+/// read it), the target, and the chart and table up to this period.
+fn year_measure(e: &Entity, m: &Measure, link: &Value, period: &str) -> Value {
+    let grid = m.grid();
+    let names = m.names();
+    let mut series = Vec::with_capacity(m.series.len());
+    // The last row holding a figure for this year, in any series.
+    let mut upto: Option<usize> = None;
+    for (s, name) in m.series.iter().zip(&names) {
+        let (idx, v) = year_figure(m, name, &s.points, period);
+        if let Some(i) = idx {
+            let row = grid
+                .periods
+                .iter()
+                .position(|p| *p == s.points[i].period)
+                .unwrap_or(0);
+            upto = Some(upto.map_or(row, |u: usize| u.max(row)));
+        }
+        series.push(v);
+    }
     // The periods up to this one, the last YEAR_ROWS of them: a year's
     // page is about that year, and its size must not grow with a long
     // series times the years (the measure's own page and CSV have it all).
-    let upto = idx.map(|i| i + 1).unwrap_or(m.series.len());
+    let upto = upto.map(|u| u + 1).unwrap_or(grid.periods.len());
     let from = upto.saturating_sub(YEAR_ROWS);
-    let shown: &[Point] = &m.series[from..upto];
-    let chart = line_chart(&format!("chart-{}", e.id), &e.title, m, shown);
-    let (notes, reported) = columns_of(shown);
-    json!({
+    let rows = Rows {
+        names: &names,
+        periods: &grid.periods[from..upto],
+        cells: &grid.cells[from..upto],
+    };
+    let chart = line_chart(&format!("chart-{}", e.id), &e.title, m, rows);
+    let (notes, reported) = columns_of(&rows);
+    let mut out = series[0].clone();
+    let fields = json!({
         "measure": link,
         "unit": m.unit,
         "direction": m.direction,
         "illustrative": m.illustrative,
         "notes": notes,
         "reported": reported,
-        "in_series": idx.is_some(),
-        "value": figure(value, m),
-        "previous": previous.map(|p| point_value(p, m)),
-        "change": change,
-        "verdict": verdict,
-        "verdict_label": verdict_label,
         "target": m.target.as_ref().map(|t| point_value(t, m)),
         "chart": chart,
-        "rows": shown.iter().map(|p| point_value(p, m)).collect::<Vec<_>>(),
+        "columns": if m.series.len() > 1 { json!(names) } else { json!([]) },
+        "rows": table_rows(m, &rows),
         "earlier": from,
         "source": m.source,
         "source_url": m.source_url,
         "updated": m.updated,
-    })
+    });
+    if let (Value::Object(out), Value::Object(fields)) = (&mut out, fields) {
+        out.extend(fields);
+        out.insert("series".into(), Value::Array(series));
+    }
+    out
 }
 
 /// A year as a link, with the years either side and the labels: what

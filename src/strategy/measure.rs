@@ -1,9 +1,10 @@
-//! Measures (content model §3): unit, direction, and a series of values by
-//! period, written inline (`values`) or in a CSV file (`data`). Every value
-//! is checked to be a number, with the error pointing at the front matter
-//! value or at the CSV line.
+//! Measures (content model §3): unit, direction, and one or more series of
+//! values by period, written inline (`values`), in a CSV file (`data`, one
+//! column per series), or as named series (`series = [{ name, values }]`).
+//! Every value is checked to be a number, with the error pointing at the
+//! front matter value or at the CSV line.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -37,13 +38,23 @@ pub struct Point {
     pub written_decimals: u32,
 }
 
+/// One series of a measure: its figures by period, oldest first. `name` is
+/// `None` for a measure's only series written as `values` or as a CSV with a
+/// `value` column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    pub name: Option<String>,
+    pub points: Vec<Point>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Measure {
     pub unit: String,
     pub direction: Direction,
     /// The figures are not real: said on the chart, the table and the page.
     pub illustrative: bool,
-    pub series: Vec<Point>,
+    /// At least one series; several are men and women, or two places.
+    pub series: Vec<Series>,
     pub baseline: Option<Point>,
     pub target: Option<Point>,
     /// Decimals shown: the `decimals` key, else as many as the data has, at
@@ -52,11 +63,80 @@ pub struct Measure {
     pub source: Option<String>,
     pub source_url: Option<String>,
     pub updated: Option<String>,
-    /// The CSV file the series came from, relative to the site root.
+    /// The CSV file the figures came from (`data`), relative to the site
+    /// root.
     pub data: Option<String>,
-    /// The CSV file as read (for a rebuild to know what it depends on).
-    #[serde(skip)]
-    pub data_path: Option<PathBuf>,
+}
+
+/// A measure's figures as rows: every period of any series, in the order
+/// first met (series by series), and each series' entry for it.
+#[derive(Debug)]
+pub struct Grid<'a> {
+    pub periods: Vec<&'a str>,
+    /// `cells[row][series]`.
+    pub cells: Vec<Vec<Option<&'a Point>>>,
+}
+
+impl Measure {
+    /// Every entry of every series.
+    pub fn points(&self) -> impl Iterator<Item = &Point> {
+        self.series.iter().flat_map(|s| s.points.iter())
+    }
+
+    /// Whether any series has a figure.
+    pub fn has_figures(&self) -> bool {
+        self.points().any(|p| p.value.is_some())
+    }
+
+    /// The series' names as shown: the name, or "Value" for an unnamed one.
+    pub fn names(&self) -> Vec<&str> {
+        self.series
+            .iter()
+            .map(|s| s.name.as_deref().unwrap_or("Value"))
+            .collect()
+    }
+
+    pub fn grid(&self) -> Grid<'_> {
+        let mut periods: Vec<&str> = Vec::new();
+        let mut row_of: std::collections::HashMap<&str, usize> = Default::default();
+        for s in &self.series {
+            // A period new to the rows goes right after the one before it
+            // in its series, or, leading a series, right before the first
+            // period that series shares with the rows (else at the end): so
+            // every series reads in its own order.
+            let mut after: Option<usize> = None;
+            for (i, p) in s.points.iter().enumerate() {
+                if let Some(&r) = row_of.get(p.period.as_str()) {
+                    after = Some(r);
+                    continue;
+                }
+                let at = match after {
+                    Some(a) => a + 1,
+                    None => s.points[i + 1..]
+                        .iter()
+                        .find_map(|q| row_of.get(q.period.as_str()).copied())
+                        .unwrap_or(periods.len()),
+                };
+                if at == periods.len() {
+                    periods.push(&p.period);
+                    row_of.insert(&p.period, at);
+                } else {
+                    periods.insert(at, &p.period);
+                    for (r, q) in periods.iter().enumerate().skip(at) {
+                        row_of.insert(q, r);
+                    }
+                }
+                after = Some(at);
+            }
+        }
+        let mut cells = vec![vec![None; self.series.len()]; periods.len()];
+        for (si, s) in self.series.iter().enumerate() {
+            for p in &s.points {
+                cells[row_of[p.period.as_str()]][si] = Some(p);
+            }
+        }
+        Grid { periods, cells }
+    }
 }
 
 /// Format a number for UK readers: thousands separators, fixed decimals.
@@ -86,13 +166,72 @@ pub fn format_number(v: f64, decimals: u32) -> String {
     out
 }
 
-/// A measure's figures as CSV (§6): `period,value`, then `reported`,
-/// `provisional` and `note` where any entry has them; no data is an empty
-/// cell; numbers as written, without separators.
+/// What a row of figures says beside its numbers, one text per column:
+/// when it was reported, whether it is provisional, its note. Where the
+/// series of a row agree (always, for one series or a wide CSV) that is the
+/// entry's own text; where they differ, each series' text, named.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct RowNotes {
+    pub reported: String,
+    pub provisional: bool,
+    /// "Provisional." and the note, as a table's Note column shows them.
+    pub note_text: String,
+    /// The notes alone, as the CSV's `note` column has them.
+    pub note: String,
+}
+
+pub fn row_notes(names: &[&str], cells: &[Option<&Point>]) -> RowNotes {
+    fn joined<'p>(
+        names: &[&str],
+        cells: &[Option<&'p Point>],
+        text: impl Fn(&'p Point) -> String,
+    ) -> String {
+        let texts: Vec<(usize, String)> = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.map(|p| (i, text(p))))
+            .collect();
+        let mut distinct: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
+        distinct.dedup();
+        match distinct.as_slice() {
+            [] => String::new(),
+            [one] if texts.len() == cells.len() || names.len() == 1 => one.to_string(),
+            _ => texts
+                .iter()
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(i, t)| format!("{}: {t}", names[*i]))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+    RowNotes {
+        reported: joined(names, cells, |p| p.reported.clone().unwrap_or_default()),
+        provisional: cells.iter().flatten().any(|p| p.provisional),
+        note_text: joined(names, cells, |p| {
+            let mut t = String::new();
+            if p.provisional {
+                t.push_str("Provisional.");
+            }
+            if let Some(n) = &p.note {
+                if !t.is_empty() {
+                    t.push(' ');
+                }
+                t.push_str(n);
+            }
+            t
+        }),
+        note: joined(names, cells, |p| p.note.clone().unwrap_or_default()),
+    }
+}
+
+/// A measure's figures as CSV (§6): `period`, then one column per series
+/// (`value` when there is one), then `reported`, `provisional` and `note`
+/// where any entry has them; no data is an empty cell; numbers as written,
+/// without separators.
 pub fn figures_csv(m: &Measure) -> String {
-    let reported = m.series.iter().any(|p| p.reported.is_some());
-    let provisional = m.series.iter().any(|p| p.provisional);
-    let note = m.series.iter().any(|p| p.note.is_some());
+    let reported = m.points().any(|p| p.reported.is_some());
+    let provisional = m.points().any(|p| p.provisional);
+    let note = m.points().any(|p| p.note.is_some());
     let cell = |s: &str| {
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
@@ -100,7 +239,16 @@ pub fn figures_csv(m: &Measure) -> String {
             s.to_string()
         }
     };
-    let mut out = String::from("period,value");
+    let names = m.names();
+    let mut out = String::from("period");
+    if m.series.len() == 1 {
+        out.push_str(",value");
+    } else {
+        for n in &names {
+            out.push(',');
+            out.push_str(&cell(n));
+        }
+    }
     for (on, name) in [
         (reported, "reported"),
         (provisional, "provisional"),
@@ -112,22 +260,28 @@ pub fn figures_csv(m: &Measure) -> String {
         }
     }
     out.push('\n');
-    for p in &m.series {
-        out.push_str(&cell(&p.period));
-        out.push(',');
-        if let Some(v) = p.value {
-            out.push_str(&format!("{:.*}", p.written_decimals as usize, v));
+    let grid = m.grid();
+    for (period, cells) in grid.periods.iter().zip(&grid.cells) {
+        out.push_str(&cell(period));
+        for c in cells {
+            out.push(',');
+            if let Some(p) = c {
+                if let Some(v) = p.value {
+                    out.push_str(&format!("{:.*}", p.written_decimals as usize, v));
+                }
+            }
         }
+        let notes = row_notes(&names, cells);
         if reported {
             out.push(',');
-            out.push_str(&cell(p.reported.as_deref().unwrap_or("")));
+            out.push_str(&cell(&notes.reported));
         }
         if provisional {
-            out.push_str(if p.provisional { ",true" } else { "," });
+            out.push_str(if notes.provisional { ",true" } else { "," });
         }
         if note {
             out.push(',');
-            out.push_str(&cell(p.note.as_deref().unwrap_or("")));
+            out.push_str(&cell(&notes.note));
         }
         out.push('\n');
     }
@@ -234,47 +388,48 @@ pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
 
     let mut series = Vec::new();
     let mut data = None;
-    let mut data_path = None;
-    match (extra.get("values"), extra.get("data")) {
-        (Some(_), Some(_)) => {
+    let given: Vec<&str> = ["values", "data", "series"]
+        .into_iter()
+        .filter(|k| extra.contains_key(*k))
+        .collect();
+    match given.as_slice() {
+        [] => {
             ok = false;
             diags.push(
-                Diagnostic::error("this measure has both `values` and `data`")
-                    .at(page.locate("extra.data"))
-                    .with_hint(
-                        "keep one: `values` for figures written here, or `data` for a CSV file",
-                    ),
-            );
-        }
-        (None, None) => {
-            ok = false;
-            diags.push(
-                Diagnostic::error("this measure has no figures: it needs `values` or `data`")
+                Diagnostic::error("this measure has no figures: it needs `values`, `data` or `series`")
                     .at(page.locate("extra"))
                     .with_hint("add values = [{ period = \"2023/24\", value = 59.6 }], or data = \"data/my-measure.csv\" naming a CSV file with the columns period,value"),
             );
         }
-        (Some(v), None) => match inline_series(page, v, diags) {
+        ["values"] => match inline_series(page, "extra.values", &extra["values"], diags) {
+            Some(points) => series.push(Series { name: None, points }),
+            None => ok = false,
+        },
+        ["data"] => match &extra["data"] {
+            toml::Value::String(path) => match csv_series(page, root, "extra.data", path, diags) {
+                Some(s) => {
+                    series = s;
+                    data = Some(path.clone());
+                }
+                None => ok = false,
+            },
+            other => {
+                ok = false;
+                diags.push(not_a_path(page, "extra.data", other));
+            }
+        },
+        [_] => match named_series(page, root, &extra["series"], diags) {
             Some(s) => series = s,
             None => ok = false,
         },
-        (None, Some(toml::Value::String(path))) => match csv_series(page, root, path, diags) {
-            Some((s, p)) => {
-                series = s;
-                data = Some(path.clone());
-                data_path = Some(p);
-            }
-            None => ok = false,
-        },
-        (None, Some(other)) => {
+        [first, second, ..] => {
             ok = false;
             diags.push(
-                Diagnostic::error(format!(
-                    "`data` should be the path of a CSV file, in quotes, not {}",
-                    other.type_str()
-                ))
-                .at(page.locate("extra.data"))
-                .with_hint("for example: data = \"data/healthy-life-expectancy.csv\""),
+                Diagnostic::error(format!("this measure has both `{first}` and `{second}`"))
+                    .at(page.locate(&format!("extra.{second}")))
+                    .with_hint(
+                        "keep one: `values` for figures written here, `data` for a CSV file, or `series` for several named series (men and women, two places)",
+                    ),
             );
         }
     }
@@ -296,8 +451,15 @@ pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
             false
         }
     };
-    if !reported_once(page, &series, diags) {
-        ok = false;
+    for (i, one) in series.iter().enumerate() {
+        let key = if extra.contains_key("series") {
+            format!("extra.series[{i}]")
+        } else {
+            "extra".to_string()
+        };
+        if !reported_once(page, &key, one, diags) {
+            ok = false;
+        }
     }
     if !ok {
         return None;
@@ -305,6 +467,7 @@ pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
     let decimals = decimals.unwrap_or_else(|| {
         series
             .iter()
+            .flat_map(|s| s.points.iter())
             .chain(baseline.iter())
             .chain(target.iter())
             .filter(|p| p.value.is_some())
@@ -325,8 +488,170 @@ pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
         source_url: text_of("source_url"),
         updated: text_of("updated"),
         data,
-        data_path,
     })
+}
+
+fn not_a_path(page: &Page, key: &str, other: &toml::Value) -> Diagnostic {
+    Diagnostic::error(format!(
+        "`data` should be the path of a CSV file, in quotes, not {}",
+        other.type_str()
+    ))
+    .at(page.locate(key))
+    .with_hint("for example: data = \"data/healthy-life-expectancy.csv\"")
+}
+
+const HINT_SERIES: &str = "write series = [{ name = \"Men\", values = [{ period = \"2020-22\", value = 61.2 }] }, { name = \"Women\", data = \"data/women.csv\" }]";
+
+/// `series = [{ name, values }, { name, data }, …]` (§3).
+fn named_series(
+    page: &Page,
+    root: &Path,
+    v: &toml::Value,
+    diags: &Diagnostics,
+) -> Option<Vec<Series>> {
+    let items = match v {
+        toml::Value::Array(items) if !items.is_empty() => items,
+        other => {
+            diags.push(
+                Diagnostic::error(match other {
+                    toml::Value::Array(_) => "`series` is an empty list".to_string(),
+                    _ => format!("`series` should be a list, not {}", other.type_str()),
+                })
+                .at(page.locate("extra.series"))
+                .with_hint(HINT_SERIES),
+            );
+            return None;
+        }
+    };
+    let mut out: Vec<Series> = Vec::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let key = format!("extra.series[{i}]");
+        let toml::Value::Table(t) = item else {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!(
+                    "each entry in `series` should be {{ name = …, values = … }}, not {}",
+                    crate::value::describe(item)
+                ))
+                .at(page.locate(&key))
+                .with_hint(HINT_SERIES),
+            );
+            continue;
+        };
+        let name = match t.get("name") {
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(other) => {
+                ok = false;
+                diags.push(
+                    Diagnostic::error(format!(
+                        "a series' `name` should be text in quotes, not {}",
+                        crate::value::describe(other)
+                    ))
+                    .at(page.locate(&format!("{key}.name")))
+                    .with_hint("the name is shown in the chart's key and as the table's column heading: name = \"Women\""),
+                );
+                continue;
+            }
+            None => {
+                ok = false;
+                diags.push(
+                    Diagnostic::error("this series has no `name`")
+                        .at(page.locate(&key))
+                        .with_hint("the name is shown in the chart's key and as the table's column heading: add name = \"Women\""),
+                );
+                continue;
+            }
+        };
+        if let Some(k) = t
+            .keys()
+            .find(|k| !["name", "values", "data"].contains(&k.as_str()))
+        {
+            ok = false;
+            let mut d = Diagnostic::error(format!("a series has no key `{k}`"))
+                .at(page.locate(&format!("{key}.{k}")));
+            d = match crate::diagnostics::closest(k, ["name", "values", "data"]) {
+                Some(c) => d.with_hint(format!("did you mean `{c}`?")),
+                None => d.with_hint("a series has a `name`, and `values` or `data`; `unit`, `direction` and `target` belong to the measure, under [extra]"),
+            };
+            diags.push(d);
+            continue;
+        }
+        if out.iter().any(|s| s.name.as_deref() == Some(name.as_str())) {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!("two series are named \"{name}\""))
+                    .at(page.locate(&format!("{key}.name")))
+                    .with_hint("each series needs its own name: it heads its column in the table and names its line in the chart"),
+            );
+            continue;
+        }
+        let points = match (t.get("values"), t.get("data")) {
+            (Some(v), None) => inline_series(page, &format!("{key}.values"), v, diags),
+            (None, Some(toml::Value::String(rel))) => {
+                let here = format!("{key}.data");
+                csv_series(page, root, &here, rel, diags).and_then(|mut found| {
+                    if found.len() == 1 {
+                        return found.pop().map(|s| s.points);
+                    }
+                    // A wide CSV: the column of this series' name.
+                    match found.iter().position(|s| s.name.as_deref() == Some(name.as_str())) {
+                        Some(at) => Some(found.swap_remove(at).points),
+                        None => {
+                            let names: Vec<String> = found
+                                .iter()
+                                .filter_map(|s| s.name.as_deref())
+                                .map(|n| format!("`{n}`"))
+                                .collect();
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "`{rel}` has several columns of figures, and none is headed \"{name}\""
+                                ))
+                                .at(page.locate(&here))
+                                .with_hint(format!(
+                                    "its columns are {}: name the series after one of them, or use data = \"{rel}\" under [extra] for all of them",
+                                    names.join(", ")
+                                )),
+                            );
+                            None
+                        }
+                    }
+                })
+            }
+            (None, Some(other)) => {
+                diags.push(not_a_path(page, &format!("{key}.data"), other));
+                None
+            }
+            (Some(_), Some(_)) => {
+                diags.push(
+                    Diagnostic::error("this series has both `values` and `data`")
+                        .at(page.locate(&format!("{key}.data")))
+                        .with_hint(
+                            "keep one: `values` for figures written here, or `data` for a CSV file",
+                        ),
+                );
+                None
+            }
+            (None, None) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the series \"{name}\" has no figures: it needs `values` or `data`"
+                    ))
+                    .at(page.locate(&key))
+                    .with_hint(HINT_SERIES),
+                );
+                None
+            }
+        };
+        match points {
+            Some(points) => out.push(Series {
+                name: Some(name),
+                points,
+            }),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
 }
 
 /// A number at `key` in the front matter: `Ok(None)` for no value.
@@ -377,11 +702,16 @@ fn period_at(page: &Page, key: &str, t: &toml::Table) -> Result<String, Diagnost
     }
 }
 
-fn inline_series(page: &Page, v: &toml::Value, diags: &Diagnostics) -> Option<Vec<Point>> {
+fn inline_series(
+    page: &Page,
+    at: &str,
+    v: &toml::Value,
+    diags: &Diagnostics,
+) -> Option<Vec<Point>> {
     let toml::Value::Array(items) = v else {
         diags.push(
             Diagnostic::error(format!("`values` should be a list, not {}", v.type_str()))
-                .at(page.locate("extra.values"))
+                .at(page.locate(at))
                 .with_hint("write values = [{ period = \"2022/23\", value = 58.9 }, { period = \"2023/24\", value = 59.6 }]"),
         );
         return None;
@@ -390,7 +720,7 @@ fn inline_series(page: &Page, v: &toml::Value, diags: &Diagnostics) -> Option<Ve
     let mut ok = true;
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, item) in items.iter().enumerate() {
-        let key = format!("extra.values[{i}]");
+        let key = format!("{at}[{i}]");
         let toml::Value::Table(t) = item else {
             ok = false;
             diags.push(
@@ -486,10 +816,15 @@ fn extras_at(page: &Page, key: &str, t: &toml::Table) -> Result<Extras, Diagnost
 
 /// §5: two entries of one series reported in the same year are an error
 /// (a year's value would be ambiguous). `false` when there were some.
-fn reported_once(page: &Page, series: &[Point], diags: &Diagnostics) -> bool {
+fn reported_once(page: &Page, at: &str, series: &Series, diags: &Diagnostics) -> bool {
     let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     let mut ok = true;
-    for p in series {
+    let of = series
+        .name
+        .as_deref()
+        .map(|n| format!(" of the series \"{n}\""))
+        .unwrap_or_default();
+    for p in &series.points {
         let Some(r) = p.reported.as_deref() else {
             continue;
         };
@@ -497,10 +832,10 @@ fn reported_once(page: &Page, series: &[Point], diags: &Diagnostics) -> bool {
             ok = false;
             diags.push(
                 Diagnostic::error(format!(
-                    "the figures for \"{first}\" and \"{}\" are both reported in \"{r}\": a year can show only one",
+                    "the figures{of} for \"{first}\" and \"{}\" are both reported in \"{r}\": a year can show only one",
                     p.period
                 ))
-                .at(page.locate("extra"))
+                .at(page.locate(at))
                 .with_hint("give each figure the annual-review period it was first published in; leave `reported` out where it equals the period"),
             );
         }
@@ -565,10 +900,11 @@ fn point(page: &Page, name: &str, diags: &Diagnostics, ok: &mut bool) -> Option<
 fn csv_series(
     page: &Page,
     root: &Path,
+    at: &str,
     rel: &str,
     diags: &Diagnostics,
-) -> Option<(Vec<Point>, PathBuf)> {
-    let here = page.locate("extra.data");
+) -> Option<Vec<Series>> {
+    let here = page.locate(at);
     if Path::new(rel).is_absolute() || crate::load::escaping_component(rel).is_some() {
         diags.push(
             Diagnostic::error(format!("`{rel}` is outside the site folder"))
@@ -647,25 +983,75 @@ fn csv_series(
             return None;
         }
     };
-    let col = |name: &str| {
-        headers
+    let names: Vec<&str> = headers
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim())
+        .collect();
+    let col = |name: &str| names.iter().position(|h| h.eq_ignore_ascii_case(name));
+    const OTHER: [&str; 4] = ["period", "reported", "provisional", "note"];
+    let header_width = text.lines().next().map(str::len).unwrap_or(1);
+    let Some(pc) = col("period") else {
+        let mut d = Diagnostic::error("this CSV file has no `period` column").at(at_line(
+            1,
+            1,
+            header_width,
+        ));
+        d = match names
             .iter()
-            .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
-    };
-    let (Some(pc), Some(vc)) = (col("period"), col("value")) else {
-        diags.push(
-            Diagnostic::error("this CSV file needs the columns `period` and `value`")
-                .at(at_line(
-                    1,
-                    1,
-                    text.lines().next().map(str::len).unwrap_or(1),
-                ))
-                .with_hint("make the first line: period,value"),
-        );
+            .find_map(|h| crate::diagnostics::closest(h, ["period"]).map(|_| *h))
+        {
+            Some(h) => d.with_hint(format!("did you mean `period` for the column `{h}`?")),
+            None => d.with_hint(
+                "make the first line: period,value (or period and one column per series: period,Men,Women)",
+            ),
+        };
+        diags.push(d);
         return None;
     };
+    // Every other column is a series of figures, named by its header.
+    let value_cols: Vec<usize> = (0..names.len())
+        .filter(|&i| !OTHER.iter().any(|o| names[i].eq_ignore_ascii_case(o)))
+        .collect();
+    if value_cols.is_empty() {
+        diags.push(
+            Diagnostic::error("this CSV file has no column of figures")
+                .at(at_line(1, 1, header_width))
+                .with_hint("make the first line: period,value (or period and one column per series: period,Men,Women)"),
+        );
+        return None;
+    }
+    let mut series_names: Vec<Option<String>> = Vec::new();
+    for &c in &value_cols {
+        let h = names[c];
+        if h.is_empty() {
+            diags.push(
+                Diagnostic::error("a column of this CSV file has no heading")
+                    .at(at_line(1, 1, header_width))
+                    .with_hint("head each column of figures with the name of its series, as in period,Men,Women, or with value for a single series"),
+            );
+            return None;
+        }
+        if series_names
+            .iter()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(h))
+        {
+            diags.push(
+                Diagnostic::error(format!("two columns of this CSV file are headed `{h}`"))
+                    .at(at_line(1, 1, header_width))
+                    .with_hint("each series needs its own name: it heads its column in the table and names its line in the chart"),
+            );
+            return None;
+        }
+        series_names.push(
+            (!(value_cols.len() == 1 && h.eq_ignore_ascii_case("value"))).then(|| h.to_string()),
+        );
+    }
+    if value_cols.len() == 1 {
+        series_names[0] = None;
+    }
     let (rc, pvc, nc) = (col("reported"), col("provisional"), col("note"));
-    let mut out = Vec::new();
+    let mut out: Vec<Vec<Point>> = vec![Vec::new(); value_cols.len()];
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut ok = true;
     for record in reader.records() {
@@ -707,26 +1093,39 @@ fn csv_series(
             ok = false;
             continue;
         }
-        let cell = record.get(vc).unwrap_or("");
-        let value = if cell.is_empty() {
-            None
-        } else {
+        let mut values = Vec::with_capacity(value_cols.len());
+        let mut line_ok = true;
+        for &vc in &value_cols {
+            let cell = record.get(vc).unwrap_or("");
+            if cell.is_empty() {
+                values.push((None, 0));
+                continue;
+            }
             match cell.parse::<f64>() {
-                Ok(v) if v.is_finite() => Some(v),
+                Ok(v) if v.is_finite() => values.push((Some(v), decimals_in(cell))),
                 _ => {
                     let (c, w) = field_column(vc);
+                    let near = crate::diagnostics::closest(names[vc], OTHER);
+                    let hint = match near {
+                        Some(o) if value_cols.len() > 1 => format!(
+                            "the column `{}` is read as a series of figures: if it is meant to be `{o}`, head it `{o}`",
+                            names[vc]
+                        ),
+                        _ => format!("{HINT_NUMBER}; leave the cell empty for a period with no data"),
+                    };
                     diags.push(
                         Diagnostic::error(format!("`{cell}` is not a number"))
                             .at(at_line(line, c, w))
-                            .with_hint(format!(
-                                "{HINT_NUMBER}; leave the cell empty for a period with no data"
-                            )),
+                            .with_hint(hint),
                     );
-                    ok = false;
-                    continue;
+                    line_ok = false;
                 }
             }
-        };
+        }
+        if !line_ok {
+            ok = false;
+            continue;
+        }
         if !seen.insert(period.clone()) {
             let (c, w) = field_column(pc);
             diags.push(
@@ -760,16 +1159,26 @@ fn csv_series(
                 continue;
             }
         };
-        out.push(Point {
-            period,
-            value,
-            reported: cell_of(rc),
-            provisional,
-            note: cell_of(nc),
-            written_decimals: decimals_in(cell),
-        });
+        // In a wide file, `reported`, `provisional` and `note` apply to
+        // every series of the row (§3).
+        for (points, (value, written_decimals)) in out.iter_mut().zip(values) {
+            points.push(Point {
+                period: period.clone(),
+                value,
+                reported: cell_of(rc),
+                provisional,
+                note: cell_of(nc),
+                written_decimals,
+            });
+        }
     }
-    ok.then_some((out, path))
+    ok.then(|| {
+        series_names
+            .into_iter()
+            .zip(out)
+            .map(|(name, points)| Series { name, points })
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -495,20 +495,42 @@ impl Review {
             let Some(m) = e.measure.as_ref() else {
                 continue;
             };
-            if m.series.iter().all(|p| p.value.is_none())
-                || super::data::value_for_year(m, &year.period).is_some()
-            {
+            // The series that have figures but none for this year.
+            let lacking: Vec<usize> = (0..m.series.len())
+                .filter(|&i| {
+                    let points = &m.series[i].points;
+                    points.iter().any(|p| p.value.is_some())
+                        && super::data::value_for_year(points, &year.period).is_none()
+                })
+                .collect();
+            let Some(&first) = lacking.first() else {
                 continue;
-            }
-            let page = &site.pages[e.page];
-            let key = if page.meta.extra.contains_key("values") {
-                "extra.values"
-            } else if page.meta.extra.contains_key("data") {
-                "extra.data"
-            } else {
-                "title"
             };
-            let periods: Vec<String> = m.series.iter().map(|p| format!("`{}`", p.period)).collect();
+            let page = &site.pages[e.page];
+            let key = if page.meta.extra.contains_key("series") {
+                format!("extra.series[{first}]")
+            } else if page.meta.extra.contains_key("values") {
+                "extra.values".into()
+            } else if page.meta.extra.contains_key("data") {
+                "extra.data".into()
+            } else {
+                "title".into()
+            };
+            let in_series = if m.series.len() > 1 {
+                let names: Vec<String> = lacking
+                    .iter()
+                    .map(|&i| format!("\"{}\"", m.names()[i]))
+                    .collect();
+                format!(" in the series {}", names.join(" and "))
+            } else {
+                String::new()
+            };
+            let mut periods: Vec<String> = m.series[first]
+                .points
+                .iter()
+                .map(|p| format!("`{}`", p.period))
+                .collect();
+            periods.dedup();
             let shown = if periods.len() > 8 {
                 format!(
                     "{}, … {}",
@@ -520,12 +542,12 @@ impl Review {
             };
             diags.push(
                 Diagnostic::warning(format!(
-                    "the {} `{}` has no figure for {}, so that year's page shows no data for it",
+                    "the {} `{}` has no figure for {}{in_series}, so that year's page shows no data for it",
                     g.settings.one(Kind::Measure),
                     e.id,
                     year.period
                 ))
-                .at(page.locate(key))
+                .at(page.locate(&key))
                 .with_hint(format!(
                     "its periods are {shown}. If a figure was published in {0} for an earlier period (a pooled figure such as \"2019-21\"), add reported = \"{0}\" to that entry; if there is really none, add {{ period = \"{0}\" }} with no value to record the gap",
                     year.period
@@ -540,8 +562,7 @@ impl Review {
             .iter()
             .filter_map(|e| e.measure.as_ref())
             .flat_map(|m| {
-                m.series
-                    .iter()
+                m.points()
                     .flat_map(|p| std::iter::once(p.period.as_str()).chain(p.reported.as_deref()))
             })
             .collect();

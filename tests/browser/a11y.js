@@ -11,6 +11,9 @@
 //     inside its own region instead);
 //   - the plan on a page fits, or scrolls in a region Tab reaches, named
 //     by its caption, with a cue at its edge that a screenshot shows;
+//   - a chart of several series draws each differently in more than colour
+//     (line style and marker shape), names each in it, inside the picture,
+//     and its table has a column per series;
 // and at 1280:
 //   - <html lang> is set, there is one h1, headings do not skip levels;
 //   - the first focusable element is a skip link to <main>;
@@ -24,6 +27,8 @@
 //     on each;
 // and the Nu HTML Checker (vnu, with the machine's Java) finds no errors
 // in any page.
+// `--min-series-charts N` fails unless at least N charts of several series
+// were seen (so the check above is known to have run).
 // Exits 1 listing every failure.
 "use strict";
 
@@ -36,6 +41,14 @@ const { serve } = require("./serve");
 
 const args = process.argv.slice(2);
 const skip = [];
+let minSeriesCharts = 0;
+{
+  const at = args.indexOf("--min-series-charts");
+  if (at !== -1) {
+    minSeriesCharts = parseInt(args[at + 1], 10);
+    args.splice(at, 2);
+  }
+}
 for (let i = args.indexOf("--skip"); i !== -1; i = args.indexOf("--skip")) {
   skip.push(args[i + 1]);
   args.splice(i, 2);
@@ -96,6 +109,56 @@ async function structure(page) {
       if (!described.length) problems.push("a chart has no text summary (aria-describedby)");
     }
     return problems;
+  });
+}
+
+/** A chart of several series (content model §6): series that differ in
+ *  line style or marker shape, not only colour; each named inside the
+ *  picture (a key or direct labels, not clipped); and the table after it
+ *  with a column per series. Returns the problems and how many such charts
+ *  there were. */
+async function seriesCharts(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    let count = 0;
+    for (const figure of document.querySelectorAll("figure.tl-chart")) {
+      const svg = figure.querySelector("svg");
+      const groups = [...svg.querySelectorAll("g.tl-chart__series")];
+      if (groups.length < 2) continue;
+      count += 1;
+      const where = `the chart #${figure.id}`;
+      const looks = groups.map((g) => {
+        const line = g.querySelector("path[fill='none']");
+        const dash = line ? getComputedStyle(line).strokeDasharray : "no line";
+        const mark = [...g.children].find((c) => c !== line);
+        const shape = mark ? `${mark.tagName}:${mark.getAttribute("fill") || "filled"}` : "no marker";
+        return `${dash} ${shape}`;
+      });
+      if (new Set(looks).size !== looks.length) problems.push(`${where}: two series are drawn alike (${looks.join(" / ")})`);
+      const table = figure.parentElement.querySelector(`#${CSS.escape(figure.id)} ~ .tl-table-scroll table, #${CSS.escape(figure.id)} ~ * table`);
+      if (!table) {
+        problems.push(`${where}: no table follows it`);
+        continue;
+      }
+      const names = [...table.querySelectorAll("thead th")]
+        .map((th) => th.textContent.trim())
+        .filter((t) => !["Period", "Published in", "Note"].includes(t))
+        .map((t) => t.replace(/\s*\([^)]*\)$/, ""));
+      if (names.length !== groups.length) problems.push(`${where}: ${groups.length} series but ${names.length} figure columns in its table`);
+      const box = svg.getBoundingClientRect();
+      const texts = [...svg.querySelectorAll("text")];
+      for (const name of names) {
+        const shown = texts.filter((t) => t.textContent.trim() === name);
+        if (!shown.length) problems.push(`${where}: the series "${name}" is not named in the chart`);
+        for (const t of shown) {
+          const r = t.getBoundingClientRect();
+          if (r.width === 0 || r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+            problems.push(`${where}: the name "${name}" is cut off or not drawn`);
+          }
+        }
+      }
+    }
+    return { problems, count };
   });
 }
 
@@ -260,6 +323,7 @@ function validate(files) {
   const failures = [];
   let badgeCount = 0;
   let tabStops = 0;
+  let seriesChartCount = 0;
   for (const width of [1280, 320]) {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     for (const rel of list) {
@@ -282,6 +346,9 @@ function validate(files) {
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
       if (scroll > width) failures.push(`${where}: the page scrolls sideways (${scroll}px wide)`);
       for (const p of await planFits(page)) failures.push(`${where}: ${p}`);
+      const charts = await seriesCharts(page);
+      if (width === 1280) seriesChartCount += charts.count;
+      for (const p of charts.problems) failures.push(`${where}: ${p}`);
       if (width === 1280) {
         for (const p of await structure(page)) failures.push(`${where}: ${p}`);
         for (const p of await planCells(page)) failures.push(`${where}: ${p}`);
@@ -304,11 +371,15 @@ function validate(files) {
     for (const f of failures) console.error("  " + f);
     process.exit(1);
   }
+  if (seriesChartCount < minSeriesCharts) {
+    console.error(`accessibility gate: ${seriesChartCount} chart(s) of several series, expected at least ${minSeriesCharts}: the series check saw too little`);
+    process.exit(1);
+  }
   if (badgeCount === 0 && list.some((rel) => rel.startsWith("programmes/"))) {
     console.error("accessibility gate: a strategy site with no status badges: the badge check saw nothing");
     process.exit(1);
   }
-  console.log(`accessibility gate: ${list.length} pages, each at 1280 and 320 px: no problems (${badgeCount} status badges read as their word; focus seen on all ${tabStops} Tab stops)`);
+  console.log(`accessibility gate: ${list.length} pages, each at 1280 and 320 px: no problems (${badgeCount} status badges read as their word; focus seen on all ${tabStops} Tab stops; ${seriesChartCount} chart(s) of several series drawn apart and named)`);
 })().catch((e) => {
   console.error(e);
   process.exit(1);
