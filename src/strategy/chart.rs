@@ -23,9 +23,54 @@ pub struct Chart {
     pub title: String,
     /// What the chart shows, in one or two sentences.
     pub summary: String,
-    /// The `<svg>` element.
+    /// The `<svg>` element, drawn for a column about 640 px wide.
     pub svg: String,
+    /// The same chart drawn for a phone (about 300 px wide: fewer period
+    /// labels, no labels in the margin), so its text is still readable
+    /// there. The default theme shows one or the other by the screen's
+    /// width (`.tl-chart__svg--narrow`); a template may show `svg` alone.
+    pub svg_narrow: String,
 }
+
+/// The shape of the picture a chart is drawn in.
+struct Frame {
+    /// The viewBox's width.
+    w: f64,
+    left: f64,
+    /// At most this many period labels along the bottom.
+    periods: usize,
+    /// Label each point with its value up to this many points (one series).
+    value_labels: usize,
+    /// Above this many points, no markers, and a line decimated per pixel.
+    dense: usize,
+    /// Name each line at its end, in a right margin, where names fit.
+    direct_labels: bool,
+    /// Appended to the ids in the SVG, so both drawings can be on a page.
+    suffix: &'static str,
+    class: &'static str,
+}
+
+const WIDE: Frame = Frame {
+    w: W,
+    left: LEFT,
+    periods: 8,
+    value_labels: 12,
+    dense: DENSE,
+    direct_labels: true,
+    suffix: "",
+    class: "tl-chart__svg",
+};
+
+const NARROW: Frame = Frame {
+    w: 360.0,
+    left: 56.0,
+    periods: 4,
+    value_labels: 6,
+    dense: DENSE / 2,
+    direct_labels: false,
+    suffix: "-narrow",
+    class: "tl-chart__svg tl-chart__svg--narrow",
+};
 
 const W: f64 = 640.0;
 const H: f64 = 300.0;
@@ -293,6 +338,17 @@ fn text_width(text: &str) -> f64 {
 /// The chart of `rows` (a measure's figures, or those up to a year). `id`
 /// must be unique on the page.
 pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
+    Chart {
+        id: id.to_string(),
+        title: title.to_string(),
+        summary: summary(title, m, rows),
+        svg: draw(id, title, m, rows, &WIDE),
+        svg_narrow: draw(id, title, m, rows, &NARROW),
+    }
+}
+
+fn draw(id: &str, title: &str, m: &Measure, rows: Rows<'_>, frame: &Frame) -> String {
+    let (w, left) = (frame.w, frame.left);
     let fmt = |v: f64| format_number(v, m.decimals);
     let several = rows.names.len() > 1;
     let target = m
@@ -338,19 +394,19 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
         let mut x = 4.0;
         key_rows = 1;
         for (i, name) in rows.names.iter().enumerate() {
-            let w = 44.0 + text_width(name);
-            if x > 4.0 && x + w > W {
+            let width = 44.0 + text_width(name);
+            if x > 4.0 && x + width > w {
                 x = 4.0;
                 key_rows += 1;
             }
             key.push((i, x, 18.0 + 24.0 * (key_rows - 1) as f64));
-            x += w + 24.0;
+            x += width + 24.0;
         }
         // The labels are bold: wider than the key's text. Names too long
         // for a margin are left to the key.
         let longest = rows.names.iter().map(|n| text_width(n)).fold(0.0, f64::max);
         let margin = longest * 1.15 + 20.0;
-        if margin <= 200.0 {
+        if frame.direct_labels && margin <= 200.0 {
             direct = true;
             margin.max(RIGHT)
         } else {
@@ -360,19 +416,20 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
         RIGHT
     };
     let top = TOP + 24.0 * key_rows as f64;
-    let plot_w = W - LEFT - right;
+    let plot_w = w - left - right;
     let plot_h = H - TOP - BOTTOM;
     let height = top + plot_h + BOTTOM;
     let y_of = |v: f64| top + plot_h - (v - y0) / (y1 - y0) * plot_h;
     let count = rows.periods.len().max(1) as f64;
-    let x_of = |i: usize| LEFT + (i as f64 + 0.5) * plot_w / count;
+    let x_of = |i: usize| left + (i as f64 + 0.5) * plot_w / count;
 
-    let title_id = format!("{id}-title");
+    let title_id = format!("{id}-title{}", frame.suffix);
     let summary_id = format!("{id}-summary");
     let mut svg = String::new();
     svg.push_str(&format!(
-        r#"<svg class="tl-chart__svg" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{title_id}" aria-describedby="{summary_id}" focusable="false" font-size="15" fill="currentColor">"#,
-        n(W),
+        r#"<svg class="{}" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{title_id}" aria-describedby="{summary_id}" focusable="false" font-size="15" fill="currentColor">"#,
+        frame.class,
+        n(w),
         n(height)
     ));
     svg.push_str(&format!(r#"<title id="{title_id}">{}</title>"#, esc(title)));
@@ -408,14 +465,14 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
         let y = y_of(v);
         svg.push_str(&format!(
             r##"<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#b1b4b6" stroke-width="1"/>"##,
-            n(LEFT),
-            n(W - right),
+            n(left),
+            n(w - right),
             n(y),
             n(y)
         ));
         svg.push_str(&format!(
             r#"<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>"#,
-            n(LEFT - 8.0),
+            n(left - 8.0),
             n(y),
             esc(&format_number(v, decimals))
         ));
@@ -431,10 +488,12 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
 
     // Periods along the bottom: every one when there is room.
     let len = rows.periods.len();
-    let every = len.div_ceil(8).max(1);
+    let every = len.div_ceil(frame.periods).max(1);
     svg.push_str(r#"<g class="tl-chart__periods" aria-hidden="true">"#);
     for (i, p) in rows.periods.iter().enumerate() {
-        if i % every == 0 || i + 1 == len {
+        // Counted back from the last, so the latest period is always
+        // labelled and no two labels crowd together.
+        if (len - 1 - i).is_multiple_of(every) {
             svg.push_str(&format!(
                 r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
                 n(x_of(i)),
@@ -450,11 +509,11 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
         let y = y_of(*t);
         svg.push_str(&format!(
             r#"<g class="tl-chart__target" aria-hidden="true"><line x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-width="2" stroke-dasharray="8 6"/><text x="{}" y="{}" text-anchor="end">Target {} by {}</text></g>"#,
-            n(LEFT),
-            n(W - right),
+            n(left),
+            n(w - right),
             n(y),
             n(y),
-            n(W - right),
+            n(w - right),
             n(y - 8.0),
             esc(&with_unit(&fmt(*t), &m.unit)),
             esc(period)
@@ -466,7 +525,7 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
     // pixel column (the line looks the same, and the chart stays the size
     // of its picture, not of its data: the table beside it has every
     // figure).
-    let dense = len > DENSE;
+    let dense = len > frame.dense;
     let mut ends: Vec<(usize, f64)> = Vec::new();
     for s in 0..rows.names.len() {
         let mut path = String::new();
@@ -538,7 +597,7 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
         // Markers only where each has room to be seen; each point's value
         // when there is one series of a dozen points or fewer (with more
         // series the labels would collide: the table has them).
-        let label_values = !several && len <= 12;
+        let label_values = !several && len <= frame.value_labels;
         if !dense {
             for (i, _, v) in rows.series(s) {
                 let Some(v) = v else { continue };
@@ -585,7 +644,7 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
         for (s, y) in placed {
             svg.push_str(&format!(
                 r#"<text x="{}" y="{}" dominant-baseline="middle" font-weight="bold">{}</text>"#,
-                n(W - right + 10.0),
+                n(w - right + 10.0),
                 n(y - overflow.max(0.0)),
                 esc(rows.names[s])
             ));
@@ -593,12 +652,7 @@ pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
         svg.push_str("</g>");
     }
     svg.push_str("</svg>");
-    Chart {
-        id: id.to_string(),
-        title: title.to_string(),
-        summary: summary(title, m, rows),
-        svg,
-    }
+    svg
 }
 
 fn dash_attr(s: usize) -> String {
@@ -681,6 +735,53 @@ mod tests {
         assert_eq!(d.matches('L').count(), 2, "{d}");
         assert!(c.svg.contains(">no data</text>"));
         assert_eq!(c.svg.matches("<circle").count(), 4);
+    }
+
+    #[test]
+    fn a_phone_gets_its_own_drawing_with_its_own_ids() {
+        let m = measure(&[
+            Some(1.0),
+            Some(2.0),
+            Some(3.0),
+            Some(4.0),
+            Some(5.0),
+            Some(6.0),
+            Some(7.0),
+            Some(8.0),
+        ]);
+        let c = whole(&m, |r| line_chart("c", "T", &m, r));
+        assert!(c
+            .svg
+            .starts_with(r#"<svg class="tl-chart__svg" viewBox="0 0 640 "#));
+        assert!(c
+            .svg_narrow
+            .starts_with(r#"<svg class="tl-chart__svg tl-chart__svg--narrow" viewBox="0 0 360 "#));
+        assert!(
+            c.svg.contains(r#"<title id="c-title">"#)
+                && c.svg_narrow.contains(r#"<title id="c-title-narrow">"#)
+        );
+        // Both describe themselves with the one summary.
+        assert!(c.svg_narrow.contains(r#"aria-describedby="c-summary""#));
+        // Fewer period labels where there is less room: all 8 wide, 4 on a
+        // phone; no value labels beyond 6 points.
+        let periods = |svg: &str| {
+            svg.split("tl-chart__periods")
+                .nth(1)
+                .unwrap()
+                .split("</g>")
+                .next()
+                .unwrap()
+                .matches("<text")
+                .count()
+        };
+        assert_eq!(periods(&c.svg), 8);
+        assert_eq!(periods(&c.svg_narrow), 4);
+        assert!(
+            c.svg_narrow.contains(">2027/28</text>"),
+            "the latest period is labelled"
+        );
+        assert!(c.svg.contains(r#"font-weight="bold">8.0</text>"#));
+        assert!(!c.svg_narrow.contains(r#"font-weight="bold">8.0</text>"#));
     }
 
     #[test]

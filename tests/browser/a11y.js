@@ -11,6 +11,7 @@
 //     inside its own region instead);
 //   - the plan on a page fits, or scrolls in a region Tab reaches, named
 //     by its caption, with a cue at its edge that a screenshot shows;
+//   - a chart's text is drawn at least 11 px high at that width;
 //   - a chart of several series draws each differently in more than colour
 //     (line style and marker shape), names each in it, inside the picture,
 //     and its table has a column per series;
@@ -122,7 +123,17 @@ async function seriesCharts(page) {
     const problems = [];
     let count = 0;
     for (const figure of document.querySelectorAll("figure.tl-chart")) {
-      const svg = figure.querySelector("svg");
+      // The drawing shown at this width (a chart may be drawn for a
+      // column and for a phone, one of them hidden).
+      const svg = [...figure.querySelectorAll("svg")].find((el) => el.getBoundingClientRect().width > 0);
+      if (!svg) {
+        problems.push(`the chart #${figure.id} shows no drawing`);
+        continue;
+      }
+      // Its text is drawn at a readable size at this width.
+      const scale = svg.getScreenCTM() ? svg.getScreenCTM().a : 1;
+      const px = parseFloat(svg.getAttribute("font-size") || "16") * scale;
+      if (px < 11) problems.push(`the chart #${figure.id}'s text is drawn ${px.toFixed(1)} px high: too small to read`);
       const groups = [...svg.querySelectorAll("g.tl-chart__series")];
       if (groups.length < 2) continue;
       count += 1;
