@@ -90,7 +90,10 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
 /// The plugins every build runs unless told otherwise: the strategy graph
 /// and the annual review.
 pub fn default_plugins() -> Vec<Box<dyn Plugin>> {
-    vec![Box::new(crate::strategy::StrategyPlugin::default())]
+    vec![
+        Box::new(crate::strategy::StrategyPlugin::default()),
+        Box::new(crate::plugin::external::ExternalPlugins::new()),
+    ]
 }
 
 /// Everything up to, not including, writing, with the default plugins.

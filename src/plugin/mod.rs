@@ -22,7 +22,10 @@
 //! contexts, [`GeneratedPage`]); no template engine type appears here, so the
 //! same plugin works with any engine throughline renders with.
 //!
-//! See `docs/plugins.md` for a worked example.
+//! See `docs/plugins.md` for a worked example. Plugins can also be
+//! commands a site's config lists, speaking JSON ([`external`]).
+
+pub mod external;
 
 use std::collections::HashMap;
 use std::sync::Arc;
