@@ -308,7 +308,13 @@ pub struct Session {
     sass: Option<(Arc<crate::sass::Compiled>, Vec<Diagnostic>)>,
     good: Option<Served>,
     kept: Option<Kept>,
+    /// The last search index: a fingerprint of what it indexed, and its
+    /// files.
+    search: Option<(u64, SearchFiles)>,
 }
+
+/// A search index's files, by output path.
+type SearchFiles = Vec<(String, Arc<[u8]>)>;
 
 impl Session {
     pub fn new(opts: Options, plugins: PluginFactory) -> Session {
@@ -323,6 +329,7 @@ impl Session {
             sass: None,
             good: None,
             kept: None,
+            search: None,
         }
     }
 
@@ -374,6 +381,79 @@ impl Session {
         crate::diagnostics::sort(&mut outcome.diagnostics);
         outcome.elapsed = start.elapsed();
         outcome
+    }
+
+    /// Bring the search index up to date with the site served (the same
+    /// stage `build` runs, `crate::search::index_from`), when the config
+    /// asks for one: run again only when a page it indexes changed, else
+    /// the last index is served again. Returns the index's files when they
+    /// changed. `serve` calls it after publishing each rebuild's pages, so
+    /// an edit is on screen before the index catches up.
+    pub fn search_index(&mut self) -> Vec<String> {
+        let (Some(good), Some(kept)) = (self.good.as_mut(), self.kept.as_ref()) else {
+            return Vec::new();
+        };
+        let is_index = |p: &str| {
+            p.starts_with(crate::search::BUNDLE)
+                && p[crate::search::BUNDLE.len()..].starts_with('/')
+        };
+        if !kept.config.build_search_index {
+            good.files.retain(|p, _| !is_index(p));
+            self.search = None;
+            return Vec::new();
+        }
+        let mut fp = xxhash_rust::xxh3::Xxh3::new();
+        for (url, out) in crate::search::indexed(&kept.site, &kept.config) {
+            fp.update(url.as_bytes());
+            fp.update(&[0]);
+            if let Some(o) = good.files.get(&out) {
+                fp.update(&o.bytes);
+            }
+            fp.update(&[0]);
+        }
+        let fp = fp.digest();
+        let fresh = match &self.search {
+            Some((old, _)) if *old == fp => None,
+            _ => {
+                let said = Diagnostics::new();
+                let files = crate::search::index_from(
+                    &kept.site,
+                    &kept.config,
+                    |out| good.files.get(out).map(|o| &o.bytes[..]),
+                    &said,
+                );
+                Some(
+                    files
+                        .into_iter()
+                        .map(|f| (f.path, Arc::<[u8]>::from(f.bytes)))
+                        .collect::<Vec<_>>(),
+                )
+            }
+        };
+        let changed = fresh.is_some();
+        if let Some(files) = fresh {
+            self.search = Some((fp, files));
+        }
+        good.files.retain(|p, _| !is_index(p));
+        let mut paths = Vec::new();
+        if let Some((_, files)) = &self.search {
+            for (path, bytes) in files {
+                good.files.insert(
+                    path.clone(),
+                    Output {
+                        bytes: bytes.clone(),
+                        fp: 0,
+                        read: Arc::default(),
+                    },
+                );
+                paths.push(path.clone());
+            }
+        }
+        if changed {
+            paths
+        } else {
+            Vec::new()
+        }
     }
 
     fn compiled_sass(&self) -> Arc<crate::sass::Compiled> {

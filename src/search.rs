@@ -58,12 +58,26 @@ pub fn indexed(site: &Site, config: &Config) -> Vec<(String, String)> {
 /// the rest of the site.
 pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostics) -> Vec<OutFile> {
     let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    index_from(
+        site,
+        config,
+        |out| by_path.get(out).map(|f| &f.bytes[..]),
+        diags,
+    )
+}
+
+/// [`index`], reading each output's bytes through `bytes_of` (its output
+/// path): `build` reads the files it rendered, `serve` the site it serves.
+pub fn index_from<'a>(
+    site: &Site,
+    config: &Config,
+    bytes_of: impl Fn(&str) -> Option<&'a [u8]>,
+    diags: &Diagnostics,
+) -> Vec<OutFile> {
     let wanted: Vec<(String, String)> = indexed(site, config)
         .into_iter()
         .filter_map(|(url, out)| {
-            by_path
-                .get(out.as_str())
-                .map(|f| (url, String::from_utf8_lossy(&f.bytes).into_owned()))
+            bytes_of(&out).map(|b| (url, String::from_utf8_lossy(b).into_owned()))
         })
         .collect();
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {

@@ -753,3 +753,86 @@ fn front_matter_that_shrinks_past_a_short_body_is_read_where_the_body_now_starts
     assert_eq!(out.road, Road::FrontMatter);
     assert_same_as_full_build(&s, &root, "the shorter front matter");
 }
+
+/// `serve` makes the search index with the same stage as `build`: after
+/// the first pass and after an edit, its index is the one a full build of
+/// the site as it now is makes, byte for byte.
+#[test]
+fn serve_makes_the_search_index_build_makes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files = [
+        (
+            "config.toml",
+            "base_url = \"https://min.example\"\ntitle = \"Min\"\nbuild_search_index = true\n",
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\nHello\n"),
+        ("content/news/_index.md", "+++\ntitle = \"News\"\n+++\n"),
+        (
+            "content/news/one.md",
+            "+++\ntitle = \"One\"\n+++\nAbout hedgerows.\n",
+        ),
+        (
+            "content/accessibility.md",
+            "+++\ntitle = \"Accessibility statement\"\n+++\nA test site.\n",
+        ),
+    ];
+    for (p, text) in files {
+        let path = root.join(p);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let index_of = |files: Vec<(String, Vec<u8>)>| -> BTreeMap<String, Vec<u8>> {
+        files
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("pagefind/"))
+            .collect()
+    };
+    let built = || {
+        let r = throughline::build::render_site(&opts(root)).expect("builds");
+        index_of(r.files.into_iter().map(|f| (f.path, f.bytes)).collect())
+    };
+    let served = |s: &Session| {
+        index_of(
+            s.site()
+                .unwrap()
+                .files
+                .iter()
+                .map(|(p, o)| (p.clone(), o.bytes.to_vec()))
+                .collect(),
+        )
+    };
+    let mut s = session(root);
+    assert!(s.rebuild(&[]).ok);
+    let first = s.search_index();
+    assert!(
+        first.iter().any(|p| p == "pagefind/pagefind.js"),
+        "{first:?}"
+    );
+    let want = built();
+    assert!(want.len() > 5, "{:?}", want.keys());
+    assert_eq!(
+        served(&s).keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>()
+    );
+    assert!(served(&s) == want, "the same bytes as build's index");
+    // Nothing indexed changed: the index is not made again.
+    assert!(s.rebuild(&[]).ok);
+    assert!(s.search_index().is_empty());
+    assert!(served(&s) == want);
+    // An edit: the index follows it.
+    let one = root.join("content/news/one.md");
+    fs::write(
+        &one,
+        "+++\ntitle = \"One\"\n+++\nAbout otters and hedgerows.\n",
+    )
+    .unwrap();
+    let o = s.rebuild(std::slice::from_ref(&one));
+    assert!(o.ok, "{:#?}", o.diagnostics);
+    assert!(!s.search_index().is_empty());
+    let want = built();
+    assert!(
+        served(&s) == want,
+        "the same bytes as build's index after the edit"
+    );
+}

@@ -214,6 +214,8 @@ pub fn start(
     if print {
         report(&first, &root, "Built", session.site().is_some());
     }
+    // The first pass is served with its search index.
+    session.search_index();
     publish(&shared, &session, &first);
     http::spawn(listener, shared.clone())?;
     {
@@ -233,6 +235,12 @@ pub fn start(
                 // Pages told of their change already are not told twice.
                 outcome.changed.retain(|p| !announced.contains(p));
                 publish(&shared, &session, &outcome);
+                // Then the search index catches up (the same stage as
+                // `build`'s; run again only when an indexed page changed),
+                // served without telling the pages again.
+                if outcome.ok && !session.search_index().is_empty() {
+                    republish(&shared, &session);
+                }
             })
         });
     }
@@ -340,6 +348,30 @@ fn publish(shared: &Shared, session: &Session, outcome: &Outcome) {
     };
     shared.set(next);
     shared.broadcast(&message_for(outcome, &errors));
+}
+
+/// Serve the session's site as it is now, telling no page (for files no
+/// page shows, such as the search index).
+fn republish(shared: &Shared, session: &Session) {
+    let Some(site) = session.site() else {
+        return;
+    };
+    let old = shared
+        .published
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    shared.set(Published {
+        files: site
+            .files
+            .iter()
+            .map(|(k, v)| (k.clone(), v.bytes.clone()))
+            .collect(),
+        copies: old.copies.clone(),
+        errors: old.errors.clone(),
+        root: old.root.clone(),
+        pending: HashSet::new(),
+    });
 }
 
 fn open_browser(url: &str) {
