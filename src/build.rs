@@ -242,7 +242,7 @@ fn render_with_config(
     // An accessibility statement the pages may link and the site does not
     // have: looked for in each page as it is written (when writing, the
     // bytes are not kept).
-    let statement = crate::check::publishing::Statement::of(&config)
+    let statement = crate::statement::Statement::of(&config)
         .filter(|s| !s.in_site(&site) && !copies.iter().any(|(p, _)| *p == s.output));
     let statement_linked = AtomicBool::new(false);
     let write = |f: &OutFile| -> Result<bool, Diagnostic> {

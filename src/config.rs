@@ -301,7 +301,7 @@ impl Config {
                 )]
         })?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            vec![crate::load::invalid_utf8(
+            vec![crate::diagnostics::invalid_utf8(
                 path,
                 e.as_bytes(),
                 e.utf8_error(),
@@ -522,6 +522,90 @@ fn plain_toml_message(m: &str) -> String {
 fn unknown_field(m: &str) -> Option<String> {
     let rest = m.strip_prefix("unknown field `")?;
     Some(rest[..rest.find('`')?].to_string())
+}
+
+/// Where the site lives: `https://example.org/strategy` has the host part
+/// `https://example.org` and the path prefix `/strategy/`.
+#[derive(Debug, Clone)]
+pub struct SiteUrl {
+    /// The base URL without a trailing slash.
+    pub base: String,
+    /// The path every page's URL starts with, with both slashes (`/` at least).
+    pub prefix: String,
+}
+
+impl SiteUrl {
+    pub fn new(base_url: &str) -> SiteUrl {
+        let base = base_url.trim_end_matches('/').to_string();
+        let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+        let path = base[after_scheme..]
+            .find('/')
+            .map(|i| &base[after_scheme + i..])
+            .unwrap_or("");
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        SiteUrl { base, prefix }
+    }
+}
+
+/// Which engine renders a site's templates: Tera (Zola's) unless the theme
+/// (`engine = "minijinja"` in `theme.toml`) or the site (`[extra.templates]
+/// engine`, which wins) chooses MiniJinja.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineKind {
+    #[default]
+    Tera,
+    MiniJinja,
+}
+
+impl EngineKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Tera => "tera",
+            EngineKind::MiniJinja => "minijinja",
+        }
+    }
+}
+
+/// The engine a site asks for: `[extra.templates] engine` in the config,
+/// else `engine` in the theme's `theme.toml`, else Tera.
+pub fn engine_kind(root: &std::path::Path, config: &Config) -> Result<EngineKind, Diagnostic> {
+    let parse = |v: &str, file: std::path::PathBuf, key: &str| match v {
+        "tera" => Ok(EngineKind::Tera),
+        "minijinja" => Ok(EngineKind::MiniJinja),
+        other => Err(Diagnostic::error(format!(
+            "`{key}` is `{other}`, which is not a template engine throughline has"
+        ))
+        .in_file(file)
+        .with_hint(
+            match crate::diagnostics::closest(other, ["tera", "minijinja"]) {
+                Some(b) => format!(
+                    "did you mean `{b}`? The engines are `tera` (the default) and `minijinja`"
+                ),
+                None => "the engines are `tera` (the default) and `minijinja`".to_string(),
+            },
+        )),
+    };
+    if let Some(v) = config.extra.get("templates").and_then(|t| t.get("engine")) {
+        let file = config.file.clone();
+        return match v.as_str() {
+            Some(s) => parse(s, file, "[extra.templates] engine"),
+            None => Err(Diagnostic::error(
+                "`[extra.templates] engine` must be text: \"tera\" or \"minijinja\"",
+            )
+            .in_file(file)),
+        };
+    }
+    if let Some(t) = &config.theme {
+        let file = root.join("themes").join(t).join("theme.toml");
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            if let Ok(table) = text.parse::<toml::Table>() {
+                if let Some(v) = table.get("engine").and_then(|v| v.as_str()) {
+                    return parse(v, file, "engine");
+                }
+            }
+        }
+    }
+    Ok(EngineKind::Tera)
 }
 
 #[cfg(test)]

@@ -286,8 +286,30 @@ impl Diagnostics {
         let mut v = self.items.lock().unwrap_or_else(|e| e.into_inner()).clone();
         sort(&mut v);
         v.dedup();
+        one_per_place(&mut v);
         v
     }
+}
+
+/// One mistake, one message: a warning at the very place (file, line and
+/// column) of an error says less than the error (a strategy key written
+/// above `[extra]` is an error that says to move it; the loader's "not a
+/// front matter key" warning about the same word would contradict it).
+pub fn one_per_place(v: &mut Vec<Diagnostic>) {
+    let place = |d: &Diagnostic| {
+        d.location
+            .as_ref()
+            .map(|l| (l.file.clone(), l.line, l.column))
+    };
+    let errors: std::collections::HashSet<(PathBuf, usize, usize)> = v
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(place)
+        .collect();
+    if errors.is_empty() {
+        return;
+    }
+    v.retain(|d| d.is_error() || place(d).is_none_or(|p| !errors.contains(&p)));
 }
 
 /// A path for people and CI logs: relative to `base` where it is inside it,
@@ -349,6 +371,25 @@ impl fmt::Display for BuildFailed {
 }
 
 impl std::error::Error for BuildFailed {}
+
+/// The error for a file that is not UTF-8, pointing at the first bad byte.
+pub fn invalid_utf8(path: &std::path::Path, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let good = &bytes[..e.valid_up_to()];
+    let text = String::from_utf8_lossy(bytes);
+    let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = good
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+    let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+    Diagnostic::error(format!(
+        "this file is not UTF-8 text: byte 0x{byte:02X} cannot be read"
+    ))
+    .at(Location::from_line(path, &text, line, column))
+    .with_hint("open the file in your editor and save it with the UTF-8 encoding (\"Save with encoding\" → UTF-8)")
+}
 
 #[cfg(test)]
 mod tests {

@@ -182,7 +182,7 @@ fn deferred(path: &str) -> bool {
 
 struct MdEntry {
     key: u64,
-    rendered: crate::site::model::Rendered,
+    rendered: crate::content::Rendered,
     diagnostics: Vec<Diagnostic>,
     read: Read,
 }
@@ -368,7 +368,7 @@ impl Session {
         let mut outcome = self.try_rebuild(changed, &diags, early);
         // As a build does, from what the build writes (whichever road).
         if let (true, Some(good), Some(kept)) = (outcome.ok, &self.good, &self.kept) {
-            diags.extend(crate::check::publishing::missing_statement(
+            diags.extend(crate::statement::missing_statement(
                 &self.opts.root,
                 &kept.config,
                 &kept.site,
@@ -379,6 +379,7 @@ impl Session {
         outcome.diagnostics = diags.snapshot();
         outcome.ok = !outcome.diagnostics.iter().any(Diagnostic::is_error) && outcome.ok;
         crate::diagnostics::sort(&mut outcome.diagnostics);
+        crate::diagnostics::one_per_place(&mut outcome.diagnostics);
         outcome.elapsed = start.elapsed();
         outcome
     }
@@ -979,7 +980,7 @@ impl Session {
             let body = text
                 .get(source_of(&kept.site, *item).body_offset..)
                 .unwrap_or_default();
-            let (words, minutes) = crate::site::model::reading_analytics(body);
+            let (words, minutes) = crate::content::reading_analytics(body);
             let (source, word_count, reading_time) = match *item {
                 Item::Page(i) => {
                     let p = &mut kept.site.pages[i];
@@ -1474,7 +1475,7 @@ impl Session {
                          rel: &str,
                          key: u64,
                          fresh: Option<render::MarkdownResult>,
-                         target: &mut crate::site::model::Rendered| {
+                         target: &mut crate::content::Rendered| {
             let id = (section, rel.to_string());
             let mut entry = match fresh {
                 Some(r) => {
@@ -1615,14 +1616,14 @@ fn is_about(d: &Diagnostic, path: &Path) -> bool {
     d.file.as_deref() == Some(path) || d.location.as_ref().is_some_and(|l| l.file == path)
 }
 
-fn source_of(site: &Site, item: Item) -> &crate::site::model::Source {
+fn source_of(site: &Site, item: Item) -> &crate::content::Source {
     match item {
         Item::Page(i) => &site.pages[i].source,
         Item::Section(i) => &site.sections[i].source,
     }
 }
 
-fn rendered_of(site: &Site, item: Item) -> &crate::site::model::Rendered {
+fn rendered_of(site: &Site, item: Item) -> &crate::content::Rendered {
     match item {
         Item::Page(i) => &site.pages[i].rendered,
         Item::Section(i) => &site.sections[i].rendered,
@@ -1630,14 +1631,14 @@ fn rendered_of(site: &Site, item: Item) -> &crate::site::model::Rendered {
 }
 
 /// The `@/` targets a body links to, each once.
-fn link_targets(r: &crate::site::model::Rendered) -> Vec<&str> {
+fn link_targets(r: &crate::content::Rendered) -> Vec<&str> {
     let mut t: Vec<&str> = r.internal_links.iter().map(|l| l.target.as_str()).collect();
     t.sort_unstable();
     t.dedup();
     t
 }
 
-fn rendered_fp(r: &crate::site::model::Rendered) -> u64 {
+fn rendered_fp(r: &crate::content::Rendered) -> u64 {
     let mut fp = deps::Fp::new();
     fp.str(&r.content)
         .str(r.summary.as_deref().unwrap_or("\u{0}"))

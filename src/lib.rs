@@ -43,6 +43,7 @@ macro_rules! show_part {
 pub mod build;
 pub mod check;
 pub mod config;
+pub mod content;
 pub mod diagnostics;
 pub mod incremental;
 pub mod load;
@@ -56,6 +57,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod slug;
+pub mod statement;
 pub mod strategy;
 pub mod value;
 

@@ -26,7 +26,7 @@ pub const BUNDLE: &str = "pagefind";
 /// output path). Pages and sections, not pager pages, taxonomy lists,
 /// redirects or the search page itself.
 pub fn indexed(site: &Site, config: &Config) -> Vec<(String, String)> {
-    let prefix = crate::check::internal::SiteUrl::new(&config.base_url).prefix;
+    let prefix = crate::config::SiteUrl::new(&config.base_url).prefix;
     let mut wanted = Vec::new();
     let mut add = |path: &str| {
         wanted.push((

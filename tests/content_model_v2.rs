@@ -259,9 +259,9 @@ fn milestones_details_and_measures_show_on_their_pages() {
     assert!(sro < board, "in the order written");
     // Milestones with their due date or period and status.
     assert!(
-        prog.contains("<th scope=\"row\">Family hubs open in every town</th><td>2025-03-31</td>")
+        prog.contains("<th scope=\"row\">Family hubs open in every town</th><td class=\"tl-nowrap\"><time datetime=\"2025-03-31\">31 March 2025</time></td>")
     );
-    assert!(prog.contains("<th scope=\"row\">Speech and language offer</th><td>2026/27</td><td><span class=\"tl-no-data\">Not given</span></td>"));
+    assert!(prog.contains("<th scope=\"row\">Speech and language offer</th><td class=\"tl-nowrap\">2026/27</td><td><span class=\"tl-no-data\">Not given</span></td>"));
     assert!(prog.contains("tl-status--complete"));
     // The measure both ways.
     assert!(prog.contains("href=\"https://plan.example/measures/school-readiness/\""));
@@ -348,7 +348,7 @@ fn a_pooled_figure_is_the_value_of_the_year_it_was_reported_in() {
     let year = common::unescape(&site.read("reports/2023-24/index.html"));
     let text = common::text_of(&year);
     assert!(
-        text.contains("In 2023/24: 59.2 years, up 0.3 years on 2018-20 (58.9 years)"),
+        text.contains("In 2023/24: 59.2 years (the figure for 2019-21, provisional), up 0.3 years on 2018-20 (58.9 years)"),
         "{text}"
     );
     // Its note and provisional flag sit in the same row as the figure, and
@@ -527,6 +527,9 @@ fn two_series_get_a_column_each_a_line_each_and_a_key() {
     let last = row_of(&page, "2019-21");
     assert!(last.contains("59.2") && last.contains("60.0"), "{last}");
     assert!(last.contains("Women: Small sample."), "{last}");
+    // The target is every series' target: under each column.
+    let target = row_of(&page, "2034/35 (target)");
+    assert_eq!(target.matches(">65.0</td>").count(), 2, "{target}");
     // Periods in order: the Women's earlier period comes first.
     assert!(page.find(">2017-19</th>").unwrap() < page.find(">2018-20</th>").unwrap());
     // The chart: two lines that differ in more than colour, a key and
@@ -569,13 +572,13 @@ fn two_series_get_a_column_each_a_line_each_and_a_key() {
     let text = common::text_of(&year);
     assert!(
         text.contains(
-            "Men: 59.2 years, up 0.3 years on 2018-20 (58.9 years): moving the right way."
+            "Men: 59.2 years (the figure for 2019-21), up 0.3 years on 2018-20 (58.9 years): moving the right way."
         ),
         "{text}"
     );
     assert!(
         text.contains(
-            "Women: 60.0 years, down 0.1 years on 2018-20 (60.1 years): moving the wrong way."
+            "Women: 60.0 years (the figure for 2019-21), down 0.1 years on 2018-20 (60.1 years): moving the wrong way."
         ),
         "{text}"
     );
@@ -789,4 +792,86 @@ fn new_update_and_new_story_write_into_the_latest_year() {
     let (ok, said) = throughline(site.root(), &["new", "update", "healthy-mind"]);
     assert!(!ok);
     assert!(said.contains("did you mean `healthy-minds`?"), "{said}");
+}
+
+// Found by a new user's trial (issue 20): what the public would have read
+// wrong while every check passed.
+
+#[test]
+fn a_figure_reported_in_a_year_that_has_its_own_figure_is_an_error() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "content/measures/life-expectancy.md",
+        "+++\ntitle = \"Population\"\nweight = 1\n[extra]\npriorities = [\"healthy-lives\"]\nunit = \"people\"\ndirection = \"none\"\nvalues = [\n  { period = \"2022/23\", value = 962500, reported = \"2023/24\" },\n  { period = \"2023/24\", value = 969800 },\n]\n+++\n",
+    );
+    let failed = site.build().expect_err("two figures for 2023/24");
+    let d = failed.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(
+        d.message,
+        "the figures for \"2022/23\" and \"2023/24\" are both reported in \"2023/24\": a year can show only one"
+    );
+    assert!(common::hint(d).contains("without `reported` counts as reported in its own period"));
+}
+
+#[test]
+fn empty_codes_and_groups_are_no_code_and_no_group() {
+    let site = TestSite::fixture("plan");
+    let path = site.root().join("content/priorities");
+    let first = common::list(&path)
+        .into_iter()
+        .find(|f| f.ends_with(".md") && !f.ends_with("_index.md"))
+        .unwrap();
+    let text = std::fs::read_to_string(path.join(&first)).unwrap();
+    let text = regex_lite_replace(&text, "code = ", "code = \"\"\n# was: ");
+    site.write(&format!("content/priorities/{first}"), &text);
+    site.build().expect("builds");
+    let plan = common::unescape(&site.read("priorities/index.html"));
+    // Not every priority has a code now: titles head the columns, and no
+    // column is headed by an empty link.
+    assert!(
+        !plan.contains("<span class=\"tl-code\"></span>"),
+        "an empty code was shown"
+    );
+    assert!(
+        !plan.contains("tl-plan__key"),
+        "no key of codes when one is missing"
+    );
+}
+
+/// `text` with the first line starting `key` changed to start `with`.
+fn regex_lite_replace(text: &str, key: &str, with: &str) -> String {
+    let mut done = false;
+    text.lines()
+        .map(|l| {
+            if !done && l.starts_with(key) {
+                done = true;
+                format!("{with}{}", &l[key.len()..])
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[test]
+fn a_kind_with_groups_is_listed_under_them_on_its_section_page() {
+    let site = TestSite::fixture("plan");
+    site.build().expect("builds");
+    let html = common::unescape(&site.read("programmes/index.html"));
+    let headings: Vec<&str> = html
+        .match_indices("<h2 class=\"tl-group-heading\">")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            &rest[..rest.find('<').unwrap()]
+        })
+        .collect();
+    assert!(headings.len() >= 2, "group headings: {headings:?}");
+    // Each group's programmes follow its heading, with their status.
+    let first = html.find("<h2 class=\"tl-group-heading\">").unwrap();
+    assert!(
+        html[first..].contains("class=\"tl-status"),
+        "statuses listed"
+    );
 }

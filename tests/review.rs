@@ -275,7 +275,7 @@ fn a_programme_without_a_status_has_its_latest_updates() {
     let html = site.read("programmes/quiet-work/index.html");
     let text = text_of(&html);
     assert!(
-        text.contains("Status Complete (reported in the Review 2024/25)"),
+        text.contains("Status Complete (as reported in Review 2024/25)"),
         "{text}"
     );
 }
@@ -351,7 +351,7 @@ fn with_two_years_the_last_has_no_next_and_the_feed_is_shorter() {
     // The status now comes from the 2023/24 update.
     let quiet = text_of(&site.read("programmes/quiet-work/index.html"));
     assert!(
-        quiet.contains("Status On track (reported in the Review 2023/24)"),
+        quiet.contains("Status On track (as reported in Review 2023/24)"),
         "{quiet}"
     );
     let rows = table_rows(

@@ -276,6 +276,31 @@ fn a_strategy_key_above_extra_must_move_under_it() {
 }
 
 #[test]
+fn a_strategy_key_above_extra_gets_one_message_not_a_contradicting_warning() {
+    let site = common::TestSite::fixture("strategy");
+    site.write(
+        "content/programmes/healthy-minds.md",
+        "+++\ntitle = \"Healthy minds\"\nstatus = \"on-track\"\n[extra]\npriorities = [\"healthy-lives\"]\n+++\n",
+    );
+    let failed = site.build().expect_err("misplaced");
+    let here: Vec<&str> = failed
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.location
+                .as_ref()
+                .is_some_and(|l| l.file.ends_with("healthy-minds.md") && l.line == 3)
+        })
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        here,
+        ["`status` belongs under `[extra]`: Zola would not pass it to the strategy"],
+        "the loader's \"not a page front matter key\" warning would say the opposite"
+    );
+}
+
+#[test]
 fn a_kind_folder_without_index_names_the_file_to_add() {
     let errors = break_strategy(|s| {
         std::fs::remove_file(s.root().join("content/measures/_index.md")).unwrap();

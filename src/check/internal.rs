@@ -13,28 +13,7 @@ use super::html::{self, Scan};
 use super::{Broken, Sources};
 use crate::diagnostics::{Diagnostic, Severity};
 
-/// Where the site lives: `https://example.org/strategy` has the host part
-/// `https://example.org` and the path prefix `/strategy/`.
-#[derive(Debug, Clone)]
-pub struct SiteUrl {
-    /// The base URL without a trailing slash.
-    pub base: String,
-    /// The path every page's URL starts with, with both slashes (`/` at least).
-    pub prefix: String,
-}
-
-impl SiteUrl {
-    pub fn new(base_url: &str) -> SiteUrl {
-        let base = base_url.trim_end_matches('/').to_string();
-        let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
-        let path = base[after_scheme..]
-            .find('/')
-            .map(|i| &base[after_scheme + i..])
-            .unwrap_or("");
-        let prefix = format!("{}/", path.trim_end_matches('/'));
-        SiteUrl { base, prefix }
-    }
-}
+pub use crate::config::SiteUrl;
 
 /// What a link points at.
 #[derive(Debug, PartialEq, Eq)]

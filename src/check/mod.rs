@@ -71,6 +71,7 @@ pub fn run(opts: &Options, copts: &CheckOptions, plugins: Vec<Box<dyn Plugin>>) 
         },
     };
     crate::diagnostics::sort(&mut outcome.diagnostics);
+    crate::diagnostics::one_per_place(&mut outcome.diagnostics);
     outcome.diagnostics.dedup();
     for d in &mut outcome.diagnostics {
         let lint = d.code == Some(crate::markdown::lint::CODE);

@@ -4,7 +4,6 @@
 //! at the exact line and column.
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Location};
@@ -79,25 +78,7 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     )))
 }
 
-/// Where each value of the front matter is, by dotted key path
-/// (`extra.priorities[1]`), as byte ranges in the whole file.
-#[derive(Debug, Clone, Default)]
-pub struct Spans {
-    values: HashMap<String, Range<usize>>,
-    keys: HashMap<String, Range<usize>>,
-}
-
-impl Spans {
-    /// The span of the value at `path`.
-    pub fn value(&self, path: &str) -> Option<Range<usize>> {
-        self.values.get(path).cloned()
-    }
-
-    /// The span of the key at `path` (for "unknown key" errors).
-    pub fn key(&self, path: &str) -> Option<Range<usize>> {
-        self.keys.get(path).cloned()
-    }
-}
+pub use crate::content::Spans;
 
 /// Parsed front matter: the values and where they are.
 #[derive(Debug, Clone, Default)]

@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use crate::config::Config;
+use crate::content::{reading_analytics, FileInfo, Page, Rendered, Section, Source};
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
-use crate::site::model::{reading_analytics, FileInfo, Page, Rendered, Section, Source};
 use crate::slug::slugify;
 
 /// Everything found under `content/`.
@@ -87,24 +87,7 @@ pub fn resolves_inside(root: &Path, path: &Path) -> bool {
     crate::output::resolve(&path).starts_with(&real_root)
 }
 
-/// The error for a file that is not UTF-8, pointing at the first bad byte.
-pub fn invalid_utf8(path: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
-    let good = &bytes[..e.valid_up_to()];
-    let text = String::from_utf8_lossy(bytes);
-    let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = good
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
-    let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
-    Diagnostic::error(format!(
-        "this file is not UTF-8 text: byte 0x{byte:02X} cannot be read"
-    ))
-    .at(Location::from_line(path, &text, line, column))
-    .with_hint("open the file in your editor and save it with the UTF-8 encoding (\"Save with encoding\" → UTF-8)")
-}
+pub use crate::diagnostics::invalid_utf8;
 
 /// Whether a file or folder name is an editor's or system's leftover that is
 /// never content: dotfiles, swap and backup files.

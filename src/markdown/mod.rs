@@ -22,8 +22,8 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::config::{Config, InsertAnchor};
+use crate::content::{Heading, InternalLink, Rendered};
 use crate::diagnostics::{closest, Diagnostic, Location};
-use crate::site::model::{Heading, InternalLink, Rendered};
 use crate::slug::slugify_anchor;
 
 /// How a shortcode's template is written.

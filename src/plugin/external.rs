@@ -273,7 +273,7 @@ fn request(site: &Site, config: &Config, bodies: bool) -> Value {
             .to_string_lossy()
             .replace('\\', "/")
     };
-    let body = |s: &crate::site::model::Source| {
+    let body = |s: &crate::content::Source| {
         bodies.then(|| Value::String(s.text[s.body_offset.min(s.text.len())..].to_string()))
     };
     let pages: Vec<Value> = site
@@ -324,8 +324,8 @@ fn request(site: &Site, config: &Config, bodies: bool) -> Value {
     json!({
         "protocol": PROTOCOL,
         "throughline": env!("CARGO_PKG_VERSION"),
-        "engine": match crate::render::engine::engine_kind(&config.root, config) {
-            Ok(crate::render::EngineKind::MiniJinja) => "minijinja",
+        "engine": match crate::config::engine_kind(&config.root, config) {
+            Ok(crate::config::EngineKind::MiniJinja) => "minijinja",
             _ => "tera",
         },
         "config": config.to_template_value(),
@@ -613,7 +613,7 @@ impl Plugin for ExternalPlugins {
             .collect()
     }
 
-    fn templates_for(&self, _engine: crate::render::EngineKind) -> Vec<Template> {
+    fn templates_for(&self, _engine: crate::config::EngineKind) -> Vec<Template> {
         // The command answers for the engine the site uses (it is sent the
         // config).
         self.templates()

@@ -34,8 +34,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::config::Config;
+use crate::config::EngineKind;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::render::{Engine, EngineKind};
 use crate::site::{Item, Page, Section, Site};
 
 /// Named arguments of a template function call.
@@ -99,19 +99,39 @@ pub struct Changed {
     pub generated: bool,
 }
 
+/// What the render stage offers a plugin while pages are rendered. The
+/// render stage implements it; the plugin interface names no render type,
+/// so what crosses it is the site, the config and plain JSON.
+pub trait Host: Sync {
+    /// Whether contexts are built only to be fingerprinted (`serve`).
+    fn fingerprinting(&self) -> bool;
+    /// A page as templates see it; the read is recorded for `serve`.
+    fn page_value(&self, pid: crate::site::PageId) -> Arc<Value>;
+    /// One field of [`Host::page_value`]; the read is recorded too.
+    fn page_field(&self, pid: crate::site::PageId, field: &str) -> Option<Value>;
+    /// Whether a template of this name exists.
+    fn has_template(&self, name: &str) -> bool;
+    /// Whether `template` (or what it extends, includes or imports)
+    /// contains any of `needles`; `true` when unsure.
+    fn template_reads(&self, template: &str, needles: &[&str]) -> bool;
+    /// The fields of `var` that `template` reads, when it reads it only as
+    /// `var.field`.
+    fn fields_read(&self, template: &str, var: &str) -> Option<Vec<String>>;
+    /// A stand-in for `v` carrying its fingerprint (worked out once per
+    /// value in a pass).
+    fn stand_in(&self, v: &Value) -> Value;
+    /// Render `name` with `context` (when fingerprinting: a stand-in
+    /// carrying the fingerprint of the name and the context).
+    fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic>;
+}
+
 /// What a plugin can look at while pages are rendered.
 pub struct RenderCx<'a> {
     pub site: &'a Site,
     pub config: &'a Config,
     /// In `extend_context`: the template the item is rendered with.
     pub template: Option<&'a str>,
-    pub(crate) engine: &'a Engine,
-    /// Whether the context is built only to be fingerprinted (`serve`).
-    pub(crate) fingerprinting: bool,
-    /// Fingerprints of large values, by address, for this pass.
-    pub(crate) memo: &'a crate::render::deps::Memo,
-    /// The site as templates see it.
-    pub(crate) data: &'a crate::render::SiteData,
+    pub(crate) host: &'a dyn Host,
 }
 
 impl RenderCx<'_> {
@@ -121,20 +141,18 @@ impl RenderCx<'_> {
     /// the value is made when asked for: for one field, ask
     /// [`RenderCx::page_field`].
     pub fn page_value(&self, pid: crate::site::PageId) -> Arc<Value> {
-        crate::render::deps::note_page_value_read(pid);
-        self.data.page(pid)
+        self.host.page_value(pid)
     }
 
     /// One field of [`RenderCx::page_value`] (`None` for a field pages
     /// do not have), without making the rest.
     pub fn page_field(&self, pid: crate::site::PageId, field: &str) -> Option<Value> {
-        crate::render::deps::note_page_value_read(pid);
-        self.data.page_field(pid, field)
+        self.host.page_field(pid, field)
     }
 
     /// Whether a template of this name exists (site, theme, or built in).
     pub fn has_template(&self, name: &str) -> bool {
-        self.engine.has(name)
+        self.host.has_template(name)
     }
 
     /// Whether the template the item is rendered with (or one it extends,
@@ -142,7 +160,7 @@ impl RenderCx<'_> {
     /// out a large variable no template reads. `true` when unsure.
     pub fn template_mentions(&self, needles: &[&str]) -> bool {
         match self.template {
-            Some(t) => self.engine.reads(t, needles),
+            Some(t) => self.host.template_reads(t, needles),
             None => true,
         }
     }
@@ -153,8 +171,8 @@ impl RenderCx<'_> {
     /// value). Use it for values the plugin keeps for the whole build; a
     /// value made for this item can go in as it is.
     pub fn large(&self, v: &Value) -> Value {
-        if self.fingerprinting {
-            crate::render::deps::stand_in(self.memo.fp(v))
+        if self.host.fingerprinting() {
+            self.host.stand_in(v)
         } else {
             v.clone()
         }
@@ -165,16 +183,16 @@ impl RenderCx<'_> {
     /// `name.field`, only those fields go into the fingerprint, so a change
     /// elsewhere in the value does not render the output again.
     pub fn large_for(&self, template: &str, name: &str, v: &Value) -> Value {
-        if !self.fingerprinting {
+        if !self.host.fingerprinting() {
             return v.clone();
         }
-        match self.engine.fields_read(template, name) {
+        match self.host.fields_read(template, name) {
             Some(fields) => Value::Object(
                 fields
                     .into_iter()
                     .map(|f| {
                         let x = match v.get(&f) {
-                            Some(x) => crate::render::deps::stand_in(self.memo.fp(x)),
+                            Some(x) => self.host.stand_in(x),
                             None => Value::Null,
                         };
                         (f, x)
@@ -194,15 +212,7 @@ impl RenderCx<'_> {
     /// What the template itself reads is recorded when the page is
     /// rendered.
     pub fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {
-        if self.fingerprinting {
-            let mut fp = crate::render::deps::Fp::new();
-            fp.str(name);
-            for (k, v) in &context {
-                fp.str(k).value(v);
-            }
-            return Ok(format!("\u{0}render {:016x}", fp.finish()));
-        }
-        self.engine.render_map(name, context)
+        self.host.render(name, context)
     }
 }
 
@@ -305,7 +315,7 @@ pub trait Plugin: Send + Sync {
 
 /// Where a front matter value is, for a diagnostic: `key` is a dotted path
 /// such as `extra.priorities[1]`. Falls back to the key, then to the file.
-pub fn locate(file: &std::path::Path, source: &crate::site::model::Source, key: &str) -> Location {
+pub fn locate(file: &std::path::Path, source: &crate::content::Source, key: &str) -> Location {
     let span = source
         .spans
         .value(key)
@@ -315,11 +325,7 @@ pub fn locate(file: &std::path::Path, source: &crate::site::model::Source, key: 
 }
 
 /// Where a front matter key (not its value) is: for "this key is wrong".
-pub fn locate_key(
-    file: &std::path::Path,
-    source: &crate::site::model::Source,
-    key: &str,
-) -> Location {
+pub fn locate_key(file: &std::path::Path, source: &crate::content::Source, key: &str) -> Location {
     let span = source.spans.key(key).unwrap_or(0..0);
     Location::from_span(file, &source.text, span)
 }

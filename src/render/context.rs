@@ -533,7 +533,7 @@ fn common_input<const N: usize>(
     }
 }
 
-fn translations_input(fp: &mut Fp, list: &[crate::site::model::Translation]) {
+fn translations_input(fp: &mut Fp, list: &[crate::content::Translation]) {
     fp.u64(list.len() as u64);
     for t in list {
         fp.str(&t.lang)

@@ -23,24 +23,7 @@ use crate::render::jinja_engine::JinjaBackend;
 use crate::render::tera_engine::TeraBackend;
 use crate::render::theme;
 
-/// Which engine renders a site's templates: Tera (Zola's) unless the theme
-/// (`engine = "minijinja"` in `theme.toml`) or the site (`[extra.templates]
-/// engine`, which wins) chooses MiniJinja.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum EngineKind {
-    #[default]
-    Tera,
-    MiniJinja,
-}
-
-impl EngineKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            EngineKind::Tera => "tera",
-            EngineKind::MiniJinja => "minijinja",
-        }
-    }
-}
+pub use crate::config::{engine_kind, EngineKind};
 
 /// Where a template came from, for error messages.
 #[derive(Debug, Clone)]
@@ -414,48 +397,6 @@ const BUILTINS: &[(&str, &str)] = &[
         include_str!("builtins/blank.html"),
     ),
 ];
-
-/// The engine a site asks for: `[extra.templates] engine` in the config,
-/// else `engine` in the theme's `theme.toml`, else Tera.
-pub fn engine_kind(root: &Path, config: &Config) -> Result<EngineKind, Diagnostic> {
-    let parse = |v: &str, file: PathBuf, key: &str| match v {
-        "tera" => Ok(EngineKind::Tera),
-        "minijinja" => Ok(EngineKind::MiniJinja),
-        other => Err(Diagnostic::error(format!(
-            "`{key}` is `{other}`, which is not a template engine throughline has"
-        ))
-        .in_file(file)
-        .with_hint(
-            match crate::diagnostics::closest(other, ["tera", "minijinja"]) {
-                Some(b) => format!(
-                    "did you mean `{b}`? The engines are `tera` (the default) and `minijinja`"
-                ),
-                None => "the engines are `tera` (the default) and `minijinja`".to_string(),
-            },
-        )),
-    };
-    if let Some(v) = config.extra.get("templates").and_then(|t| t.get("engine")) {
-        let file = config.file.clone();
-        return match v.as_str() {
-            Some(s) => parse(s, file, "[extra.templates] engine"),
-            None => Err(Diagnostic::error(
-                "`[extra.templates] engine` must be text: \"tera\" or \"minijinja\"",
-            )
-            .in_file(file)),
-        };
-    }
-    if let Some(t) = &config.theme {
-        let file = root.join("themes").join(t).join("theme.toml");
-        if let Ok(text) = std::fs::read_to_string(&file) {
-            if let Ok(table) = text.parse::<toml::Table>() {
-                if let Some(v) = table.get("engine").and_then(|v| v.as_str()) {
-                    return parse(v, file, "engine");
-                }
-            }
-        }
-    }
-    Ok(EngineKind::Tera)
-}
 
 fn read_dir_templates(
     dir: &Path,

@@ -131,7 +131,7 @@ pub struct Selection {
 
 /// One item's Markdown result.
 pub struct MarkdownResult {
-    pub rendered: crate::site::model::Rendered,
+    pub rendered: crate::content::Rendered,
     pub diagnostics: Vec<Diagnostic>,
     /// With recording: shortcode templates, function answers, and `@/`
     /// links resolved (as calls named `@link`).
@@ -311,7 +311,7 @@ pub fn page_insert_anchor(site: &Site, config: &Config, pid: PageId) -> InsertAn
 type LinkSource<'a> = (
     &'a std::path::Path,
     &'a str,
-    &'a Vec<crate::site::model::InternalLink>,
+    &'a Vec<crate::content::InternalLink>,
 );
 
 /// `@/page.md#anchor` must name an id on the target; and each target learns
@@ -571,10 +571,7 @@ impl Renderer<'_> {
             site: self.site,
             config: self.config,
             template,
-            engine: self.engine,
-            fingerprinting: self.fingerprinting(),
-            memo: &self.memo,
-            data: &self.data,
+            host: self,
         }
     }
 
@@ -1333,4 +1330,52 @@ fn with_content_file(mut d: Diagnostic, file: &std::path::Path) -> Diagnostic {
         file.display()
     ));
     d
+}
+
+/// What a plugin may ask of the renderer (`crate::plugin::Host`): the
+/// pages as templates see them (each read recorded for `serve`), the
+/// templates, and fingerprints in place of values when `serve` only
+/// fingerprints.
+impl crate::plugin::Host for Renderer<'_> {
+    fn fingerprinting(&self) -> bool {
+        self.mode == Mode::Fingerprint
+    }
+
+    fn page_value(&self, pid: PageId) -> Arc<Value> {
+        deps::note_page_value_read(pid);
+        self.data.page(pid)
+    }
+
+    fn page_field(&self, pid: PageId, field: &str) -> Option<Value> {
+        deps::note_page_value_read(pid);
+        self.data.page_field(pid, field)
+    }
+
+    fn has_template(&self, name: &str) -> bool {
+        self.engine.has(name)
+    }
+
+    fn template_reads(&self, template: &str, needles: &[&str]) -> bool {
+        self.engine.reads(template, needles)
+    }
+
+    fn fields_read(&self, template: &str, var: &str) -> Option<Vec<String>> {
+        self.engine.fields_read(template, var)
+    }
+
+    fn stand_in(&self, v: &Value) -> Value {
+        deps::stand_in(self.memo.fp(v))
+    }
+
+    fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {
+        if self.mode == Mode::Fingerprint {
+            let mut fp = deps::Fp::new();
+            fp.str(name);
+            for (k, v) in &context {
+                fp.str(k).value(v);
+            }
+            return Ok(format!("\u{0}render {:016x}", fp.finish()));
+        }
+        self.engine.render_map(name, context)
+    }
 }

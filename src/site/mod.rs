@@ -2,18 +2,19 @@
 //! pages belong to which section (through transparent sections), sorting,
 //! `lower`/`higher`, ancestors, subsections, and taxonomies.
 
-pub mod model;
+/// The content model, owned by [`crate::content`].
+pub use crate::content as model;
 pub mod taxonomy;
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::config::Config;
+use crate::content::SortBy;
+use crate::content::Translation;
+pub use crate::content::{Page, PageId, Section, SectionId};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::meta::SortBy;
 use crate::load::Loaded;
-use crate::site::model::Translation;
-pub use model::{Page, PageId, Section, SectionId};
 pub use taxonomy::{Taxonomy, Term};
 
 /// The related site: everything templates and plugins read.

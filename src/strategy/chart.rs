@@ -625,6 +625,19 @@ fn draw(id: &str, title: &str, m: &Measure, rows: Rows<'_>, frame: &Frame) -> St
                     n(x_of(i)),
                     n(top + plot_h - 8.0)
                 ));
+                continue;
+            }
+            // With several series, a series that records a gap here (an
+            // entry without a value) says so with its own marker.
+            let gaps = (0..c.len()).filter(|s| c[*s].is_some_and(|p| p.value.is_none()));
+            for (k, s) in gaps.enumerate() {
+                let y = top + plot_h - 10.0 - 20.0 * k as f64;
+                svg.push_str(&marker(s, x_of(i) - 26.0, y));
+                svg.push_str(&format!(
+                    r#"<text class="tl-chart__gap" x="{}" y="{}" dominant-baseline="middle" font-style="italic">no data</text>"#,
+                    n(x_of(i) - 16.0),
+                    n(y)
+                ));
             }
         }
         svg.push_str("</g>");
@@ -782,6 +795,22 @@ mod tests {
         );
         assert!(c.svg.contains(r#"font-weight="bold">8.0</text>"#));
         assert!(!c.svg_narrow.contains(r#"font-weight="bold">8.0</text>"#));
+    }
+
+    #[test]
+    fn a_series_gap_among_others_is_marked_with_its_marker() {
+        let mut m = measure(&[Some(1.0), Some(2.0), Some(3.0)]);
+        let mut other = m.series[0].clone();
+        other.name = Some("B".into());
+        other.points[1].value = None;
+        m.series[0].name = Some("A".into());
+        m.series.push(other);
+        let c = whole(&m, |r| line_chart("c", "T", &m, r));
+        let gaps = c.svg.split("tl-chart__gaps").nth(1).unwrap();
+        let gaps = &gaps[..gaps.find("</g>").unwrap()];
+        // B's open square, then "no data", at the foot of the second period.
+        assert!(gaps.contains("<rect "), "{gaps}");
+        assert_eq!(gaps.matches(">no data</text>").count(), 1, "{gaps}");
     }
 
     #[test]

@@ -280,7 +280,7 @@ impl Data {
                         "milestones".into(),
                         e.milestones
                             .iter()
-                            .map(|m| json!({"title": m.title, "due": m.due, "status": m.status}))
+                            .map(|m| json!({"title": m.title, "due": m.due, "due_text": m.due_text, "status": m.status}))
                             .collect(),
                     );
                     v.insert(
@@ -711,12 +711,19 @@ fn year_figure(m: &Measure, name: &str, points: &[Point], period: &str) -> (Opti
         "context" => "A context figure, with no better or worse",
         _ => "Not known",
     };
+    let mut shown = figure(value, m);
+    if let Some(p) = idx.map(|i| &points[i]) {
+        // The period the figure covers (a pooled "2019-21" reported in this
+        // year), and whether it may be revised.
+        shown["period"] = json!(p.period);
+        shown["provisional"] = json!(p.provisional);
+    }
     (
         idx,
         json!({
             "name": name,
             "in_series": idx.is_some(),
-            "value": figure(value, m),
+            "value": shown,
             "previous": previous.map(|p| point_value(p, m)),
             "change": change,
             "verdict": verdict,

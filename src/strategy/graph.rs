@@ -47,6 +47,8 @@ pub struct Milestone {
     pub title: String,
     /// A date (`2025-03-31`) or a period label (`"2025/26"`), as written.
     pub due: String,
+    /// As a reader reads it: a date as "31 March 2025", a period as written.
+    pub due_text: String,
     pub status: Option<Status>,
 }
 
@@ -624,7 +626,10 @@ fn read_entity(
     }
     let text = |key: &str| -> Option<String> {
         match page.meta.extra.get(key)? {
-            toml::Value::String(s) => Some(s.clone()),
+            // An empty value (`code = ""`, as a template leaves it) is no
+            // value: an empty column heading or group would show nothing.
+            toml::Value::String(s) if s.trim().is_empty() => None,
+            toml::Value::String(s) => Some(s.trim().to_string()),
             toml::Value::Datetime(d) if matches!(key, "start" | "end") => Some(d.to_string()),
             other => {
                 let dates = if matches!(key, "start" | "end") {
@@ -820,7 +825,15 @@ fn read_milestones(page: &Page, diags: &Diagnostics) -> Vec<Milestone> {
                 None
             }
         };
-        out.push(Milestone { title, due, status });
+        let due_text = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d")
+            .map(|d| d.format("%-d %B %Y").to_string())
+            .unwrap_or_else(|_| due.clone());
+        out.push(Milestone {
+            title,
+            due,
+            due_text,
+            status,
+        });
     }
     out
 }

@@ -196,12 +196,22 @@ pub fn row_notes(names: &[&str], cells: &[Option<&Point>]) -> RowNotes {
         match distinct.as_slice() {
             [] => String::new(),
             [one] if texts.len() == cells.len() || names.len() == 1 => one.to_string(),
-            _ => texts
-                .iter()
-                .filter(|(_, t)| !t.is_empty())
-                .map(|(i, t)| format!("{}: {t}", names[*i]))
-                .collect::<Vec<_>>()
-                .join("; "),
+            _ => {
+                // "Men: Small sample. Women: Provisional." — a sentence
+                // already ends itself; a bare value takes a semicolon.
+                let mut out = String::new();
+                for (i, t) in texts.iter().filter(|(_, t)| !t.is_empty()) {
+                    if !out.is_empty() {
+                        out.push_str(if out.ends_with(['.', '!', '?']) {
+                            " "
+                        } else {
+                            "; "
+                        });
+                    }
+                    out.push_str(&format!("{}: {t}", names[*i]));
+                }
+                out
+            }
         }
     }
     RowNotes {
@@ -824,10 +834,21 @@ fn reported_once(page: &Page, at: &str, series: &Series, diags: &Diagnostics) ->
         .as_deref()
         .map(|n| format!(" of the series \"{n}\""))
         .unwrap_or_default();
+    // An entry without `reported` is reported in its own period (§3:
+    // `reported` is given "when that differs from `period`").
+    let in_year = |p: &Point| p.reported.as_deref().unwrap_or(&p.period).to_string();
+    let explicit: std::collections::HashSet<String> = series
+        .points
+        .iter()
+        .filter_map(|p| p.reported.clone())
+        .collect();
     for p in &series.points {
-        let Some(r) = p.reported.as_deref() else {
+        let r = in_year(p);
+        // Only years some entry names in `reported` can be shown twice.
+        if !explicit.contains(&r) {
             continue;
-        };
+        }
+        let r: &str = explicit.get(&r).map(String::as_str).unwrap_or_default();
         if let Some(first) = seen.insert(r, &p.period) {
             ok = false;
             diags.push(
@@ -836,7 +857,7 @@ fn reported_once(page: &Page, at: &str, series: &Series, diags: &Diagnostics) ->
                     p.period
                 ))
                 .at(page.locate(at))
-                .with_hint("give each figure the annual-review period it was first published in; leave `reported` out where it equals the period"),
+                .with_hint("a figure without `reported` counts as reported in its own period: give each figure the annual-review period it was first published in, so that no two share one"),
             );
         }
     }
@@ -1184,6 +1205,46 @@ fn csv_series(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(note: Option<&str>, provisional: bool, reported: Option<&str>) -> Point {
+        Point {
+            period: "2020/21".into(),
+            value: Some(1.0),
+            reported: reported.map(str::to_string),
+            provisional,
+            note: note.map(str::to_string),
+            written_decimals: 0,
+        }
+    }
+
+    #[test]
+    fn a_rows_notes_name_their_series_where_they_differ() {
+        let (a, b) = (
+            entry(
+                Some("Covers the first year of the pandemic."),
+                true,
+                Some("2022/23"),
+            ),
+            entry(None, true, Some("2022/23")),
+        );
+        let n = row_notes(&["Men", "Women"], &[Some(&a), Some(&b)]);
+        assert_eq!(
+            n.note_text,
+            "Men: Provisional. Covers the first year of the pandemic. Women: Provisional."
+        );
+        assert_eq!(n.reported, "2022/23", "the same for both: said once");
+        assert!(n.provisional);
+        // A value without a full stop takes a semicolon.
+        let (a, b) = (
+            entry(None, false, Some("2022/23")),
+            entry(None, false, Some("2023/24")),
+        );
+        let n = row_notes(&["Men", "Women"], &[Some(&a), Some(&b)]);
+        assert_eq!(n.reported, "Men: 2022/23; Women: 2023/24");
+        // One series: its own text, unnamed.
+        let n = row_notes(&["Value"], &[Some(&a)]);
+        assert_eq!(n.reported, "2022/23");
+    }
 
     #[test]
     fn numbers_are_formatted_for_uk_readers() {

@@ -13,7 +13,7 @@ pub mod status;
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use crate::config::Config;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics};
@@ -375,6 +375,20 @@ impl Plugin for StrategyPlugin {
                     )];
                     append_rendered(cx, ctx, "section", "strategy/plan.html", vars)?;
                 }
+                // §3: a kind whose entities have groups is listed under
+                // them on its section page. The default theme's
+                // section.html shows `strategy_groups` in place of its
+                // plain list; other themes get the variable to use.
+                if let Some(kind) = g.kind_of_section(sid) {
+                    let refs = self.state.data.graph[kind.plural()].as_array();
+                    let grouped = refs.is_some_and(|r| r.iter().any(|e| e["group"].is_string()));
+                    if grouped && section.meta.paginate_by.is_none() {
+                        ctx.insert(
+                            "strategy_groups".into(),
+                            cx.large(&entity_groups(refs.map(Vec::as_slice).unwrap_or(&[]))),
+                        );
+                    }
+                }
                 let review = &self.state.review;
                 if let Some(y) = review.year_of_section(sid) {
                     // A paginated year has its report on the first page
@@ -420,6 +434,27 @@ impl Plugin for StrategyPlugin {
         }
         Ok(())
     }
+}
+
+/// Entities (their links, in the kind's order) under their groups (§3):
+/// those without a group first, under no heading, then each group in the
+/// order of its first member.
+fn entity_groups(refs: &[Value]) -> Value {
+    let mut groups: Vec<(Value, Vec<Value>)> = vec![(Value::Null, Vec::new())];
+    for e in refs {
+        let name = e["group"].clone();
+        match groups.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, list)) => list.push(e.clone()),
+            None => groups.push((name, vec![e.clone()])),
+        }
+    }
+    Value::Array(
+        groups
+            .into_iter()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(name, entities)| json!({"name": name, "entities": entities}))
+            .collect(),
+    )
 }
 
 /// The graph and the review read from the site, with each programme that

@@ -1,5 +1,9 @@
-//! The site model: sections and pages as loaded, then enriched by the
-//! Markdown stage and the library (relationships, sorting, taxonomies).
+//! The content model: sections and pages as `load` reads them (their
+//! front matter typed, [`PageMeta`] and [`SectionMeta`], and where each
+//! value was written, [`Spans`]), then enriched by the Markdown stage and
+//! related by `site` (relationships, sorting, taxonomies). This module
+//! owns the types and depends on no stage: `load` builds them, `site`
+//! relates them, every later stage reads them.
 //!
 //! Pages and sections live in flat vectors and refer to each other by index
 //! ([`PageId`], [`SectionId`]), so no stage clones a page to relate it.
@@ -7,8 +11,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::load::frontmatter::Spans;
-use crate::load::meta::{PageMeta, SectionMeta};
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::config::InsertAnchor;
 
 pub type PageId = usize;
 pub type SectionId = usize;
@@ -169,6 +175,135 @@ pub fn reading_analytics(text: &str) -> (usize, usize) {
         .map(|part| part.unicode_words().count())
         .sum::<usize>();
     (words, words.div_ceil(200))
+}
+
+/// A date from front matter or a file name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    /// As written, normalised to TOML's text form (`2024-06-12`,
+    /// `2024-06-12T10:00:00Z`).
+    pub text: String,
+    /// For sorting and for `year`/`month`/`day`.
+    pub naive: chrono::NaiveDateTime,
+}
+
+impl Date {
+    pub fn parse(s: &str) -> Option<Date> {
+        let s = s.trim();
+        let naive = if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+            d.naive_utc()
+        } else if let Ok(d) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
+            d
+        } else if let Ok(d) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
+            d
+        } else if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            d.and_hms_opt(0, 0, 0)?
+        } else {
+            return None;
+        };
+        Some(Date {
+            text: s.to_string(),
+            naive,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PageMeta {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    pub weight: Option<i64>,
+    pub draft: bool,
+    pub render: bool,
+    pub slug: Option<String>,
+    pub path: Option<String>,
+    pub aliases: Vec<String>,
+    pub authors: Vec<String>,
+    pub in_search_index: bool,
+    pub template: Option<String>,
+    pub taxonomies: Vec<(String, Vec<String>)>,
+    pub extra: toml::Table,
+}
+
+#[derive(Debug, Clone)]
+pub struct SectionMeta {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub draft: bool,
+    pub sort_by: SortBy,
+    pub weight: i64,
+    pub template: Option<String>,
+    pub page_template: Option<String>,
+    pub paginate_by: Option<usize>,
+    pub paginate_path: String,
+    pub paginate_reversed: bool,
+    pub insert_anchor_links: Option<InsertAnchor>,
+    pub in_search_index: bool,
+    pub render: bool,
+    pub redirect_to: Option<String>,
+    pub transparent: bool,
+    pub aliases: Vec<String>,
+    pub generate_feeds: bool,
+    pub extra: toml::Table,
+}
+
+impl Default for SectionMeta {
+    fn default() -> Self {
+        SectionMeta {
+            title: None,
+            description: None,
+            draft: false,
+            sort_by: SortBy::None,
+            weight: 0,
+            template: None,
+            page_template: None,
+            paginate_by: None,
+            paginate_path: "page".into(),
+            paginate_reversed: false,
+            insert_anchor_links: None,
+            in_search_index: true,
+            render: true,
+            redirect_to: None,
+            transparent: false,
+            aliases: Vec::new(),
+            generate_feeds: false,
+            extra: toml::Table::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Date,
+    UpdateDate,
+    Title,
+    TitleBytes,
+    Weight,
+    Slug,
+    Permalink,
+    None,
+}
+
+/// Where each value of the front matter is, by dotted key path
+/// (`extra.priorities[1]`), as byte ranges in the whole file.
+#[derive(Debug, Clone, Default)]
+pub struct Spans {
+    pub(crate) values: HashMap<String, Range<usize>>,
+    pub(crate) keys: HashMap<String, Range<usize>>,
+}
+
+impl Spans {
+    /// The span of the value at `path`.
+    pub fn value(&self, path: &str) -> Option<Range<usize>> {
+        self.values.get(path).cloned()
+    }
+
+    /// The span of the key at `path` (for "unknown key" errors).
+    pub fn key(&self, path: &str) -> Option<Range<usize>> {
+        self.keys.get(path).cloned()
+    }
 }
 
 #[cfg(test)]
