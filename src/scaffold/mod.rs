@@ -432,7 +432,7 @@ pub struct NewRequest<'a> {
     pub root: &'a Path,
     /// The site's config, loaded.
     pub config: &'a Config,
-    /// The kind as typed (`Programmes`): a plugin may take aliases.
+    /// The kind as typed (`Posts`): a plugin may take aliases.
     pub kind: &'a str,
     /// The title given, trimmed: empty when none was.
     pub title: &'a str,
