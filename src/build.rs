@@ -87,8 +87,8 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
     }
 }
 
-/// The plugins every build runs unless told otherwise: the strategy graph
-/// and the annual review.
+/// The plugins every build runs unless told otherwise: the strategy
+/// plugin, then the external plugins a site's config lists.
 pub fn default_plugins() -> Vec<Box<dyn Plugin>> {
     vec![
         Box::new(crate::strategy::StrategyPlugin::default()),

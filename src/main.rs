@@ -51,8 +51,8 @@ struct Cli {
     #[arg(short = 'c', long, global = true)]
     config: Option<PathBuf>,
 
-    /// Build without the strategy and annual-review plugins (a plain Zola
-    /// build; for measuring what the plugins cost)
+    /// Build without the default plugins (a plain Zola build; for
+    /// measuring what the plugins cost)
     #[arg(long, global = true, hide = true)]
     no_plugins: bool,
 
@@ -78,14 +78,14 @@ enum Command {
         #[arg(long, value_name = "URL@REV")]
         install_from: Option<String>,
     },
-    /// Write a new strategy page from its archetype: throughline new programme "Using data better"
-    /// (or the accessibility statement: throughline new accessibility-statement)
+    /// Write a new page from its archetype: throughline new KIND "Its title"
+    /// (`throughline new --help` lists the kinds)
     New {
-        /// priority, commitment, programme, measure, year, update, story or
-        /// accessibility-statement
+        /// The kind of page (the list is made when the command runs, from
+        /// the plugins: see `kind_help`)
         kind: String,
-        /// The page's title (for a year, its period: "2026/27"; for an
-        /// update, the id of the programme or commitment it is about; not
+        /// The page's title, in quotes (some kinds take something else
+        /// here, such as a period or the id of the page it is about; not
         /// needed for the accessibility statement)
         title: Option<String>,
         /// The file name, if not made from the title
@@ -190,8 +190,38 @@ fn summary(diags: &[Diagnostic]) -> (usize, usize) {
     (e, diags.len() - e)
 }
 
+/// The help for `new`'s KIND: the kinds the core and the default plugins
+/// write, asked of them.
+fn kind_help() -> String {
+    let kinds = throughline::scaffold::new_kinds(&throughline::default_plugins());
+    let list = match kinds.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => kinds.join(""),
+    };
+    format!("The kind of page: {list}")
+}
+
+/// The command line, with the help for `new`'s KIND filled in.
+fn parse_cli() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let help = kind_help();
+    // `mut_args` changes it in its place: `mut_arg` would move it after
+    // TITLE.
+    let mut cmd = Cli::command().mut_subcommand("new", |c| {
+        c.mut_args(|a| {
+            if a.get_id() == "kind" {
+                a.help(help.clone())
+            } else {
+                a
+            }
+        })
+    });
+    let matches = cmd.get_matches_mut();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     let mut opts = Options {
         root: cli.root.clone(),
         config_file: cli.config.clone(),
@@ -372,7 +402,7 @@ fn main() -> ExitCode {
                 install,
                 force,
             };
-            match throughline::scaffold::init(&dir, &opts) {
+            match throughline::scaffold::init(&dir, &opts, &throughline::default_plugins()) {
                 Ok(w) => {
                     for k in &w.kept {
                         throughline::say!("kept {} (it already existed)", k.display());
@@ -401,30 +431,21 @@ fn main() -> ExitCode {
             }
         }
         Command::New { kind, title, slug } => {
-            let kind = match throughline::scaffold::NewKind::parse(&kind) {
-                Ok(k) => k,
-                Err(d) => {
-                    report(&[d], &cli.root);
-                    return ExitCode::FAILURE;
-                }
-            };
             match throughline::scaffold::new_page(
                 &cli.root,
                 cli.config.as_deref(),
-                kind,
+                &kind,
                 title.as_deref().unwrap_or(""),
                 slug.as_deref(),
+                &throughline::default_plugins(),
             ) {
                 Ok(new) => {
                     let shown = new.file.strip_prefix(&cli.root).unwrap_or(&new.file);
                     throughline::show!("Wrote {}", shown.display());
-                    if slug.is_none()
-                        && kind != throughline::scaffold::NewKind::AccessibilityStatement
-                    {
+                    if let Some(from) = &new.id_from {
                         throughline::show!(
-                            "Its id is `{}` (from the {}); to choose another, run the command again with --slug NAME.",
+                            "Its id is `{}` (from the {from}); to choose another, run the command again with --slug NAME.",
                             new.id,
-                            if kind == throughline::scaffold::NewKind::Update { "id you gave" } else { "title" }
                         );
                     }
                     if !new.fill.is_empty() {

@@ -621,9 +621,10 @@ fn existing_id(line: &str) -> &'static str {
 /// writer would do it: by editing those lines.
 #[test]
 fn new_pages_pass_check_once_their_placeholders_are_filled() {
-    // The kinds, as `new` itself lists them.
-    let tmp = tempfile::tempdir().unwrap();
-    let out = throughline(tmp.path(), &["new", "zzz", "X"]);
+    // The kinds, as `new` itself lists them (asking the plugins, which
+    // read the site's config).
+    let (_tmp, site) = init("github", &[]);
+    let out = throughline(&site, &["new", "zzz", "X"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     let kinds: Vec<String> = err

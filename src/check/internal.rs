@@ -258,7 +258,7 @@ mod tests {
     #[test]
     fn classify_links() {
         let site = SiteUrl::new("https://example.org/strategy/");
-        let t = |u: &str| classify(u, "programmes/x/index.html", &site);
+        let t = |u: &str| classify(u, "blog/x/index.html", &site);
         assert_eq!(
             t("https://example.org/strategy/a/#b"),
             Target::Internal {
@@ -287,21 +287,21 @@ mod tests {
         assert_eq!(
             t("../y/"),
             Target::Internal {
-                path: "programmes/y/".into(),
+                path: "blog/y/".into(),
                 fragment: None
             }
         );
         assert_eq!(
             t("#here"),
             Target::Internal {
-                path: "programmes/x/index.html".into(),
+                path: "blog/x/index.html".into(),
                 fragment: Some("here".into())
             }
         );
         assert_eq!(
             t("caf%C3%A9.png?v=1"),
             Target::Internal {
-                path: "programmes/x/café.png".into(),
+                path: "blog/x/café.png".into(),
                 fragment: None
             }
         );

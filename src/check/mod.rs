@@ -252,7 +252,7 @@ impl Sources {
         self.by_output.get(output).map(|s| &s.0)
     }
 
-    /// A page's address, for messages: `/programmes/x/`.
+    /// A page's address, for messages: `/blog/x/`.
     pub fn describe(&self, output: &str) -> String {
         match self.by_output.get(output) {
             Some((_, _, _, path)) => format!("`{path}`"),

@@ -287,7 +287,7 @@ pub enum SortBy {
 }
 
 /// Where each value of the front matter is, by dotted key path
-/// (`extra.priorities[1]`), as byte ranges in the whole file.
+/// (`extra.tags[1]`), as byte ranges in the whole file.
 #[derive(Debug, Clone, Default)]
 pub struct Spans {
     pub(crate) values: HashMap<String, Range<usize>>,

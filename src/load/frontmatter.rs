@@ -108,7 +108,7 @@ fn parse_toml(
         ))
         .in_file(file)
         .with_hint(
-            "strings need double quotes (`title = \"Our plan\"`), lists need square brackets (`priorities = [\"a\", \"b\"]`)",
+            "strings need double quotes (`title = \"Our plan\"`), lists need square brackets (`tags = [\"a\", \"b\"]`)",
         );
         if let Some(span) = e.span() {
             d = d.at(Location::from_span(file, text, span.start + offset..span.end + offset));
@@ -351,11 +351,11 @@ mod tests {
 
     #[test]
     fn spans_point_into_the_file() {
-        let text = "+++\ntitle = \"A\"\n[extra]\npriorities = [\"x\", \"yy\"]\n+++\nBody\n";
+        let text = "+++\ntitle = \"A\"\n[extra]\ntags = [\"x\", \"yy\"]\n+++\nBody\n";
         let s = split(Path::new("a.md"), text).unwrap();
         assert_eq!(s.body, "Body\n");
         let fm = parse(Path::new("a.md"), text, &s).unwrap();
-        let span = fm.spans.value("extra.priorities[1]").unwrap();
+        let span = fm.spans.value("extra.tags[1]").unwrap();
         assert_eq!(&text[span], "\"yy\"");
         let key = fm.spans.key("title").unwrap();
         assert_eq!(&text[key], "title");
@@ -363,20 +363,20 @@ mod tests {
 
     #[test]
     fn yaml_spans_point_into_the_file() {
-        let text = "---\ntitle: \"Home: first\"  # a comment\nweight: 3\nextra:\n  priorities: [fair-access, \"other one\"]\n  commitments:\n    - share-data\n    - plan-together\n  status: at-risk\ntaxonomies:\n  tags:\n  - a\n---\nBody\n";
+        let text = "---\ntitle: \"Home: first\"  # a comment\nweight: 3\nextra:\n  tags: [fair-access, \"other one\"]\n  authors:\n    - share-data\n    - plan-together\n  status: at-risk\ntaxonomies:\n  tags:\n  - a\n---\nBody\n";
         let s = split(Path::new("a.md"), text).unwrap();
         let fm = parse(Path::new("a.md"), text, &s).unwrap();
         let v = |p: &str| &text[fm.spans.value(p).unwrap_or_else(|| panic!("{p}"))];
         assert_eq!(v("title"), "\"Home: first\"");
         assert_eq!(v("weight"), "3");
-        assert_eq!(v("extra.priorities[0]"), "fair-access");
-        assert_eq!(v("extra.priorities[1]"), "\"other one\"");
-        assert_eq!(v("extra.commitments[1]"), "plan-together");
+        assert_eq!(v("extra.tags[0]"), "fair-access");
+        assert_eq!(v("extra.tags[1]"), "\"other one\"");
+        assert_eq!(v("extra.authors[1]"), "plan-together");
         assert_eq!(v("extra.status"), "at-risk");
         assert_eq!(v("taxonomies.tags[0]"), "a");
         assert_eq!(&text[fm.spans.key("extra.status").unwrap()], "status");
         assert_eq!(
-            fm.table["extra"]["commitments"][1].as_str(),
+            fm.table["extra"]["authors"][1].as_str(),
             Some("plan-together")
         );
     }

@@ -39,11 +39,11 @@ pub struct Loaded {
 #[derive(Debug, Clone)]
 pub struct Unreadable {
     pub path: PathBuf,
-    /// From the content folder (`programmes/x.md`).
+    /// From the content folder (`blog/post.md`).
     pub relative: String,
     /// The slug its name gives (`x`, or the folder's for `x/index.md`).
     pub slug: String,
-    /// Its section's file (`programmes/_index.md`).
+    /// Its section's file (`blog/_index.md`).
     pub parent_section: String,
 }
 

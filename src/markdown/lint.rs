@@ -117,7 +117,7 @@ pub fn lint<'a>(
                             link.url
                         ))
                         .at(at())
-                        .with_hint("put words between the square brackets that say where it goes: [our annual review](…)"),
+                        .with_hint("put words between the square brackets that say where it goes: [how to contact us](…)"),
                     );
                 } else if VAGUE.contains(&squashed.as_str()) {
                     out.push(
@@ -126,7 +126,7 @@ pub fn lint<'a>(
                             words.trim()
                         ))
                         .at(at())
-                        .with_hint("name where it goes instead, for example: read [the 2024/25 annual review](…)"),
+                        .with_hint("name where it goes instead, for example: read [the 2024/25 annual report](…)"),
                     );
                 }
             }

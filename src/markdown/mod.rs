@@ -503,7 +503,7 @@ fn prepare<'a>(
                         } else {
                             Diagnostic::error(format!("this links to `@/{path}`, but there is no such file in content/"))
                                 .at(loc)
-                                .with_hint("internal links are paths from the content folder, such as `@/programmes/using-data-better.md`")
+                                .with_hint("internal links are paths from the content folder, such as `@/blog/post.md`")
                         };
                         diags.push(d);
                     }

@@ -78,7 +78,7 @@ struct Said {
     /// A file from the site's folder (`content/blog/post.md`).
     #[serde(default)]
     file: Option<String>,
-    /// A front matter key of that file (`extra.priorities[1]`)...
+    /// A front matter key of that file (`extra.tags[1]`)...
     #[serde(default)]
     key: Option<String>,
     /// ... or a line (1-based) and column (1-based).

@@ -1,6 +1,6 @@
 //! The plugin interface: how features that are not Zola's (the strategy
-//! graph, the annual review, a partner's own additions) join the pipeline
-//! without the core knowing about them.
+//! plugin, a partner's own additions) join the pipeline without the core
+//! knowing about them.
 //!
 //! A plugin is a value implementing [`Plugin`]. Every hook has a default
 //! that does nothing, so a plugin implements only what it needs. The hooks
@@ -18,6 +18,11 @@
 //! 4. [`Plugin::generated_pages`] once: extra output files rendered through a
 //!    template with a context the plugin gives.
 //!
+//! Outside the build, `throughline init` asks each plugin for the files
+//! and settings a new site starts with ([`Plugin::init_files`],
+//! [`Plugin::init_config`]), and `throughline new` for the kinds of page
+//! it writes ([`Plugin::new_kinds`], [`Plugin::new_page`]).
+//!
 //! Everything a plugin hands over is plain `serde` data (`serde_json::Value`
 //! contexts, [`GeneratedPage`]); no template engine type appears here, so the
 //! same plugin works with any engine throughline renders with.
@@ -28,6 +33,7 @@
 pub mod external;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -36,6 +42,7 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::config::EngineKind;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+pub use crate::scaffold::{NewPage, NewRequest};
 use crate::site::{Item, Page, Section, Site};
 
 /// Named arguments of a template function call.
@@ -76,7 +83,7 @@ pub struct Template {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GeneratedPage {
     /// Where it is served: `/plan/` (written as `plan/index.html`) or a file
-    /// name such as `/annual-review/atom.xml`.
+    /// name such as `/blog/atom.xml`.
     pub path: String,
     /// The template that renders it.
     pub template: String,
@@ -311,10 +318,46 @@ pub trait Plugin: Send + Sync {
     fn generated_pages(&self, _cx: &RenderCx<'_>) -> Vec<GeneratedPage> {
         Vec::new()
     }
+
+    /// Files `throughline init` writes into a new site for this plugin, as
+    /// (path relative to the new site's folder, contents): its sections and
+    /// a first page of each, say, so the site builds and shows them at
+    /// once. A path the core (or an earlier plugin) already writes is left
+    /// as theirs; `init` never replaces a file that exists.
+    fn init_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        Vec::new()
+    }
+
+    /// TOML text `throughline init` appends to the new site's
+    /// `config.toml`, after a blank line: this plugin's settings (its
+    /// `[extra.NAME]` tables), with comments that explain them.
+    fn init_config(&self) -> String {
+        String::new()
+    }
+
+    /// The kinds of page `throughline new KIND` writes for this plugin, by
+    /// their canonical names (`post`), for the list of kinds and "did you
+    /// mean" when a kind is not known.
+    fn new_kinds(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Write a new page of `req.kind` (as typed; a plugin may take aliases
+    /// such as plurals) in the site at `req.root`: `None` when the kind is
+    /// not this plugin's, so the next plugin is asked; otherwise the page
+    /// written, or what stopped it (a missing title, a page that exists).
+    /// Write with [`crate::scaffold::write_new`], which never replaces a
+    /// file; [`crate::scaffold::archetype`] lets a site's own
+    /// `archetypes/KIND.md` win, and [`crate::scaffold::placeholder_lines`]
+    /// gives [`NewPage::fill`]. The first plugin to answer wins; the core's
+    /// own kind (`accessibility-statement`) is never asked for.
+    fn new_page(&self, _req: &NewRequest<'_>) -> Option<Result<NewPage, Vec<Diagnostic>>> {
+        None
+    }
 }
 
 /// Where a front matter value is, for a diagnostic: `key` is a dotted path
-/// such as `extra.priorities[1]`. Falls back to the key, then to the file.
+/// such as `extra.tags[1]`. Falls back to the key, then to the file.
 pub fn locate(file: &std::path::Path, source: &crate::content::Source, key: &str) -> Location {
     let span = source
         .spans
@@ -331,7 +374,7 @@ pub fn locate_key(file: &std::path::Path, source: &crate::content::Source, key: 
 }
 
 impl Page {
-    /// Where the front matter value at `key` (`extra.priorities[1]`) is.
+    /// Where the front matter value at `key` (`extra.tags[1]`) is.
     pub fn locate(&self, key: &str) -> Location {
         locate(&self.file.path, &self.source, key)
     }

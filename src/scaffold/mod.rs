@@ -1,18 +1,21 @@
 //! `throughline init` and `throughline new`: a new site that builds at once,
-//! and a new strategy page with the right front matter. Both refuse to
-//! overwrite anything: a communications officer who runs them twice loses
-//! nothing.
+//! and a new page with the right front matter. Both refuse to overwrite
+//! anything: a communications officer who runs them twice loses nothing.
 //!
-//! The files are embedded: `site/` is the starting site, `hosts/NAME/` the
-//! CI files for each static host, `archetypes/` the page for each kind
-//! (a site's own `archetypes/KIND.md` wins, as in Hugo).
+//! The core writes what every site has; plugins add their own
+//! ([`Plugin::init_files`], [`Plugin::init_config`]) and write the kinds
+//! of page they know ([`Plugin::new_page`]). The core's files are embedded:
+//! `site/` is the starting site, `hosts/NAME/` the CI files for each static
+//! host, `archetypes/` the page for each of the core's kinds (a site's own
+//! `archetypes/KIND.md` wins, as in Hugo: see [`archetype`]).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::strategy::settings::{Kind, Settings};
+use crate::plugin::Plugin;
 
 static SITE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/scaffold/site");
 static HOSTS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/scaffold/hosts");
@@ -133,10 +136,25 @@ fn statement_archetype() -> &'static str {
         .unwrap_or_default()
 }
 
-/// Every file a new site gets, as (path in the site, contents).
-fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
+/// Every file a new site gets, as (path in the site, contents): the
+/// core's, then each plugin's (a path the core or an earlier plugin
+/// already gives is not replaced), with each plugin's config text at the
+/// end of `config.toml`, after a blank line.
+fn init_files(opts: &InitOptions, plugins: &[Box<dyn Plugin>]) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     collect(&SITE, &mut out);
+    if let Some((_, config)) = out.iter_mut().find(|(p, _)| p == Path::new("config.toml")) {
+        for text in plugins.iter().map(|p| p.init_config()) {
+            if text.trim().is_empty() {
+                continue;
+            }
+            if !config.ends_with(b"\n") {
+                config.push(b'\n');
+            }
+            config.push(b'\n');
+            config.extend_from_slice(text.as_bytes());
+        }
+    }
     // The accessibility statement is the one `new accessibility-statement`
     // writes: one copy of the model.
     out.push((
@@ -160,6 +178,18 @@ fn init_files(opts: &InitOptions) -> Vec<(PathBuf, Vec<u8>)> {
         // source tree would act on the repository itself.
         if p == Path::new("gitignore") {
             *p = PathBuf::from(".gitignore");
+        }
+    }
+    let mut taken: std::collections::HashSet<PathBuf> =
+        out.iter().map(|(p, _)| p.clone()).collect();
+    for plugin in plugins {
+        for (p, bytes) in plugin.init_files() {
+            // A path inside the new site only: never `/x` or `../x`.
+            let inside = p.components().count() > 0
+                && p.components().all(|c| matches!(c, Component::Normal(_)));
+            if inside && taken.insert(p.clone()) {
+                out.push((p, bytes));
+            }
         }
     }
     out.sort();
@@ -199,9 +229,14 @@ fn collect(dir: &Dir<'_>, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     }
 }
 
-/// Write a new site into `dir`. A folder with files in it is refused unless
-/// `force`, and even then no existing file is replaced.
-pub fn init(dir: &Path, opts: &InitOptions) -> Result<Written, Diagnostic> {
+/// Write a new site into `dir`, with what each of `plugins` adds. A folder
+/// with files in it is refused unless `force`, and even then no existing
+/// file is replaced.
+pub fn init(
+    dir: &Path,
+    opts: &InitOptions,
+    plugins: &[Box<dyn Plugin>],
+) -> Result<Written, Diagnostic> {
     let not_empty = std::fs::read_dir(dir)
         .map(|mut d| d.next().is_some())
         .unwrap_or(false);
@@ -219,7 +254,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Written, Diagnostic> {
         .with_hint("give the name of a new folder, or add --force to add the site's files beside what is there (no file is ever replaced)"));
     }
     let mut written = Written::default();
-    for (rel, bytes) in init_files(opts) {
+    for (rel, bytes) in init_files(opts, plugins) {
         let path = dir.join(&rel);
         if path.exists() {
             written.kept.push(rel);
@@ -252,8 +287,9 @@ fn make_executable(path: &Path) {
 fn make_executable(_: &Path) {}
 
 /// Create `path` (and its folders) with `bytes`, failing if it exists:
-/// `create_new` makes the check and the write one step.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+/// `create_new` makes the check and the write one step. For `new`: the
+/// error says to choose another title or `--slug`.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| {
@@ -280,82 +316,52 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         .map_err(|e| Diagnostic::error(format!("cannot write `{}`: {e}", path.display())))
 }
 
-/// The kinds `new` can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NewKind {
-    Entity(Kind),
-    /// A year of the annual review.
-    Year,
-    /// An update on a programme (or commitment) in the latest year: the
-    /// title given is its id.
-    Update,
-    /// A story (a case study, a foreword) in the latest year.
-    Story,
-    /// The accessibility statement, from the model statement, where the
-    /// default theme's footer links it.
-    AccessibilityStatement,
+/// The kinds of page the core writes itself, whatever the plugins: the
+/// accessibility statement, from the model statement, where the default
+/// theme's footer links it.
+const CORE_KINDS: [&str; 1] = ["accessibility-statement"];
+
+/// Whether `kind` names the accessibility statement (`accessibility`,
+/// `statement`, `Accessibility statement`…).
+fn is_statement(kind: &str) -> bool {
+    let l = kind.trim().to_lowercase();
+    let words: Vec<&str> = l.split([' ', '-', '_']).filter(|w| !w.is_empty()).collect();
+    matches!(
+        words.as_slice(),
+        ["accessibility"] | ["accessibility", "statement"] | ["statement"]
+    )
 }
 
-impl NewKind {
-    pub fn parse(s: &str) -> Result<NewKind, Diagnostic> {
-        if let Some(k) = Kind::parse(s) {
-            return Ok(NewKind::Entity(k));
-        }
-        let l = s.trim().to_lowercase();
-        if ["year", "years", "annual-review", "review"].contains(&l.as_str()) {
-            return Ok(NewKind::Year);
-        }
-        if ["update", "updates"].contains(&l.as_str()) {
-            return Ok(NewKind::Update);
-        }
-        if ["story", "stories"].contains(&l.as_str()) {
-            return Ok(NewKind::Story);
-        }
-        let words: Vec<&str> = l.split([' ', '-', '_']).filter(|w| !w.is_empty()).collect();
-        if matches!(
-            words.as_slice(),
-            ["accessibility"] | ["accessibility", "statement"] | ["statement"]
-        ) {
-            return Ok(NewKind::AccessibilityStatement);
-        }
-        let names = [
-            "priority",
-            "commitment",
-            "programme",
-            "measure",
-            "year",
-            "update",
-            "story",
-            "accessibility-statement",
-        ];
-        let hint = match crate::diagnostics::closest(&l, names) {
-            Some(n) => format!("did you mean `{n}`? The kinds are: {}", names.join(", ")),
-            None => format!("the kinds are: {}", names.join(", ")),
-        };
-        Err(
-            Diagnostic::error(format!("`{s}` is not a kind of page throughline can write"))
-                .with_hint(hint),
-        )
-    }
+/// Every kind `new` writes: each plugin's ([`Plugin::new_kinds`]), then
+/// the core's.
+pub fn new_kinds(plugins: &[Box<dyn Plugin>]) -> Vec<String> {
+    let mut names: Vec<String> = plugins.iter().flat_map(|p| p.new_kinds()).collect();
+    names.extend(CORE_KINDS.map(String::from));
+    names
+}
 
-    fn archetype(self) -> &'static str {
-        match self {
-            NewKind::Entity(k) => k.singular(),
-            NewKind::Year => "year",
-            NewKind::Update => "update",
-            NewKind::Story => "story",
-            NewKind::AccessibilityStatement => "accessibility-statement",
-        }
-    }
+/// The error for a kind nobody writes, with the one it most looks like.
+fn unknown_kind(kind: &str, plugins: &[Box<dyn Plugin>]) -> Diagnostic {
+    let l = kind.trim().to_lowercase();
+    let names = new_kinds(plugins);
+    let list = names.join(", ");
+    let hint = match crate::diagnostics::closest(&l, names.iter().map(String::as_str)) {
+        Some(n) => format!("did you mean `{n}`? The kinds are: {list}"),
+        None => format!("the kinds are: {list}"),
+    };
+    Diagnostic::error(format!(
+        "`{kind}` is not a kind of page throughline can write"
+    ))
+    .with_hint(hint)
 }
 
 /// How text `init` and `new` leave for the site's owner to fill in
 /// begins: `FILL IN:` and then what to write. In prose it is bracketed
 /// (`This website is run by [FILL IN: name of your organisation].`), as a
-/// value it is the whole string (`priorities = ["FILL IN: the id of each
-/// priority it delivers"]`). Nothing else writes it, so `check` reports
-/// every one left as an error (`check::publishing`), and an id left as one
-/// fails the build too (the strategy graph says so, with [`CODE_FILL_IN`]).
+/// value it is the whole string (`author = "FILL IN: who wrote it"`).
+/// Nothing else writes it, so `check` reports every one left as an error
+/// (`check::publishing`); a plugin that reads a value left as one may fail
+/// the build too, saying so with [`CODE_FILL_IN`].
 pub const PLACEHOLDER: &str = "FILL IN:";
 
 /// The code on diagnostics about text left to fill in. `check` reports a
@@ -418,6 +424,22 @@ fn body_offset(text: &str) -> usize {
         .unwrap_or(text.len())
 }
 
+/// What `new` is asked to write, as a plugin's [`Plugin::new_page`] sees
+/// it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRequest<'a> {
+    /// The site's folder.
+    pub root: &'a Path,
+    /// The site's config, loaded.
+    pub config: &'a Config,
+    /// The kind as typed (`Posts`): a plugin may take aliases.
+    pub kind: &'a str,
+    /// The title given, trimmed: empty when none was.
+    pub title: &'a str,
+    /// The file name asked for with `--slug`.
+    pub slug: Option<&'a str>,
+}
+
 /// A page `new` wrote, and what is left for its writer to do before
 /// `throughline check` passes.
 #[derive(Debug)]
@@ -425,6 +447,10 @@ pub struct NewPage {
     pub file: PathBuf,
     /// The id it was given (its file or folder name).
     pub id: String,
+    /// What the id was made from, for the line that tells the writer it
+    /// ("title", "id you gave"); `None` for no such line (the writer chose
+    /// it with `--slug`, or the page's id does not matter).
+    pub id_from: Option<String>,
     /// The lines of the page with a placeholder: (line number, the line).
     pub fill: Vec<(usize, String)>,
     /// What else to change, in other files, for `check` to pass.
@@ -456,38 +482,19 @@ pub fn placeholder_lines(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// The financial year a date falls in, as the NHS writes it: `2026/27`
-/// from April 2026 to March 2027.
-pub fn financial_year(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    let start = if date.month() >= 4 {
-        date.year()
-    } else {
-        date.year() - 1
-    };
-    format!("{start}/{:02}", (start + 1) % 100)
-}
-
-/// Write a new page of `kind` titled `title` in the site at `root`, from
-/// the site's `archetypes/KIND.md` or the built-in one. Returns its path
-/// and what its writer must fill in.
+/// Write a new page of `kind` titled `title` in the site at `root`: the
+/// accessibility statement, or a page of a kind one of `plugins` writes
+/// (the first to take the kind). Returns its path and what its writer
+/// must fill in.
 pub fn new_page(
     root: &Path,
     config_file: Option<&Path>,
-    kind: NewKind,
+    kind: &str,
     title: &str,
     slug: Option<&str>,
+    plugins: &[Box<dyn Plugin>],
 ) -> Result<NewPage, Vec<Diagnostic>> {
-    let title = match title.trim() {
-        "" if kind == NewKind::AccessibilityStatement => STATEMENT_TITLE,
-        t => t,
-    };
-    if title.is_empty() {
-        return Err(vec![Diagnostic::error("the new page needs a title")
-            .with_hint(
-                "write it in quotes: throughline new programme \"Using data better\"",
-            )]);
-    }
+    let title = title.trim();
     let diags = Diagnostics::new();
     let opts = crate::build::Options {
         root: root.to_path_buf(),
@@ -497,258 +504,48 @@ pub fn new_page(
     let Some(config) = crate::build::load_config(&opts, &diags) else {
         return Err(diags.snapshot());
     };
-    // A strategy page: an entity of a kind, or a year (`None`).
-    let entity = match kind {
-        NewKind::AccessibilityStatement => return new_statement(root, &config, title, slug),
-        NewKind::Entity(k) => Some(k),
-        NewKind::Year | NewKind::Update | NewKind::Story => None,
-    };
-    let settings = Settings::from_config(&config, &diags);
-    if diags.has_errors() {
-        return Err(diags.snapshot());
-    }
-    let content = root.join("content");
-    let today = chrono::Local::now().date_naive();
-    let (folder, section_title, period, title) = match (entity, kind) {
-        (Some(k), _) => (
-            settings.section(k).to_string(),
-            settings.plural[k.index()].clone(),
-            financial_year(today),
-            title.to_string(),
-        ),
-        (None, NewKind::Update | NewKind::Story) => {
-            let (year_dir, period) = latest_year(&content.join(&settings.annual_review))
-                .ok_or_else(|| {
-                    vec![Diagnostic::error(format!(
-                        "the {} has no year yet, so there is nowhere to put this",
-                        settings.annual_review_label.to_lowercase()
-                    ))
-                    .with_hint(format!(
-                        "make this year's first: throughline new year {}",
-                        financial_year(today)
-                    ))]
-                })?;
-            (
-                format!("{}/{year_dir}", settings.annual_review),
-                settings.annual_review_label.clone(),
-                period,
-                title.to_string(),
-            )
-        }
-        _ => {
-            let period = title
-                .strip_prefix("Annual review ")
-                .unwrap_or(title)
-                .to_string();
-            let shown = if period.starts_with(|c: char| c.is_ascii_digit()) {
-                format!("{} {period}", settings.annual_review_label)
-            } else {
-                title.to_string()
-            };
-            (
-                settings.annual_review.clone(),
-                settings.annual_review_label.clone(),
-                period,
-                shown,
-            )
-        }
-    };
-    // An update is about a programme or commitment: its id is the title
-    // given, its page title the target's, and its file that id.
-    let mut target_key = "programme";
-    let mut update_target: Option<String> = None;
-    let mut title = title.to_string();
-    if kind == NewKind::Update {
-        let id = title.trim().to_string();
-        let found = [Kind::Programme, Kind::Commitment]
-            .into_iter()
-            .find_map(|k| {
-                let dir = content.join(settings.section(k));
-                [dir.join(format!("{id}.md")), dir.join(&id).join("index.md")]
-                    .into_iter()
-                    .find(|f| f.is_file())
-                    .map(|f| (k, f))
-            });
-        let Some((k, file)) = found else {
-            let dir = content.join(settings.section(Kind::Programme));
-            let ids: Vec<String> = std::fs::read_dir(&dir)
-                .map(|d| {
-                    d.filter_map(Result::ok)
-                        .map(|e| {
-                            e.file_name()
-                                .to_string_lossy()
-                                .trim_end_matches(".md")
-                                .to_string()
-                        })
-                        .filter(|n| n != "_index")
-                        .collect()
-                })
-                .unwrap_or_default();
-            let hint = match crate::diagnostics::closest(&id, ids.iter().map(String::as_str)) {
-                Some(c) => format!(
-                    "did you mean `{c}`? Give the id of the {} the update is about",
-                    settings.one(Kind::Programme)
-                ),
-                None => format!(
-                    "give the id of the {} the update is about (its file name without .md)",
-                    settings.one(Kind::Programme)
-                ),
-            };
-            return Err(vec![Diagnostic::error(format!(
-                "there is no {} or {} with the id `{id}`",
-                settings.one(Kind::Programme),
-                settings.one(Kind::Commitment)
-            ))
-            .with_hint(hint)]);
-        };
-        target_key = if k == Kind::Programme {
-            "programme"
+    if is_statement(kind) {
+        let title = if title.is_empty() {
+            STATEMENT_TITLE
         } else {
-            "commitment"
+            title
         };
-        let named = front_title(&file).unwrap_or_else(|| id.clone());
-        title = format!("{named} in {period}");
-        update_target = Some(id);
+        return new_statement(root, &config, title, slug);
     }
-    let id = match slug {
-        Some(s) => crate::slug::slugify(s, config.slugify.paths),
-        None if kind == NewKind::Update => update_target.clone().unwrap_or_default(),
-        None => crate::slug::slugify(
-            if kind == NewKind::Year {
-                &period
-            } else {
-                &title
-            },
-            config.slugify.paths,
-        ),
+    let req = NewRequest {
+        root,
+        config: &config,
+        kind,
+        title,
+        slug,
     };
-    if id.is_empty() {
-        return Err(vec![Diagnostic::error(format!(
-            "`{title}` gives an empty file name"
-        ))
-        .with_hint("use some letters or numbers in the title, or give --slug")]);
+    for plugin in plugins {
+        match plugin.new_page(&req) {
+            Some(Ok(page)) => return Ok(page),
+            // The config's warnings first, as a build shows them.
+            Some(Err(ds)) => {
+                let mut all = diags.snapshot();
+                all.extend(ds);
+                return Err(all);
+            }
+            None => {}
+        }
     }
-    let section_dir = content.join(&folder);
-    let file = match kind {
-        NewKind::Year => section_dir.join(&id).join("_index.md"),
-        _ => section_dir.join(format!("{id}.md")),
-    };
-    if file.exists() {
-        return Err(vec![Diagnostic::error(format!(
-            "`{}` already exists, so nothing was written",
-            file.strip_prefix(root).unwrap_or(&file).display()
-        ))
-        .in_file(&file)
-        .with_hint(
-            "edit the page that is there, or choose another title (or --slug)",
-        )]);
-    }
-    let weight = std::fs::read_dir(&section_dir)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter(|e| {
-                    let n = e.file_name();
-                    let n = n.to_string_lossy();
-                    n.ends_with(".md") && n != "_index.md"
-                })
-                .count()
-        })
-        .unwrap_or(0)
-        + 1;
-    let archetype = kind.archetype();
-    let own = root.join("archetypes").join(format!("{archetype}.md"));
-    let template = if own.is_file() {
+    Err(vec![unknown_kind(kind, plugins)])
+}
+
+/// The text of archetype `name` for the site at `root`: the site's own
+/// `archetypes/NAME.md` if it has one (as in Hugo), else `built_in`.
+/// Placeholders such as `{{ title }}` are left for the caller to replace.
+pub fn archetype(root: &Path, name: &str, built_in: &str) -> Result<String, Vec<Diagnostic>> {
+    let own = root.join("archetypes").join(format!("{name}.md"));
+    if own.is_file() {
         std::fs::read_to_string(&own).map_err(|e| {
             vec![Diagnostic::error(format!("cannot read the archetype: {e}")).in_file(&own)]
-        })?
+        })
     } else {
-        ARCHETYPES
-            .get_file(format!("{archetype}.md"))
-            .and_then(|f| f.contents_utf8())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let text = template
-        .replace("{{ title }}", &toml_escape(&title))
-        .replace("{{ id }}", update_target.as_deref().unwrap_or(&id))
-        .replace("{{ target_key }}", target_key)
-        .replace("{{ weight }}", &weight.to_string())
-        .replace("{{ period }}", &toml_escape(&period))
-        .replace("{{ date }}", &today.to_string());
-    // A new kind folder needs its section page, or the build says so.
-    let section_index = section_dir.join("_index.md");
-    if !section_index.exists() {
-        write_new(
-            &section_index,
-            format!(
-                "+++\ntitle = \"{}\"\nsort_by = \"weight\"\n+++\n",
-                toml_escape(&section_title)
-            )
-            .as_bytes(),
-        )
-        .map_err(|d| vec![d])?;
+        Ok(built_in.to_string())
     }
-    write_new(&file, text.as_bytes()).map_err(|d| vec![d])?;
-    let then = match kind {
-        // Nothing else refers to a new priority, which `check` reports.
-        NewKind::Entity(Kind::Priority) => Some(format!(
-            "Then list \"{id}\" in the `priorities` of each {}, {} or {} that serves it: `throughline check --deny-warnings` fails until one does.",
-            settings.one(Kind::Commitment),
-            settings.one(Kind::Programme),
-            settings.one(Kind::Measure),
-        )),
-        // A year no measure has a figure for shows no values: `check`
-        // warns, to catch a mistyped period.
-        NewKind::Year => Some(format!(
-            "Then give the {} their figures for {period}: an entry {{ period = \"{}\", value = … }} in each one's `values` (leave out `value` where there is none yet). `throughline check --deny-warnings` fails until one has the period.",
-            settings.many(Kind::Measure),
-            toml_escape(&period),
-        )),
-        _ => None,
-    };
-    Ok(NewPage {
-        fill: placeholder_lines(&text),
-        file,
-        id,
-        then,
-    })
-}
-
-/// The latest year of the annual review under `dir` (the last year folder
-/// with an `_index.md`, in natural order: `2025-26` after `2024-25`), and
-/// its period (`[extra] period`, else the folder's name).
-fn latest_year(dir: &Path) -> Option<(String, String)> {
-    let mut years: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("_index.md").is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    years.sort_by(|a, b| crate::site::natural_cmp(a, b));
-    let folder = years.pop()?;
-    let period = front_table(&dir.join(&folder).join("_index.md"))
-        .and_then(|t| t.get("extra")?.get("period")?.as_str().map(str::to_string))
-        .unwrap_or_else(|| folder.clone());
-    Some((folder, period))
-}
-
-/// A page's front matter, parsed as the build parses it (TOML or YAML;
-/// None when it cannot be).
-fn front_table(file: &Path) -> Option<toml::Table> {
-    use crate::load::frontmatter;
-    let text = std::fs::read_to_string(file).ok()?;
-    let split = frontmatter::split(file, &text).ok()?;
-    frontmatter::parse(file, &text, &split)
-        .ok()
-        .map(|fm| fm.table)
-}
-
-/// A page's title, from its front matter.
-fn front_title(file: &Path) -> Option<String> {
-    front_table(file)?
-        .get("title")?
-        .as_str()
-        .map(str::to_string)
 }
 
 /// Write the accessibility statement from the model (or the site's own
@@ -797,14 +594,7 @@ fn new_statement(
         .in_file(&file)
         .with_hint("complete the statement that is there: `throughline check` lists what it still marks FILL IN")]);
     }
-    let own = root.join("archetypes").join("accessibility-statement.md");
-    let template = if own.is_file() {
-        std::fs::read_to_string(&own).map_err(|e| {
-            vec![Diagnostic::error(format!("cannot read the archetype: {e}")).in_file(&own)]
-        })?
-    } else {
-        statement_archetype().to_string()
-    };
+    let template = archetype(root, "accessibility-statement", statement_archetype())?;
     let mut text = template.replace("{{ title }}", &toml_escape(title));
     if let Some(p) = path {
         // The page goes where the footer links: after the title line.
@@ -824,26 +614,20 @@ fn new_statement(
         fill: placeholder_lines(&text),
         file,
         id: name,
+        // Its name is the one the footer links, not the writer's to choose.
+        id_from: None,
         then: None,
     })
 }
 
 /// Escape for inside a TOML basic string.
-fn toml_escape(s: &str) -> String {
+pub fn toml_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn financial_years() {
-        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert_eq!(financial_year(d(2026, 11, 24)), "2026/27");
-        assert_eq!(financial_year(d(2026, 3, 31)), "2025/26");
-        assert_eq!(financial_year(d(2099, 4, 1)), "2099/00");
-    }
 
     #[test]
     fn install_from() {
@@ -888,7 +672,7 @@ mod tests {
                     install,
                     force: false,
                 };
-                for (path, bytes) in init_files(&opts) {
+                for (path, bytes) in init_files(&opts, &[]) {
                     let text = String::from_utf8_lossy(&bytes);
                     assert!(!text.contains("@@"), "{}: {text}", path.display());
                 }
@@ -898,10 +682,10 @@ mod tests {
 
     #[test]
     fn placeholders_are_found_outside_comments() {
-        let text = "+++\n# FILL IN is explained here\npriorities = [\"FILL IN: an id\"]\n+++\n";
+        let text = "+++\n# FILL IN is explained here\ntags = [\"FILL IN: a tag\"]\n+++\n";
         assert_eq!(
             placeholder_lines(text),
-            [(3, "priorities = [\"FILL IN: an id\"]".to_string())]
+            [(3, "tags = [\"FILL IN: a tag\"]".to_string())]
         );
         assert!(is_placeholder(" FILL IN: an id"));
         assert!(!is_placeholder("fill-in"));
@@ -944,27 +728,99 @@ mod tests {
         );
     }
 
+    /// A plugin that writes `post`s (and takes `posts`), and adds a file
+    /// and config to a new site.
+    struct Blog;
+
+    impl Plugin for Blog {
+        fn name(&self) -> &str {
+            "blog"
+        }
+
+        fn init_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+            vec![
+                ("content/blog/_index.md".into(), b"+++\n+++\n".to_vec()),
+                // Neither replaces the core's file nor leaves the site.
+                ("content/search.md".into(), b"mine".to_vec()),
+                ("../outside.md".into(), b"no".to_vec()),
+            ]
+        }
+
+        fn init_config(&self) -> String {
+            "[extra.blog]\nposts = \"blog\"\n".into()
+        }
+
+        fn new_kinds(&self) -> Vec<String> {
+            vec!["post".into()]
+        }
+
+        fn new_page(&self, req: &NewRequest<'_>) -> Option<Result<NewPage, Vec<Diagnostic>>> {
+            if !["post", "posts"].contains(&req.kind.trim().to_lowercase().as_str()) {
+                return None;
+            }
+            Some(Ok(NewPage {
+                file: req
+                    .root
+                    .join("content/blog")
+                    .join(format!("{}.md", req.title)),
+                id: req.title.to_string(),
+                id_from: Some("title".into()),
+                fill: Vec::new(),
+                then: None,
+            }))
+        }
+    }
+
+    #[test]
+    fn plugins_add_files_and_config_to_a_new_site() {
+        let opts = InitOptions {
+            host: Host::Github,
+            install: Install::this_version(),
+            force: false,
+        };
+        let plugins: Vec<Box<dyn Plugin>> = vec![Box::new(Blog)];
+        let files = init_files(&opts, &plugins);
+        let get = |p: &str| {
+            files
+                .iter()
+                .find(|(f, _)| f == Path::new(p))
+                .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        };
+        assert_eq!(get("content/blog/_index.md").unwrap(), "+++\n+++\n");
+        assert_ne!(get("content/search.md").unwrap(), "mine");
+        assert!(files.iter().all(|(f, _)| !f.starts_with("..")));
+        let config = get("config.toml").unwrap();
+        let plain = get_plain_config(&opts);
+        assert_eq!(config, format!("{plain}\n[extra.blog]\nposts = \"blog\"\n"));
+    }
+
+    fn get_plain_config(opts: &InitOptions) -> String {
+        init_files(opts, &[])
+            .into_iter()
+            .find(|(f, _)| f == Path::new("config.toml"))
+            .map(|(_, b)| String::from_utf8(b).unwrap())
+            .unwrap()
+    }
+
     #[test]
     fn kinds() {
-        assert_eq!(
-            NewKind::parse("Programmes").unwrap(),
-            NewKind::Entity(Kind::Programme)
-        );
-        assert_eq!(NewKind::parse("year").unwrap(), NewKind::Year);
         for s in [
             "accessibility-statement",
             "Accessibility statement",
             "accessibility",
+            "statement",
         ] {
-            assert_eq!(
-                NewKind::parse(s).unwrap(),
-                NewKind::AccessibilityStatement,
-                "{s}"
-            );
+            assert!(is_statement(s), "{s}");
         }
-        let e = NewKind::parse("accesibility-statment").unwrap_err();
+        assert!(!is_statement("posts"));
+        let plugins: Vec<Box<dyn Plugin>> = vec![Box::new(Blog)];
+        assert_eq!(new_kinds(&plugins), ["post", "accessibility-statement"]);
+        let e = unknown_kind("accesibility-statment", &plugins);
         assert!(e.hint.unwrap().contains("`accessibility-statement`"));
-        let e = NewKind::parse("programe").unwrap_err();
-        assert!(e.hint.unwrap().contains("`programme`"));
+        let e = unknown_kind("psot", &plugins);
+        assert_eq!(
+            e.hint.unwrap(),
+            "did you mean `post`? The kinds are: post, accessibility-statement"
+        );
     }
 }

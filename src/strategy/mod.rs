@@ -8,6 +8,7 @@ pub mod data;
 pub mod graph;
 pub mod measure;
 pub mod review;
+pub mod scaffold;
 pub mod settings;
 pub mod status;
 
@@ -17,7 +18,9 @@ use serde_json::{json, Map, Value};
 
 use crate::config::Config;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics};
-use crate::plugin::{Args, Changed, Function, GeneratedPage, Plugin, RenderCx, Template};
+use crate::plugin::{
+    Args, Changed, Function, GeneratedPage, NewPage, NewRequest, Plugin, RenderCx, Template,
+};
 use crate::render::EngineKind;
 use crate::site::{Item, PageId, Site};
 
@@ -433,6 +436,22 @@ impl Plugin for StrategyPlugin {
             }
         }
         Ok(())
+    }
+
+    fn init_files(&self) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        scaffold::init_files()
+    }
+
+    fn init_config(&self) -> String {
+        scaffold::init_config()
+    }
+
+    fn new_kinds(&self) -> Vec<String> {
+        scaffold::new_kinds()
+    }
+
+    fn new_page(&self, req: &NewRequest<'_>) -> Option<Result<NewPage, Vec<Diagnostic>>> {
+        scaffold::new_page(req)
     }
 }
 
