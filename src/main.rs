@@ -444,7 +444,7 @@ fn main() -> ExitCode {
                     throughline::show!("Wrote {}", shown.display());
                     if let Some(from) = &new.id_from {
                         throughline::show!(
-                            "Its id is `{}` (from the {from}); to choose another, run the command again with --slug NAME.",
+                            "Its id is `{}` (from the {from}); to choose another, delete the file and run the command again with --slug NAME.",
                             new.id,
                         );
                     }

@@ -767,10 +767,11 @@ fn new_update_and_new_story_write_into_the_latest_year() {
         said.contains("`status` still has the placeholder `throughline new` wrote: fill it in"),
         "{said}"
     );
-    let filled = text.replace(
+    // Its status, and (as `check` also asks) its text.
+    let filled = common::filled(&text.replace(
         "status = \"FILL IN: its status this year\"",
         "status = \"at-risk\"",
-    );
+    ));
     std::fs::write(
         site.root()
             .join("content/reports/a-third-year/healthy-minds.md"),
@@ -874,4 +875,20 @@ fn a_kind_with_groups_is_listed_under_them_on_its_section_page() {
         html[first..].contains("class=\"tl-status"),
         "statuses listed"
     );
+}
+
+#[test]
+fn a_new_pages_unwritten_text_fails_check_and_its_code_is_optional() {
+    let site = TestSite::fixture("strategy");
+    let (ok, said) = throughline(site.root(), &["new", "priority", "Fair chances"]);
+    assert!(ok, "{said}");
+    let file = site.root().join("content/purposes/fair-chances.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // No empty code left to become an empty column heading: it is a
+    // comment until the writer wants one.
+    assert!(text.contains("# code = \"P1\""), "{text}");
+    assert!(!text.contains("code = \"\""), "{text}");
+    let (ok, said) = throughline(site.root(), &["check"]);
+    assert!(!ok, "the unwritten text must stop publishing: {said}");
+    assert!(said.contains("fair-chances.md"), "{said}");
 }

@@ -152,15 +152,28 @@ fn init_marks_what_to_fill_in_and_check_fails_until_each_is_filled() {
         })
         .collect();
     errors.sort();
+    // The config, the statement, and the example pages' text for the
+    // owner to write (their bodies are marked too).
     let mut expected: Vec<(String, u64, u64)> = in_config
         .iter()
         .map(|(l, c)| ("config.toml".to_string(), *l, *c))
-        .chain(
-            in_statement
-                .iter()
-                .map(|(l, c)| ("content/accessibility.md".to_string(), *l, *c)),
-        )
         .collect();
+    let mut pages = 0;
+    for rel in common::list(&site.join("content")) {
+        let found = markers_in(&site.join("content").join(&rel));
+        if !found.is_empty() && rel != "accessibility.md" {
+            pages += 1;
+        }
+        expected.extend(
+            found
+                .into_iter()
+                .map(|(l, c)| (format!("content/{rel}"), l, c)),
+        );
+    }
+    assert!(
+        pages >= 5,
+        "the example pages' text is marked: {expected:?}"
+    );
     expected.sort();
     assert_eq!(errors, expected);
     // In a terminal: file:line:column, the line and a plain hint.
@@ -418,10 +431,26 @@ fn a_placeholder_id_is_reported_once() {
     let (ok, report) = check_json(&site, &[]);
     assert!(!ok);
     let ds = diagnostics(&report);
-    assert_eq!(ds.len(), 1, "{report:#}");
-    assert!(ds[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("still has the placeholder"));
-    assert_eq!(ds[0]["file"], "content/programmes/using-data-better.md");
+    // The id's line: one error, the strategy's; the page's unwritten
+    // text is a second line, with its own.
+    let on_id: Vec<_> = ds
+        .iter()
+        .filter(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("still has the placeholder")
+        })
+        .collect();
+    assert_eq!(on_id.len(), 1, "{report:#}");
+    assert_eq!(on_id[0]["file"], "content/programmes/using-data-better.md");
+    let line = on_id[0]["line"].clone();
+    assert_eq!(
+        ds.iter()
+            .filter(|d| d["line"] == line && d["file"] == on_id[0]["file"])
+            .count(),
+        1,
+        "{report:#}"
+    );
+    assert_eq!(ds.len(), 2, "the id and the text: {report:#}");
 }

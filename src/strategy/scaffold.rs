@@ -330,7 +330,7 @@ fn write_page(req: &NewRequest<'_>, kind: NewKind) -> Result<NewPage, Vec<Diagno
         // A year no measure has a figure for shows no values: `check`
         // warns, to catch a mistyped period.
         NewKind::Year => Some(format!(
-            "Then give the {} their figures for {period}: an entry {{ period = \"{}\", value = … }} in each one's `values` (leave out `value` where there is none yet). `throughline check --deny-warnings` fails until one has the period.",
+            "Then give {} their figures for {period}: an entry {{ period = \"{}\", value = … }} in each one's `values` (leave out `value` where there is none yet; a figure for an earlier period published this year takes reported = \"{period}\"). `throughline check --deny-warnings` fails until at least one has a figure for {period}.",
             settings.many(Kind::Measure),
             toml_escape(&period),
         )),
