@@ -87,14 +87,7 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
     }
 }
 
-/// The plugins every build runs unless told otherwise: the strategy
-/// plugin, then the external plugins a site's config lists.
-pub fn default_plugins() -> Vec<Box<dyn Plugin>> {
-    vec![
-        Box::new(crate::strategy::StrategyPlugin::default()),
-        Box::new(crate::plugin::external::ExternalPlugins::new()),
-    ]
-}
+pub use crate::default_plugins;
 
 /// Everything up to, not including, writing, with the default plugins.
 pub fn render_site(opts: &Options) -> Result<Rendered, BuildFailed> {

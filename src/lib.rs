@@ -61,8 +61,17 @@ pub mod statement;
 pub mod strategy;
 pub mod value;
 
-pub use build::{
-    build, build_with, default_plugins, render_site, render_site_with, Options, Report,
-};
+pub use build::{build, build_with, render_site, render_site_with, Options, Report};
 pub use diagnostics::{BuildFailed, Diagnostic, Severity};
 pub use plugin::Plugin;
+
+/// The plugins every build runs unless told otherwise: the strategy
+/// plugin, then the external plugins a site's config lists. This is the
+/// composition root: the one place outside `strategy` that names it
+/// (`build::default_plugins` is this function, for the stages' callers).
+pub fn default_plugins() -> Vec<Box<dyn plugin::Plugin>> {
+    vec![
+        Box::new(strategy::StrategyPlugin::default()),
+        Box::new(plugin::external::ExternalPlugins::new()),
+    ]
+}

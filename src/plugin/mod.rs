@@ -33,7 +33,7 @@
 pub mod external;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -42,7 +42,6 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::config::EngineKind;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-pub use crate::scaffold::{NewPage, NewRequest};
 use crate::site::{Item, Page, Section, Site};
 
 /// Named arguments of a template function call.
@@ -221,6 +220,39 @@ impl RenderCx<'_> {
     pub fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {
         self.host.render(name, context)
     }
+}
+
+/// What `new` is asked to write, as a plugin's [`Plugin::new_page`] sees
+/// it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRequest<'a> {
+    /// The site's folder.
+    pub root: &'a Path,
+    /// The site's config, loaded.
+    pub config: &'a Config,
+    /// The kind as typed (`Posts`): a plugin may take aliases.
+    pub kind: &'a str,
+    /// The title given, trimmed: empty when none was.
+    pub title: &'a str,
+    /// The file name asked for with `--slug`.
+    pub slug: Option<&'a str>,
+}
+
+/// A page `new` wrote, and what is left for its writer to do before
+/// `throughline check` passes.
+#[derive(Debug)]
+pub struct NewPage {
+    pub file: PathBuf,
+    /// The id it was given (its file or folder name).
+    pub id: String,
+    /// What the id was made from, for the line that tells the writer it
+    /// ("title", "id you gave"); `None` for no such line (the writer chose
+    /// it with `--slug`, or the page's id does not matter).
+    pub id_from: Option<String>,
+    /// The lines of the page with a placeholder: (line number, the line).
+    pub fill: Vec<(usize, String)>,
+    /// What else to change, in other files, for `check` to pass.
+    pub then: Option<String>,
 }
 
 /// A feature added to the pipeline. See the module documentation for when

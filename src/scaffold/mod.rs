@@ -13,7 +13,6 @@ use std::path::{Component, Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
-use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::Plugin;
 
@@ -424,38 +423,7 @@ fn body_offset(text: &str) -> usize {
         .unwrap_or(text.len())
 }
 
-/// What `new` is asked to write, as a plugin's [`Plugin::new_page`] sees
-/// it.
-#[derive(Debug, Clone, Copy)]
-pub struct NewRequest<'a> {
-    /// The site's folder.
-    pub root: &'a Path,
-    /// The site's config, loaded.
-    pub config: &'a Config,
-    /// The kind as typed (`Posts`): a plugin may take aliases.
-    pub kind: &'a str,
-    /// The title given, trimmed: empty when none was.
-    pub title: &'a str,
-    /// The file name asked for with `--slug`.
-    pub slug: Option<&'a str>,
-}
-
-/// A page `new` wrote, and what is left for its writer to do before
-/// `throughline check` passes.
-#[derive(Debug)]
-pub struct NewPage {
-    pub file: PathBuf,
-    /// The id it was given (its file or folder name).
-    pub id: String,
-    /// What the id was made from, for the line that tells the writer it
-    /// ("title", "id you gave"); `None` for no such line (the writer chose
-    /// it with `--slug`, or the page's id does not matter).
-    pub id_from: Option<String>,
-    /// The lines of the page with a placeholder: (line number, the line).
-    pub fill: Vec<(usize, String)>,
-    /// What else to change, in other files, for `check` to pass.
-    pub then: Option<String>,
-}
+pub use crate::plugin::{NewPage, NewRequest};
 
 /// The lines of `text` (a page, or a config file) that hold a marker, to
 /// print: (line number, the line), or the markers alone where the line is

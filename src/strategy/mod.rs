@@ -72,7 +72,7 @@ impl State {
     }
 }
 
-/// The plugin. [`crate::build::default_plugins`] includes it.
+/// The plugin. [`crate::default_plugins`] includes it.
 #[derive(Debug, Default)]
 pub struct StrategyPlugin {
     state: Arc<State>,

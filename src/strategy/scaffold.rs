@@ -420,7 +420,7 @@ mod tests {
 
     #[test]
     fn unknown_kinds_are_named_with_the_closest() {
-        let plugins = crate::build::default_plugins();
+        let plugins = crate::default_plugins();
         let names = crate::scaffold::new_kinds(&plugins);
         assert_eq!(
             names,
