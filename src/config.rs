@@ -324,6 +324,63 @@ impl Config {
                 "add a line such as `base_url = \"https://example.org\"` at the top",
             )]);
         }
+        // Zola lets the default language's options sit in a
+        // `[languages.DEFAULT]` table too, and merges it with the top
+        // level's: each option set in one place is taken from there; set in
+        // both, it is a mistake.
+        if let Some(section) = config.languages.remove(&config.default_language) {
+            let lang = config.default_language.clone();
+            let at = |key: &str| {
+                let d = Diagnostic::error(format!(
+                    "`{key}` for the default language `{lang}` is set twice: at the top of the config and in `[languages.{lang}]`"
+                ))
+                .in_file(path)
+                .with_hint(format!("keep one of them: Zola merges `[languages.{lang}]` into the top level, and cannot choose between two values"));
+                match text.find(&format!("[languages.{lang}")) {
+                    Some(i) => d.at(Location::from_span(path, text, i..i + 11 + lang.len())),
+                    None => d,
+                }
+            };
+            let mut twice = Vec::new();
+            match (&config.title, section.title) {
+                (None, t) => config.title = t,
+                (Some(_), Some(_)) => twice.push(at("title")),
+                _ => {}
+            }
+            match (&config.description, section.description) {
+                (None, t) => config.description = t,
+                (Some(_), Some(_)) => twice.push(at("description")),
+                _ => {}
+            }
+            let default_feeds = LanguageOptions::default().feed_filenames;
+            if config.feed_filenames.is_empty() || config.feed_filenames == default_feeds {
+                config.feed_filenames = section.feed_filenames;
+            } else if section.feed_filenames != default_feeds
+                && section.feed_filenames != config.feed_filenames
+            {
+                twice.push(at("feed_filenames"));
+            }
+            if config.taxonomies.is_empty() {
+                config.taxonomies = section.taxonomies;
+            } else if !section.taxonomies.is_empty() {
+                twice.push(at("taxonomies"));
+            }
+            if config.translations.is_empty() {
+                config.translations = section.translations;
+            } else if !section.translations.is_empty() {
+                twice.push(at("translations"));
+            }
+            if config.search.is_empty() {
+                config.search = section.search;
+            } else if !section.search.is_empty() && section.search != config.search {
+                twice.push(at("search"));
+            }
+            config.generate_feeds |= section.generate_feeds;
+            config.build_search_index |= section.build_search_index;
+            if !twice.is_empty() {
+                return Err(twice);
+            }
+        }
         for tax in &mut config.taxonomies {
             tax.slug = crate::slug::slugify(&tax.name, config.slugify.taxonomies);
         }
@@ -333,18 +390,6 @@ impl Config {
                 tax.slug = crate::slug::slugify(&tax.name, slugify_taxonomies);
                 tax.lang = Some(code.clone());
             }
-        }
-        if config.languages.contains_key(&config.default_language) {
-            let mut d = Diagnostic::error(format!(
-                "the default language `{}` has a `[languages.{}]` table",
-                config.default_language, config.default_language
-            ))
-            .in_file(path)
-            .with_hint("set the default language's title, taxonomies and translations at the top level of the config; `[languages]` is for the other languages");
-            if let Some(at) = text.find(&format!("[languages.{}]", config.default_language)) {
-                d = d.at(Location::from_span(path, text, at..at + 11));
-            }
-            return Err(vec![d]);
         }
         let unsupported = |what: &str, hint: &str| {
             Diagnostic::warning(format!("{what} is not supported by throughline yet"))

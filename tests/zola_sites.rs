@@ -477,3 +477,45 @@ fn a_site_with_its_own_templates_gets_only_zolas_built_ins() {
     assert!(site.outputs().contains(&"throughline.css".to_string()));
     assert!(site.read("404.html").contains("Page not found"));
 }
+
+/// Zola merges a `[languages.DEFAULT]` table into the top level (real
+/// sites keep their default language's translations there); an option set
+/// in both places is an error, located at the table.
+#[test]
+fn the_default_languages_own_table_is_merged_into_the_top_level() {
+    let files = [
+        (
+            "config.toml",
+            "base_url = \"https://min.example\"\ndefault_language = \"en\"\n[translations]\n[languages.en]\ntitle = \"From the table\"\ntaxonomies = [{ name = \"tags\" }]\n[languages.en.translations]\nhello = \"Hello\"\n[languages.fr]\ntitle = \"Le site\"\n[languages.fr.translations]\nhello = \"Bonjour\"\n",
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "content/post.md",
+            "+++\ntitle = \"Post\"\n[taxonomies]\ntags = [\"news\"]\n+++\n",
+        ),
+        (
+            "templates/index.html",
+            "{{ config.title }}|{{ trans(key=\"hello\", lang=lang) }}|langs:{% for code, l in config.languages %}{{ code }},{% endfor %}",
+        ),
+        ("templates/page.html", "{{ page.title }}"),
+        ("templates/taxonomy_list.html", "{% for t in terms %}{{ t.name }};{% endfor %}"),
+        ("templates/taxonomy_single.html", "{{ term.name }}"),
+    ];
+    let site = TestSite::from_files(&files);
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    assert_eq!(site.read("index.html"), "From the table|Hello|langs:fr,");
+    // Its taxonomies are the default language's.
+    assert_eq!(site.read("tags/index.html"), "news;");
+    // Set in both places: one error, at the table.
+    let mut twice = files;
+    twice[0].1 = "base_url = \"https://min.example\"\ntitle = \"At the top\"\n[languages.en]\ntitle = \"In the table\"\n";
+    let site = TestSite::from_files(&twice);
+    let failed = site.build().expect_err("title twice");
+    let d = failed.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(
+        d.message,
+        "`title` for the default language `en` is set twice: at the top of the config and in `[languages.en]`"
+    );
+    assert_eq!(d.location.as_ref().unwrap().line, 3);
+}
