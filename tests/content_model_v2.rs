@@ -169,7 +169,7 @@ fn the_plan_shows_the_vision_groups_codes_and_status() {
     for group in ["People", "Place", "Partnership"] {
         assert!(
             html.contains(&format!(
-                "<th scope=\"rowgroup\" colspan=\"11\">{group}</th>"
+                "<th scope=\"rowgroup\" colspan=\"11\"><span class=\"tl-plan__group-name\">{group}</span></th>"
             )),
             "{group}"
         );
