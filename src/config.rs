@@ -399,12 +399,6 @@ impl Config {
         if config.minify_html {
             warnings.push(unsupported("`minify_html`", "HTML is written unminified"));
         }
-        if config.markdown.render_emoji {
-            warnings.push(unsupported(
-                "`markdown.render_emoji`",
-                "emoji shortcodes such as :smile: are left as written",
-            ));
-        }
         Ok(Loaded {
             config,
             path: path.to_path_buf(),

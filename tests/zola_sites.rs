@@ -519,3 +519,43 @@ fn the_default_languages_own_table_is_merged_into_the_top_level() {
     );
     assert_eq!(d.location.as_ref().unwrap().line, 3);
 }
+
+/// `render_emoji` as Zola does it: GitHub's `:names:` in text become the
+/// emoji, never in code, and an unknown name is left as written.
+#[test]
+fn render_emoji_turns_names_into_emoji_outside_code() {
+    let files = [
+        (
+            "config.toml",
+            "base_url = \"https://min.example\"\n[markdown]\nrender_emoji = true\n",
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "content/post.md",
+            "+++\ntitle = \"Post\"\n+++\nHello :smile: :heart_eyes: :+1: and `:smile:` and :not_an_emoji_name:\n\n```\n:smile:\n```\n",
+        ),
+        ("templates/index.html", ""),
+        ("templates/page.html", "{{ page.content | safe }}"),
+    ];
+    let site = TestSite::from_files(&files);
+    let report = site
+        .build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    assert!(
+        !report
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("render_emoji")),
+        "no longer unsupported: {:#?}",
+        report.diagnostics
+    );
+    let html = site.read("post/index.html");
+    assert!(
+        html.contains("Hello 😄 😍 👍 and <code>:smile:</code> and :not_an_emoji_name:"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<pre><code>:smile:\n</code></pre>") || html.contains(">:smile:\n</"),
+        "{html}"
+    );
+}

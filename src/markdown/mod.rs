@@ -414,6 +414,22 @@ fn prepare<'a>(
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut ids = UniqueIds::default();
+    // `render_emoji`: `:smile:` in text (never in code) becomes 😄, as
+    // Zola does, with GitHub's names (before headings take their ids).
+    if env.config.markdown.render_emoji {
+        static EMOJI: std::sync::OnceLock<gh_emoji::Replacer> = std::sync::OnceLock::new();
+        let emoji = EMOJI.get_or_init(gh_emoji::Replacer::new);
+        for node in root.descendants() {
+            let mut data = node.data_mut();
+            if let NodeValue::Text(t) = &mut data.value {
+                if t.contains(':') {
+                    if let std::borrow::Cow::Owned(new) = emoji.replace_all(t) {
+                        *t = new.into();
+                    }
+                }
+            }
+        }
+    }
     for node in root.descendants() {
         let line = node.data().sourcepos.start.line + body_line - 1;
         let (is_heading, level) = match &node.data().value {
