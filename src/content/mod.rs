@@ -173,15 +173,27 @@ pub fn reading_analytics(text: &str) -> (usize, usize) {
 }
 
 /// The number of words in `text` as Unicode's word boundaries (UAX #29,
-/// `unicode_words`) count them. ASCII text, most of any site, is counted
-/// in one pass over its bytes with the same rules; anything else goes
-/// through the full segmentation.
+/// `unicode_words`) count them. No word spans white space, so each run
+/// between spaces is counted on its own: an ASCII run (most of any site)
+/// in one pass over its bytes with the same rules, any other through the
+/// full segmentation.
 pub fn count_words(text: &str) -> usize {
-    if !text.is_ascii() {
-        use unicode_segmentation::UnicodeSegmentation;
-        return text.unicode_words().count();
+    if text.is_ascii() {
+        return count_ascii_words(text.as_bytes());
     }
-    let b = text.as_bytes();
+    use unicode_segmentation::UnicodeSegmentation;
+    text.split(|c: char| c.is_ascii_whitespace())
+        .map(|run| {
+            if run.is_ascii() {
+                count_ascii_words(run.as_bytes())
+            } else {
+                run.unicode_words().count()
+            }
+        })
+        .sum()
+}
+
+fn count_ascii_words(b: &[u8]) -> usize {
     let letter = |c: u8| c.is_ascii_alphabetic();
     let digit = |c: u8| c.is_ascii_digit();
     let joins = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
@@ -377,22 +389,22 @@ mod tests {
             "tab\tsep\nnew",
             "http://example.org/path?q=1&b=2#frag",
             "`code` **bold** _emph_ [link](url)",
+            "don\u{2019}t \u{201c}quoted\u{201d} caf\u{e9} na\u{ef}ve \u{2014} 5\u{a0}000 \u{65e5}\u{672c}\u{8a9e} a \u{301}b e\u{301}t\u{e9}",
         ] {
             assert_eq!(count_words(text), text.unicode_words().count(), "{text:?}");
         }
         // Every short string over a small alphabet of the characters the
         // rules name, as a brute force check.
-        let alphabet = b"a1_:.',; -";
-        let mut buf = Vec::new();
+        let alphabet: Vec<char> = "a1_:.',; -\u{2019}\u{e9}\u{301}\u{a0}\n".chars().collect();
+        let mut text = String::new();
         for n in 0..=5u32 {
             for mut k in 0..alphabet.len().pow(n) {
-                buf.clear();
+                text.clear();
                 for _ in 0..n {
-                    buf.push(alphabet[k % alphabet.len()]);
+                    text.push(alphabet[k % alphabet.len()]);
                     k /= alphabet.len();
                 }
-                let text = std::str::from_utf8(&buf).unwrap();
-                assert_eq!(count_words(text), text.unicode_words().count(), "{text:?}");
+                assert_eq!(count_words(&text), text.unicode_words().count(), "{text:?}");
             }
         }
     }
