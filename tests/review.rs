@@ -340,6 +340,24 @@ fn the_review_has_an_atom_feed_of_updates() {
     assert!(!site.read("sitemap.xml").contains("atom.xml"));
 }
 
+/// The review's feed is bounded (issue 23): `feed_limit`, else the newest
+/// hundred updates; the ones kept are the newest.
+#[test]
+fn the_review_feed_keeps_the_newest_updates_up_to_feed_limit() {
+    let site = TestSite::fixture("strategy");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write("config.toml", &format!("feed_limit = 3\n{config}"));
+    site.build().expect("builds");
+    let feed = unescape(&site.read("reports/atom.xml"));
+    assert_eq!(feed.matches("<entry>").count(), 3, "{feed}");
+    assert!(feed.contains(&format!("<id>{BASE}/reports/a-third-year/quiet-work/</id>")));
+    assert!(
+        !feed.contains("/reports/2022-23/"),
+        "the oldest are left out"
+    );
+    assert_eq!(throughline::strategy::REVIEW_FEED_ENTRIES, 100);
+}
+
 #[test]
 fn with_two_years_the_last_has_no_next_and_the_feed_is_shorter() {
     let site = TestSite::fixture("strategy");

@@ -765,6 +765,10 @@ fn measure_csvs(state: &State, site: &Site) -> Vec<GeneratedPage> {
         .collect()
 }
 
+/// How many updates the review's feed holds when the config sets no
+/// `feed_limit`.
+pub const REVIEW_FEED_ENTRIES: usize = 100;
+
 fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
     let review = &state.review;
     let root = review.section?;
@@ -772,36 +776,47 @@ fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
         return None;
     }
     let sec = &cx.site.sections[root];
-    let mut entries: Vec<(String, Value)> = Vec::new();
-    for (u, up) in review.updates.iter().enumerate() {
+    // Each update's date first (cheap), so that only the entries the feed
+    // keeps are made: `feed_limit`, else the newest REVIEW_FEED_ENTRIES
+    // (a ten-year review would otherwise put every update, whole, in one
+    // file of tens of megabytes).
+    let mut dated: Vec<(String, usize)> = review
+        .updates
+        .iter()
+        .enumerate()
+        .map(|(u, up)| {
+            let page = &cx.site.pages[up.page];
+            let year = &review.years[up.year];
+            let date = page
+                .meta
+                .date
+                .as_ref()
+                .map(|d| d.naive.and_utc().to_rfc3339())
+                .or_else(|| {
+                    year.published
+                        .as_ref()
+                        .map(|d| format!("{d}T00:00:00+00:00"))
+                })
+                .unwrap_or_default();
+            (date, u)
+        })
+        .collect();
+    // Newest first; undated entries last, in year order (a stable sort).
+    dated.sort_by(|a, b| b.0.cmp(&a.0));
+    dated.truncate(cx.config.feed_limit.unwrap_or(REVIEW_FEED_ENTRIES));
+    // Atom needs a date on each: an undated one gets the build's time.
+    let now = crate::render::build_time().to_rfc3339();
+    let mut entries: Vec<(String, Value)> = Vec::with_capacity(dated.len());
+    for (date, u) in dated {
+        let up = &review.updates[u];
         let page = &cx.site.pages[up.page];
-        let year = &review.years[up.year];
-        let date = page
-            .meta
-            .date
-            .as_ref()
-            .map(|d| d.naive.and_utc().to_rfc3339())
-            .or_else(|| {
-                year.published
-                    .as_ref()
-                    .map(|d| format!("{d}T00:00:00+00:00"))
-            });
         let mut v = Arc::unwrap_or_clone(state.data.update(u));
         v["title"] =
             serde_json::json!(page.meta.title.clone().unwrap_or_else(|| page.slug.clone()));
         v["permalink"] = serde_json::json!(page.permalink);
         v["content"] = cx.page_field(up.page, "content").unwrap_or_default();
-        v["date"] = serde_json::json!(date);
-        entries.push((date.unwrap_or_default(), v));
-    }
-    // Newest first; undated entries last, in year order. Atom needs a date
-    // on each: an undated one gets the build's time.
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
-    let now = crate::render::build_time().to_rfc3339();
-    for (d, v) in &mut entries {
-        if d.is_empty() {
-            v["date"] = serde_json::json!(now);
-        }
+        v["date"] = serde_json::json!(if date.is_empty() { &now } else { &date });
+        entries.push((date, v));
     }
     let updated = entries
         .iter()
