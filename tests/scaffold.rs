@@ -818,3 +818,24 @@ fn the_config_points_to_docs_configuration() {
         .join("docs/configuration.md")
         .is_file());
 }
+
+/// The search page and the accessibility statement are linked from every
+/// page; `init` marks them `listed = false`, so the home page does not
+/// list them as if they were content (found in the new-user trial).
+#[test]
+fn the_home_page_does_not_list_the_search_page_or_the_statement() {
+    let (_tmp, site) = init("github", &[]);
+    ok(&throughline(&site, &["build"]));
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    for page in ["/search/", "/accessibility/"] {
+        assert!(
+            !home.contains(&format!(
+                "item-list__title\"><a href=\"https://example.org{page}\""
+            )),
+            "{page} listed on the home page"
+        );
+    }
+    // Linked still, from the header and the footer.
+    assert!(home.contains("/accessibility/"));
+    assert!(home.contains("/search/"));
+}
