@@ -149,8 +149,26 @@ fn message_for(outcome: &Outcome, errors: &[serde_json::Value]) -> serde_json::V
 
 /// Print a rebuild's result in the terminal.
 fn report(outcome: &Outcome, root: &std::path::Path, what: &str, served: bool) {
-    for d in &outcome.diagnostics {
-        crate::say_part!("{}", d.render(root));
+    report_once(outcome, root, what, served, &mut None);
+}
+
+/// [`report`], unless the rebuild failed with the very errors the last
+/// one printed (an editor that saves a file in two writes rebuilds twice):
+/// then one line says so instead of printing them again.
+fn report_once(
+    outcome: &Outcome,
+    root: &std::path::Path,
+    what: &str,
+    served: bool,
+    last_failure: &mut Option<Vec<String>>,
+) {
+    let rendered: Vec<String> = outcome.diagnostics.iter().map(|d| d.render(root)).collect();
+    if said_already(outcome.ok, &rendered, last_failure) {
+        crate::say!("Rebuilt: the same error(s) as above; still waiting for a fix.");
+        return;
+    }
+    for d in &rendered {
+        crate::say_part!("{d}");
     }
     if outcome.ok {
         crate::say!(
@@ -169,6 +187,20 @@ fn report(outcome: &Outcome, root: &std::path::Path, what: &str, served: bool) {
             crate::say!("The site could not be built ({n} error{s}); there is nothing to serve until it does. The browser shows the errors too.");
         }
     }
+}
+
+/// Whether a rebuild's result is the failure printed last (and remember
+/// this one's, or forget after a success).
+fn said_already(ok: bool, rendered: &[String], last_failure: &mut Option<Vec<String>>) -> bool {
+    if ok {
+        *last_failure = None;
+        return false;
+    }
+    if last_failure.as_deref() == Some(rendered) {
+        return true;
+    }
+    *last_failure = Some(rendered.to_vec());
+    false
 }
 
 /// Build once, start serving, and rebuild on every change until the
@@ -222,6 +254,7 @@ pub fn start(
         let shared = shared.clone();
         let debounce = opts.debounce;
         std::thread::spawn(move || {
+            let mut last_failure: Option<Vec<String>> = None;
             watcher.run(debounce, |changed| {
                 let mut announced: HashSet<String> = HashSet::new();
                 let mut early = |e: Early<'_>| {
@@ -230,7 +263,13 @@ pub fn start(
                 };
                 let mut outcome = supervised(&mut session, changed, Some(&mut early));
                 if print {
-                    report(&outcome, &root, "Rebuilt", session.site().is_some());
+                    report_once(
+                        &outcome,
+                        &root,
+                        "Rebuilt",
+                        session.site().is_some(),
+                        &mut last_failure,
+                    );
                 }
                 // Pages told of their change already are not told twice.
                 outcome.changed.retain(|p| !announced.contains(p));
@@ -390,6 +429,27 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_failure_twice_is_said_once() {
+        let mut last = None;
+        let e = vec!["error: x".to_string()];
+        assert!(!said_already(false, &e, &mut last));
+        assert!(
+            said_already(false, &e, &mut last),
+            "the second save, same errors"
+        );
+        let other = vec!["error: y".to_string()];
+        assert!(
+            !said_already(false, &other, &mut last),
+            "a different error is printed"
+        );
+        assert!(!said_already(true, &[], &mut last));
+        assert!(
+            !said_already(false, &other, &mut last),
+            "after a success, printed again"
+        );
+    }
 
     #[test]
     fn a_request_for_a_pending_feed_waits_for_it() {
