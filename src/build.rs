@@ -133,7 +133,7 @@ fn render_with_config(
     opts: &Options,
     config: Config,
     diags: Diagnostics,
-    mut plugins: Vec<Box<dyn Plugin>>,
+    plugins: Vec<Box<dyn Plugin>>,
     staging: Option<&output::Staging>,
 ) -> Result<Rendered, BuildFailed> {
     let root = opts.root.clone();
@@ -141,33 +141,29 @@ fn render_with_config(
     let mut timer = Timer::new();
     let sass = Arc::new(stages::sass(&root, &config, &diags));
     timer.lap("sass");
-    stages::highlighting(&root, &config, &diags);
-    let loaded = stages::load(&root, &config, opts.drafts, &diags, None);
-    timer.lap("load");
-    let mut site = stages::relate(loaded, &config, &diags);
-    timer.lap("relate");
-    stages::plugins(
-        &mut plugins,
-        &site,
+    let keep_sources = staging.is_none();
+    let keep = stages::Keep {
+        loaded: None,
+        sources: keep_sources,
+    };
+    let front = stages::front(
+        &root,
         &config,
-        staging.is_some(),
+        opts.drafts,
+        plugins,
+        keep,
         &diags,
         &mut timer,
     );
-    if staging.is_some() {
-        // The front matter tables were read into each page's metadata and
-        // by the plugins; nothing after this reads them.
-        for p in &mut site.pages {
-            p.source.front = toml::Table::new();
-        }
-        for s in &mut site.sections {
-            s.source.front = toml::Table::new();
-        }
-    }
-    let Some(engine) = stages::engine(&root, &config, &plugins, &diags) else {
+    let Some(stages::Front {
+        mut site,
+        plugins,
+        engine,
+        ..
+    }) = front
+    else {
         return Err(fail(&diags));
     };
-    timer.lap("templates");
     // Shortcodes (and anchor-link templates) may call functions and read
     // their page before content exists; a site with none skips this.
     let before = render::markdown_renders_templates(&site, &config)
@@ -184,7 +180,7 @@ fn render_with_config(
         &diags,
     );
     drop(before);
-    if staging.is_some() {
+    if !keep_sources {
         // Each body is rendered and its links checked; what a diagnostic
         // may still point into is the front matter (the bodies of a
         // 10,000-page site hold about 20 MB).

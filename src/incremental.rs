@@ -525,37 +525,40 @@ impl Session {
             diags.extend(said.iter().cloned());
         }
         t.lap("sass");
-        stages::highlighting(&root, &config, diags);
         let config = Arc::new(config);
-        let load_from = diags.len();
-        let loaded = stages::load(
+        let keep = stages::Keep {
+            loaded: Some(&mut self.load),
+            sources: true,
+        };
+        let plugins = (self.plugins)();
+        let front = stages::front(
             &root,
             &config,
             self.opts.drafts,
+            plugins,
+            keep,
             diags,
-            Some(&mut self.load),
+            &mut t,
         );
-        let load_to = diags.len();
-        t.lap("load");
-        let mut site = stages::relate(loaded, &config, diags);
-        t.lap("relate");
-        let mut plugins = (self.plugins)();
-        let plugins_from = diags.len();
-        stages::plugins(&mut plugins, &site, &config, false, diags, &mut t);
-        let plugins_to = diags.len();
-        let Some(engine) = stages::engine(&root, &config, &plugins, diags) else {
+        let Some(stages::Front {
+            mut site,
+            plugins,
+            engine,
+            said_loading,
+            said_plugins,
+        }) = front
+        else {
             return outcome;
         };
-        t.lap("templates");
         let early_to = diags.len();
         let diags_fixed: Vec<Diagnostic> = [
-            diags.between(0, load_from),
-            diags.between(load_to, plugins_from),
-            diags.between(plugins_to, early_to),
+            diags.between(0, said_loading.start),
+            diags.between(said_loading.end, said_plugins.start),
+            diags.between(said_plugins.end, early_to),
         ]
         .concat();
-        let diags_load = diags.between(load_from, load_to);
-        let diags_plugins = diags.between(plugins_from, plugins_to);
+        let diags_load = diags.between(said_loading.start, said_loading.end);
+        let diags_plugins = diags.between(said_plugins.start, said_plugins.end);
         outcome.markdown = self.markdown_stage(&mut site, &config, &engine, diags);
         t.lap("markdown");
         let (outcome, for_kept) = self.render_stage(

@@ -10,6 +10,7 @@
 //! compiled Sass) is passed in; a stage itself keeps nothing.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -86,6 +87,73 @@ pub(crate) fn engine(
             None
         }
     }
+}
+
+/// What a driver keeps between passes and stages: a setting of the one
+/// pipeline, not a second road through it.
+pub(crate) struct Keep<'a> {
+    /// The files loaded, reused in the next pass while their size and
+    /// time of change stay (`serve`'s session; `None`: read them all).
+    pub(crate) loaded: Option<&'a mut LoadCache>,
+    /// Whether each item's front matter table and body outlive the stages
+    /// that read them (`check` and tests read them; a build writing to
+    /// disk drops them to save memory, and tells the plugins it runs once:
+    /// `Plugin::built_once`).
+    pub(crate) sources: bool,
+}
+
+/// The front of the pipeline, ready for Markdown: the site related and
+/// read by the plugins, and the templates compiled.
+pub(crate) struct Front {
+    pub(crate) site: Site,
+    pub(crate) plugins: Vec<Box<dyn Plugin>>,
+    pub(crate) engine: Engine,
+    /// Which of the diagnostics (by index) loading said, and which the
+    /// plugins said (`serve` replaces them after an edit).
+    pub(crate) said_loading: Range<usize>,
+    pub(crate) said_plugins: Range<usize>,
+}
+
+/// Highlighting, load, relate, plugins and engine, as `keep` says. `None`
+/// when the templates do not compile (the errors are in `diags`).
+pub(crate) fn front(
+    root: &Path,
+    config: &Arc<Config>,
+    drafts: bool,
+    mut plugins: Vec<Box<dyn Plugin>>,
+    keep: Keep<'_>,
+    diags: &Diagnostics,
+    timer: &mut Timer,
+) -> Option<Front> {
+    highlighting(root, config, diags);
+    let load_from = diags.len();
+    let loaded = load(root, config, drafts, diags, keep.loaded);
+    let said_loading = load_from..diags.len();
+    timer.lap("load");
+    let mut site = relate(loaded, config, diags);
+    timer.lap("relate");
+    let plugins_from = diags.len();
+    self::plugins(&mut plugins, &site, config, !keep.sources, diags, timer);
+    let said_plugins = plugins_from..diags.len();
+    if !keep.sources {
+        // The front matter tables were read into each page's metadata and
+        // by the plugins; nothing after this reads them.
+        for p in &mut site.pages {
+            p.source.front = toml::Table::new();
+        }
+        for s in &mut site.sections {
+            s.source.front = toml::Table::new();
+        }
+    }
+    let engine = engine(root, config, &plugins, diags)?;
+    timer.lap("templates");
+    Some(Front {
+        site,
+        plugins,
+        engine,
+        said_loading,
+        said_plugins,
+    })
 }
 
 /// The template functions shortcodes (and anchor-link templates) call
