@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::build::{collect_copies, functions_for, load_config, Options, Timer};
+use crate::build::{load_config, Options};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::LoadCache;
 use crate::output::Source;
@@ -37,6 +37,7 @@ use crate::render::deps::{self, Call, Record};
 use crate::render::functions::Functions;
 use crate::render::{self, Engine, Generated, Mode, Renderer, Selection, SiteData};
 use crate::site::{Item, Site};
+use crate::stages::{self, Timer};
 
 /// Makes a fresh set of plugins for each rebuild.
 pub type PluginFactory = Box<dyn Fn() -> Vec<Box<dyn Plugin>> + Send>;
@@ -517,53 +518,47 @@ impl Session {
                 .any(|p| sass_dirs.iter().any(|d| p.starts_with(d)));
         if sass_changed || self.sass.is_none() {
             let said = Diagnostics::new();
-            let compiled = crate::sass::compile(&root, &config, &said);
+            let compiled = stages::sass(&root, &config, &said);
             self.sass = Some((Arc::new(compiled), said.snapshot()));
         }
         if let Some((_, said)) = &self.sass {
             diags.extend(said.iter().cloned());
         }
-        if let Err(d) = crate::markdown::highlight::for_config(&root, &config) {
-            diags.push(d);
-        }
         t.lap("sass");
         let config = Arc::new(config);
-        let load_from = diags.len();
-        let loaded = crate::load::load_content_cached(
+        let keep = stages::Keep {
+            loaded: Some(&mut self.load),
+            sources: true,
+        };
+        let plugins = (self.plugins)();
+        let front = stages::front(
             &root,
             &config,
             self.opts.drafts,
+            plugins,
+            keep,
             diags,
-            Some(&mut self.load),
+            &mut t,
         );
-        let load_to = diags.len();
-        t.lap("load");
-        let mut site = Site::new(loaded, &config, diags);
-        diags.extend(site.ignored_page_warnings());
-        let mut plugins = (self.plugins)();
-        let plugins_from = diags.len();
-        for plugin in &mut plugins {
-            plugin.site_loaded(&site, &config, diags);
-        }
-        let plugins_to = diags.len();
-        t.lap("relate+plugins");
-        let engine = match Engine::load(&root, config.clone(), &plugins) {
-            Ok(e) => e,
-            Err(ds) => {
-                diags.extend(ds);
-                return outcome;
-            }
+        let Some(stages::Front {
+            mut site,
+            plugins,
+            engine,
+            said_loading,
+            said_plugins,
+        }) = front
+        else {
+            return outcome;
         };
-        t.lap("templates");
         let early_to = diags.len();
         let diags_fixed: Vec<Diagnostic> = [
-            diags.between(0, load_from),
-            diags.between(load_to, plugins_from),
-            diags.between(plugins_to, early_to),
+            diags.between(0, said_loading.start),
+            diags.between(said_loading.end, said_plugins.start),
+            diags.between(said_plugins.end, early_to),
         ]
         .concat();
-        let diags_load = diags.between(load_from, load_to);
-        let diags_plugins = diags.between(plugins_from, plugins_to);
+        let diags_load = diags.between(said_loading.start, said_loading.end);
+        let diags_plugins = diags.between(said_plugins.start, said_plugins.end);
         outcome.markdown = self.markdown_stage(&mut site, &config, &engine, diags);
         t.lap("markdown");
         let (outcome, for_kept) = self.render_stage(
@@ -655,7 +650,7 @@ impl Session {
 
         t.lap("anchors");
         let data = SiteData::build(site, config.to_template_value(), Some(&mut self.values));
-        let functions = functions_for(site, config, &root, data, sass.clone());
+        let functions = stages::functions(site, config, &root, data, sass.clone());
         engine.set_functions(functions.clone());
         t.lap("values");
         let renderer = |mode, only, record| Renderer {
@@ -717,7 +712,7 @@ impl Session {
         } else {
             (HashSet::new(), dirty)
         };
-        let copies: BTreeMap<String, Source> = collect_copies(&root, config, site, &sass, diags)
+        let copies: BTreeMap<String, Source> = stages::copies(&root, config, site, &sass, diags)
             .into_iter()
             .collect();
         let mut rendered = renderer(Mode::Render, Some(&now), true).render_all(diags);
@@ -1428,12 +1423,13 @@ impl Session {
             || cached_pages.iter().any(reads_functions)
             || cached_sections.iter().any(reads_functions);
         let before = need_before.then(|| {
-            let data = SiteData::build(
+            stages::functions_before_markdown(
                 site,
-                config.to_template_value(),
+                config,
+                &self.opts.root,
+                sass.clone(),
                 Some(&mut self.values_before),
-            );
-            functions_for(site, config, &self.opts.root, data, sass.clone())
+            )
         });
         if let Some(f) = &before {
             engine.set_functions(f.clone());

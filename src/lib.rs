@@ -57,6 +57,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod slug;
+mod stages;
 pub mod statement;
 pub mod strategy;
 pub mod value;

@@ -4,6 +4,7 @@
 //! there; `check` makes that an error (`check::publishing`).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -99,6 +100,50 @@ impl Statement {
     }
 }
 
+/// The statement stage: the statement the site's pages may link and it
+/// does not have, looked for in each output as it is made (a build that
+/// streams its outputs to disk keeps no bytes to look in afterwards).
+pub struct Watch {
+    statement: Option<Statement>,
+    linked: AtomicBool,
+}
+
+impl Watch {
+    /// Watch for links to the statement, when the config places one in
+    /// this site and neither a page nor a static file (`copied`) is there.
+    pub fn new(config: &Config, site: &Site, copied: impl Fn(&str) -> bool) -> Watch {
+        Watch {
+            statement: Statement::of(config).filter(|s| !s.in_site(site) && !copied(&s.output)),
+            linked: AtomicBool::new(false),
+        }
+    }
+
+    /// Look in one output as it is made.
+    pub fn see(&self, path: &str, bytes: &[u8]) {
+        if let Some(s) = &self.statement {
+            if !self.linked.load(Ordering::Relaxed) && s.linked_from(path, bytes) {
+                self.linked.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The warning, when an output seen or one of `rendered` (output
+    /// path, bytes) links the statement and no output is at its path
+    /// (`written`).
+    pub fn finish<'a>(
+        self,
+        root: &Path,
+        config: &Config,
+        rendered: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        written: impl Fn(&str) -> bool,
+    ) -> Option<Diagnostic> {
+        let s = self.statement?;
+        let linked =
+            self.linked.into_inner() || rendered.into_iter().any(|(p, b)| s.linked_from(p, b));
+        (linked && !written(&s.output)).then(|| s.missing(root, config))
+    }
+}
+
 /// The warning for a site whose pages link an accessibility statement the
 /// site does not have, from everything the build writes: (output path,
 /// bytes) of the rendered files (`serve` keeps them all) and whether a
@@ -110,10 +155,5 @@ pub fn missing_statement<'a>(
     rendered: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     writes: impl Fn(&str) -> bool,
 ) -> Option<Diagnostic> {
-    let s = Statement::of(config)?;
-    if s.in_site(site) || writes(&s.output) {
-        return None;
-    }
-    let linked = rendered.into_iter().any(|(p, b)| s.linked_from(p, b));
-    linked.then(|| s.missing(root, config))
+    Watch::new(config, site, &writes).finish(root, config, rendered, &writes)
 }
