@@ -1409,16 +1409,15 @@ impl Session {
         let reads_functions = |e: &Option<&MdEntry>| {
             e.is_some_and(|e| e.read.calls.iter().any(|(c, _)| c.name != "@link"))
         };
-        let misses_shortcodes = site
-            .pages
-            .iter()
-            .zip(&cached_pages)
-            .any(|(p, c)| c.is_none() && render::may_have_shortcodes(p.source.body()))
-            || site
-                .sections
-                .iter()
-                .zip(&cached_sections)
-                .any(|(s, c)| c.is_none() && render::may_have_shortcodes(s.source.body()));
+        // (And anchor-link templates, as `build` counts them: with anchor
+        // links on, any body rendered afresh renders a template.)
+        let anchors = render::markdown_renders_anchor_links(site, config);
+        let misses_shortcodes =
+            site.pages.iter().zip(&cached_pages).any(|(p, c)| {
+                c.is_none() && (anchors || render::may_have_shortcodes(p.source.body()))
+            }) || site.sections.iter().zip(&cached_sections).any(|(s, c)| {
+                c.is_none() && (anchors || render::may_have_shortcodes(s.source.body()))
+            });
         let need_before = misses_shortcodes
             || cached_pages.iter().any(reads_functions)
             || cached_sections.iter().any(reads_functions);

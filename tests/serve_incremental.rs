@@ -836,3 +836,50 @@ fn serve_makes_the_search_index_build_makes() {
         "the same bytes as build's index after the edit"
     );
 }
+
+/// `serve`'s first pass makes template functions ready before Markdown
+/// when headings get anchor links (their template may call one), as
+/// `build` does, not only when a body has a shortcode.
+#[test]
+fn an_anchor_link_template_that_calls_a_function_serves_as_it_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files = [
+        (
+            "config.toml",
+            "base_url = \"https://min.example\"\n[markdown]\ninsert_anchor_links = \"right\"\n",
+        ),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "content/post.md",
+            "+++\ntitle = \"Post\"\n+++\n## A heading\n\nText.\n",
+        ),
+        (
+            "templates/anchor-link.html",
+            "<a class=\"anchor\" href=\"{{ get_url(path='post/') | safe }}#{{ id }}\">#</a>",
+        ),
+        ("templates/index.html", "home"),
+        ("templates/page.html", "{{ page.content | safe }}"),
+    ];
+    for (p, text) in files {
+        let path = root.join(p);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let mut s = session(root);
+    let o = s.rebuild(&[]);
+    assert!(o.ok, "{:#?}", o.diagnostics);
+    let built = throughline::build::render_site(&opts(root)).expect("builds");
+    let want = built
+        .files
+        .iter()
+        .find(|f| f.path == "post/index.html")
+        .unwrap();
+    let got = &s.site().unwrap().files["post/index.html"].bytes;
+    assert_eq!(
+        String::from_utf8_lossy(got),
+        String::from_utf8_lossy(&want.bytes)
+    );
+    let got = String::from_utf8_lossy(got);
+    assert!(got.contains("https://min.example/post#a-heading"), "{got}");
+}

@@ -141,7 +141,8 @@ pub struct MarkdownResult {
 /// Whether the Markdown stage renders templates at all: a body that may
 /// hold a shortcode, or anchor links inserted by `anchor-link.html`. When
 /// not, the site need not be serialised before Markdown.
-pub fn markdown_renders_templates(site: &Site, config: &Config) -> bool {
+/// Whether any heading gets an anchor link (rendered through a template).
+pub fn markdown_renders_anchor_links(site: &Site, config: &Config) -> bool {
     use crate::config::InsertAnchor;
     config.markdown.insert_anchor_links != InsertAnchor::None
         || site.sections.iter().any(|s| {
@@ -149,6 +150,10 @@ pub fn markdown_renders_templates(site: &Site, config: &Config) -> bool {
                 .insert_anchor_links
                 .is_some_and(|a| a != InsertAnchor::None)
         })
+}
+
+pub fn markdown_renders_templates(site: &Site, config: &Config) -> bool {
+    markdown_renders_anchor_links(site, config)
         || site
             .pages
             .iter()
