@@ -309,9 +309,10 @@ pub struct Session {
     sass: Option<(Arc<crate::sass::Compiled>, Vec<Diagnostic>)>,
     good: Option<Served>,
     kept: Option<Kept>,
-    /// The last search index: a fingerprint of what it indexed, and its
-    /// files.
-    search: Option<(u64, SearchFiles)>,
+    /// The last search index's files.
+    search: Option<SearchFiles>,
+    /// Whether a pass since the last index changed what it indexes.
+    search_stale: bool,
 }
 
 /// A search index's files, by output path.
@@ -331,6 +332,7 @@ impl Session {
             good: None,
             kept: None,
             search: None,
+            search_stale: false,
         }
     }
 
@@ -380,17 +382,18 @@ impl Session {
         outcome.diagnostics = diags.snapshot();
         outcome.ok = !outcome.diagnostics.iter().any(Diagnostic::is_error) && outcome.ok;
         crate::diagnostics::sort(&mut outcome.diagnostics);
-        crate::diagnostics::one_per_place(&mut outcome.diagnostics);
+        self.mark_search_stale(&outcome);
         outcome.elapsed = start.elapsed();
         outcome
     }
 
     /// Bring the search index up to date with the site served (the same
     /// stage `build` runs, `crate::search::index_from`), when the config
-    /// asks for one: run again only when a page it indexes changed, else
-    /// the last index is served again. Returns the index's files when they
-    /// changed. `serve` calls it after publishing each rebuild's pages, so
-    /// an edit is on screen before the index catches up.
+    /// asks for one: made again only after a pass that changed an output
+    /// it indexes (or the config), else the last index is served again.
+    /// Returns the index's files when they changed. `serve` calls it after
+    /// publishing each rebuild's pages, so an edit is on screen before the
+    /// index catches up.
     pub fn search_index(&mut self) -> Vec<String> {
         let (Some(good), Some(kept)) = (self.good.as_mut(), self.kept.as_ref()) else {
             return Vec::new();
@@ -404,58 +407,67 @@ impl Session {
             self.search = None;
             return Vec::new();
         }
-        let mut fp = xxhash_rust::xxh3::Xxh3::new();
-        for (url, out) in crate::search::indexed(&kept.site, &kept.config) {
-            fp.update(url.as_bytes());
-            fp.update(&[0]);
-            if let Some(o) = good.files.get(&out) {
-                fp.update(&o.bytes);
-            }
-            fp.update(&[0]);
+        let fresh = self.search.is_none() || self.search_stale;
+        if fresh {
+            let said = Diagnostics::new();
+            let files = crate::search::index_from(
+                &kept.site,
+                &kept.config,
+                |out| good.files.get(out).map(|o| &o.bytes[..]),
+                &said,
+            );
+            self.search = Some(
+                files
+                    .into_iter()
+                    .map(|f| (f.path, Arc::<[u8]>::from(f.bytes)))
+                    .collect(),
+            );
+            self.search_stale = false;
+            good.files.retain(|p, _| !is_index(p));
         }
-        let fp = fp.digest();
-        let fresh = match &self.search {
-            Some((old, _)) if *old == fp => None,
-            _ => {
-                let said = Diagnostics::new();
-                let files = crate::search::index_from(
-                    &kept.site,
-                    &kept.config,
-                    |out| good.files.get(out).map(|o| &o.bytes[..]),
-                    &said,
-                );
-                Some(
-                    files
-                        .into_iter()
-                        .map(|f| (f.path, Arc::<[u8]>::from(f.bytes)))
-                        .collect::<Vec<_>>(),
-                )
-            }
-        };
-        let changed = fresh.is_some();
-        if let Some(files) = fresh {
-            self.search = Some((fp, files));
+        // A pass that rebuilt everything leaves the served site without
+        // the last index: it goes back in.
+        let files = self.search.as_deref().unwrap_or_default();
+        if !fresh && files.iter().all(|(p, _)| good.files.contains_key(p)) {
+            return Vec::new();
         }
-        good.files.retain(|p, _| !is_index(p));
-        let mut paths = Vec::new();
-        if let Some((_, files)) = &self.search {
-            for (path, bytes) in files {
-                good.files.insert(
-                    path.clone(),
-                    Output {
-                        bytes: bytes.clone(),
-                        fp: 0,
-                        read: Arc::default(),
-                    },
-                );
-                paths.push(path.clone());
-            }
+        for (path, bytes) in files {
+            good.files.insert(
+                path.clone(),
+                Output {
+                    bytes: bytes.clone(),
+                    fp: 0,
+                    read: Arc::default(),
+                },
+            );
         }
-        if changed {
-            paths
+        if fresh {
+            files.iter().map(|(p, _)| p.clone()).collect()
         } else {
             Vec::new()
         }
+    }
+
+    /// Whether `outcome` changed what the search index is made from: an
+    /// output it indexes, or everything (the config changed).
+    fn mark_search_stale(&mut self, outcome: &Outcome) {
+        if self.search_stale || !outcome.ok || self.search.is_none() {
+            return;
+        }
+        let Some(kept) = self.kept.as_ref() else {
+            return;
+        };
+        if outcome.full {
+            self.search_stale = true;
+            return;
+        }
+        if outcome.changed.is_empty() {
+            return;
+        }
+        let changed: HashSet<&str> = outcome.changed.iter().map(String::as_str).collect();
+        self.search_stale = crate::search::indexed(&kept.site, &kept.config)
+            .iter()
+            .any(|(_, out)| changed.contains(out.as_str()));
     }
 
     fn compiled_sass(&self) -> Arc<crate::sass::Compiled> {

@@ -517,10 +517,9 @@ impl Review {
                 "title".into()
             };
             let in_series = if m.series.len() > 1 {
-                let names: Vec<String> = lacking
-                    .iter()
-                    .map(|&i| format!("\"{}\"", m.names()[i]))
-                    .collect();
+                let all = m.names();
+                let names: Vec<String> =
+                    lacking.iter().map(|&i| format!("\"{}\"", all[i])).collect();
                 format!(" in the series {}", names.join(" and "))
             } else {
                 String::new()
