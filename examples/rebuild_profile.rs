@@ -15,7 +15,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let root = PathBuf::from(&args[1]);
     let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(20);
-    let mut s = throughline::incremental::Session::new(
+    let mut s = throughline::session::Session::new(
         throughline::Options {
             root: root.clone(),
             ..Default::default()

@@ -363,7 +363,7 @@ fn main() -> ExitCode {
                 debounce: std::time::Duration::from_millis(debounce),
                 open,
             };
-            let plugins: throughline::incremental::PluginFactory = if cli.no_plugins {
+            let plugins: throughline::session::PluginFactory = if cli.no_plugins {
                 Box::new(Vec::new)
             } else {
                 Box::new(throughline::build::default_plugins)

@@ -1,5 +1,5 @@
 //! The stages of the pipeline, each written once: `build` (`build.rs`)
-//! and `serve`'s session (`incremental.rs`, its full road) both drive
+//! and `serve`'s session (`session/full.rs`, its full road) both drive
 //! these, in this order:
 //!
 //! sass → highlighting → load → relate → plugins → engine → functions

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{only, TestSite};
-use throughline::incremental::Session;
+use throughline::session::Session;
 
 /// The example site at the repository root, copied.
 fn example() -> TestSite {

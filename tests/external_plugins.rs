@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::TestSite;
-use throughline::incremental::Session;
+use throughline::session::Session;
 
 fn script() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

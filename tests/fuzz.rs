@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use common::{minimal, snapshot, TestSite};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use throughline::incremental::Session;
+use throughline::session::Session;
 use throughline::Options;
 
 /// Run `test` on values of `strategy`: `default_cases` cases with a fixed

@@ -397,7 +397,7 @@ fn serve_warns_as_the_build_does() {
     let site = TestSite::from_files(&common::minimal());
     std::fs::remove_file(site.root().join("content/accessibility.md")).unwrap();
     let built = site.build().expect("builds");
-    let mut session = throughline::incremental::Session::new(
+    let mut session = throughline::session::Session::new(
         site.options(),
         Box::new(throughline::build::default_plugins),
     );

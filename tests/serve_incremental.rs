@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use throughline::incremental::{Road, Session};
 use throughline::output::Source;
+use throughline::session::{Road, Session};
 use throughline::Options;
 
 fn opts(root: &Path) -> Options {
@@ -120,7 +120,7 @@ fn said(diagnostics: &[throughline::diagnostics::Diagnostic], root: &Path) -> Ve
 /// says).
 fn assert_same_as_full_build_saying(
     s: &Session,
-    out: &throughline::incremental::Outcome,
+    out: &throughline::session::Outcome,
     root: &Path,
     step: &str,
 ) {

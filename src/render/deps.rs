@@ -1,5 +1,5 @@
 //! What an output was made from, so `serve` can tell which outputs an edit
-//! touches without rendering them (see `crate::incremental`).
+//! touches without rendering them (see `crate::session`).
 //!
 //! Two tools:
 //! - **fingerprints**: a 64-bit hash (xxh3) of a JSON value, used for a

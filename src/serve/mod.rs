@@ -1,5 +1,5 @@
 //! `throughline serve`: build in memory, serve it, watch the site, rebuild
-//! what changed (`crate::incremental`) and tell the browser.
+//! what changed (`crate::session`) and tell the browser.
 //!
 //! - `watch.rs` turns file-system events into batches of changed paths
 //!   (leading-edge debounce: the first event rebuilds at once, the burst
@@ -22,8 +22,8 @@ use serde_json::json;
 
 use crate::build::Options;
 use crate::diagnostics::{shown_path, Diagnostic};
-use crate::incremental::{Early, Outcome, PluginFactory, Session};
 use crate::output::Source;
+use crate::session::{Early, Outcome, PluginFactory, Session};
 
 /// What `serve` is asked to do.
 pub struct ServeOptions {
