@@ -1,39 +1,17 @@
-//! The pipeline driver: load → Markdown → site model → render → write.
-//! `build` runs it all; `render_site` stops before writing (for `check`,
-//! tests and, later, `serve`).
+//! `build` and `render_site`: one pass of a session that keeps nothing
+//! (`session::Keeps::Nothing`: the pipeline `serve` runs too), then, for
+//! `build`, the atomic write. `render_site` stops before writing (for
+//! `check` and tests).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use crate::config::{Config, Mode};
+use crate::config::Config;
 use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
-use crate::output::{self, Source};
+use crate::output::{self};
 use crate::plugin::Plugin;
-use crate::render::{self, OutFile, Renderer, SiteData};
-use crate::site::Site;
-use crate::stages::{self, Timer};
-use crate::statement::Watch;
-
-/// What the command line (or a test) asks for.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    pub root: PathBuf,
-    pub config_file: Option<PathBuf>,
-    pub output_dir: Option<PathBuf>,
-    pub base_url: Option<String>,
-    pub drafts: bool,
-    pub force: bool,
-    pub mode: Mode,
-}
-
-/// A finished render, in memory.
-pub struct Rendered {
-    pub config: Arc<Config>,
-    pub site: Arc<Site>,
-    pub files: Vec<OutFile>,
-    pub copies: Vec<(String, Source)>,
-    pub diagnostics: Vec<Diagnostic>,
-}
+use crate::session::Session;
+pub use crate::session::{load_config, Options, Rendered};
+use crate::stages::Timer;
 
 /// What a successful build reports.
 #[derive(Debug)]
@@ -48,42 +26,6 @@ pub struct Report {
 fn fail(diags: &Diagnostics) -> BuildFailed {
     BuildFailed {
         diagnostics: diags.snapshot(),
-    }
-}
-
-/// Load the config named by `opts` (or found in the root).
-pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
-    let path = match &opts.config_file {
-        Some(p) if p.is_absolute() => p.clone(),
-        Some(p) => opts.root.join(p),
-        None => Config::find(&opts.root),
-    };
-    // A config that resolves outside the site (a symlink, or --config
-    // elsewhere) is read, but its lines are never quoted in a message: a
-    // link to /proc/self/environ must not print secrets into a CI log.
-    let private = !crate::load::resolves_inside(&opts.root, &path);
-    let shown = |ds: Vec<Diagnostic>| -> Vec<Diagnostic> {
-        if private {
-            ds.into_iter().map(Diagnostic::without_source).collect()
-        } else {
-            ds
-        }
-    };
-    match Config::load(&path) {
-        Ok(loaded) => {
-            diags.extend(shown(loaded.warnings));
-            let mut config = loaded.config;
-            if let Some(b) = &opts.base_url {
-                config.base_url = b.clone();
-            }
-            config.mode = opts.mode;
-            config.root = opts.root.clone();
-            Some(config)
-        }
-        Err(ds) => {
-            diags.extend(shown(ds));
-            None
-        }
     }
 }
 
@@ -126,9 +68,9 @@ pub fn render_site_unchecked(
 }
 
 /// Everything up to writing, with the config already loaded (its warnings
-/// already in `diags`). With `staging`, each file is written there as soon
-/// as it is made, and the returned files keep their bytes only where the
-/// search index needs them.
+/// already in `diags`): the one pass of a session that keeps nothing
+/// (`Keeps::Nothing`), the same pipeline `serve` runs. With `staging`,
+/// each file is written there as soon as it is made.
 fn render_with_config(
     opts: &Options,
     config: Config,
@@ -136,129 +78,10 @@ fn render_with_config(
     plugins: Vec<Box<dyn Plugin>>,
     staging: Option<&output::Staging>,
 ) -> Result<Rendered, BuildFailed> {
-    let root = opts.root.clone();
-    let config = Arc::new(config);
-    let mut timer = Timer::new();
-    let sass = Arc::new(stages::sass(&root, &config, &diags));
-    timer.lap("sass");
-    let keep_sources = staging.is_none();
-    let keep = stages::Keep {
-        loaded: None,
-        sources: keep_sources,
-    };
-    let front = stages::front(
-        &root,
-        &config,
-        opts.drafts,
-        plugins,
-        keep,
-        &diags,
-        &mut timer,
-    );
-    let Some(stages::Front {
-        mut site,
-        plugins,
-        engine,
-        ..
-    }) = front
-    else {
-        return Err(fail(&diags));
-    };
-    // Shortcodes (and anchor-link templates) may call functions and read
-    // their page before content exists; a site with none skips this.
-    let before = render::markdown_renders_templates(&site, &config)
-        .then(|| stages::functions_before_markdown(&site, &config, &root, sass.clone(), None));
-    timer.lap("serialise (before Markdown)");
-    if let Some(b) = &before {
-        engine.set_functions(b.clone());
-    }
-    render::render_markdown(
-        &mut site,
-        &config,
-        &engine,
-        before.as_ref().map(|b| &*b.data),
-        &diags,
-    );
-    drop(before);
-    if !keep_sources {
-        // Each body is rendered and its links checked; what a diagnostic
-        // may still point into is the front matter (the bodies of a
-        // 10,000-page site hold about 20 MB).
-        for p in &mut site.pages {
-            p.source.text = Arc::from(&p.source.text[..p.source.body_offset]);
-        }
-    }
-    timer.lap("markdown");
-    // Nothing changes the site from here: templates' page values are made
-    // from it as they are asked for, not kept.
-    let site = Arc::new(site);
-    let data = SiteData::from_site(site.clone(), config.to_template_value());
-    let functions = stages::functions(&site, &config, &root, data, sass.clone());
-    timer.lap("serialise");
-    engine.set_functions(functions.clone());
-
-    let copies = stages::copies(&root, &config, &site, &sass, &diags);
-    if let Some(staging) = staging {
-        // Static files first: a rendered page at the same path wins.
-        if let Err(d) = staging.copy(&copies) {
-            diags.push(d);
-        }
-    }
-    timer.lap("static files");
-    let indexed = stages::search_indexed(&site, &config);
-    // An accessibility statement the pages may link and the site does not
-    // have: looked for in each page as it is written (when writing, the
-    // bytes are not kept).
-    let statement = Watch::new(&config, &site, |out| copies.iter().any(|(p, _)| p == out));
-    let write = |f: &OutFile| -> Result<bool, Diagnostic> {
-        statement.see(&f.path, &f.bytes);
-        if let Some(staging) = staging {
-            staging.write(&f.path, &f.bytes)?;
-        }
-        Ok(indexed.contains(&f.path))
-    };
-    let renderer = Renderer {
-        site: &site,
-        config: &config,
-        engine: &engine,
-        data: functions.data.clone(),
-        plugins: &plugins,
-        mode: render::Mode::Render,
-        only: None,
-        record: false,
-        memo: Default::default(),
-        sink: staging.map(|_| &write as &render::Sink),
-        generated: render::Generated::AsWanted,
-        generated_reads: Default::default(),
-    };
-    let mut files = renderer.render_all(&diags);
-    drop(renderer);
-    timer.lap("render");
-    if config.build_search_index {
-        let index = crate::search::index(&site, &config, &files, &diags);
-        for f in &index {
-            if let Some(staging) = staging {
-                if let Err(d) = staging.write(&f.path, &f.bytes) {
-                    diags.push(d);
-                }
-            }
-        }
-        files.extend(index);
-        timer.lap("search index");
-    }
-    diags.extend(statement.finish(
-        &root,
-        &config,
-        files.iter().map(|f| (f.path.as_str(), &f.bytes[..])),
-        |out| files.iter().any(|f| f.path == out),
-    ));
-    Ok(Rendered {
-        config,
-        site,
-        files,
-        copies,
-        diagnostics: diags.snapshot(),
-    })
+    let mut session = Session::once(opts.clone(), plugins);
+    session
+        .pass_once(config, &diags, staging)
+        .ok_or_else(|| fail(&diags))
 }
 
 /// Build the site into its output folder, with the default plugins.

@@ -1,6 +1,7 @@
 //! The stages of the pipeline, each written once: `build` (`build.rs`)
-//! and `serve`'s session (`session/full.rs`, its full road) both drive
-//! these, in this order:
+//! and `serve` run them through one session (`session/full.rs`, the full
+//! road; `session/once.rs` for a pass that keeps nothing), each
+//! stage in this order:
 //!
 //! sass → highlighting → load → relate → plugins → engine → functions
 //! before Markdown → Markdown → functions → copies → render → search index

@@ -147,6 +147,14 @@ fn message_for(outcome: &Outcome, errors: &[serde_json::Value]) -> serde_json::V
     })
 }
 
+/// Print what making the search index said (as a build prints it with
+/// the rest).
+fn report_search(session: &Session, root: &std::path::Path) {
+    for d in session.search_diagnostics() {
+        crate::say_part!("{}", d.render(root));
+    }
+}
+
 /// Print a rebuild's result in the terminal.
 fn report(outcome: &Outcome, root: &std::path::Path, what: &str, served: bool) {
     report_once(outcome, root, what, served, &mut None);
@@ -247,7 +255,9 @@ pub fn start(
         report(&first, &root, "Built", session.site().is_some());
     }
     // The first pass is served with its search index.
-    session.search_index();
+    if !session.search_index().is_empty() {
+        report_search(&session, &root);
+    }
     publish(&shared, &session, &first);
     http::spawn(listener, shared.clone())?;
     {
@@ -278,6 +288,7 @@ pub fn start(
                 // `build`'s; run again only when an indexed page changed),
                 // served without telling the pages again.
                 if outcome.ok && !session.search_index().is_empty() {
+                    report_search(&session, &root);
                     republish(&shared, &session);
                 }
             })

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::build::load_config;
+use super::load_config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::LoadCache;
 use crate::output::Source;
@@ -20,7 +20,7 @@ use crate::stages::{self, Timer};
 
 use super::kept::{ForKept, Kept};
 use super::reads::{answers, tracked, Read, READS_PAGES};
-use super::{deferred, Early, Outcome, Output, Served, Session};
+use super::{deferred, Early, Keeps, Outcome, Output, Served, Session};
 
 impl Session {
     pub(super) fn try_rebuild(
@@ -33,12 +33,27 @@ impl Session {
             return outcome;
         }
         self.release_kept();
+        self.full_road(None, changed, diags, early, None)
+    }
+
+    /// Every stage: the road of a first pass, of an edit the kept roads do
+    /// not take, and the one pass of a [`Keeps::Nothing`] session (which
+    /// passes its `config`, loaded already, and may pass a writer).
+    pub(super) fn full_road(
+        &mut self,
+        config: Option<crate::config::Config>,
+        changed: &[PathBuf],
+        diags: &Diagnostics,
+        early: Option<&mut dyn FnMut(Early<'_>)>,
+        staging: Option<&crate::output::Staging>,
+    ) -> Outcome {
         let mut outcome = Outcome::default();
         let mut t = Timer::new();
-        let Some(config) = load_config(&self.opts, diags) else {
+        let keeps = self.keeps == Keeps::ForEdits;
+        let Some(config) = config.or_else(|| load_config(&self.opts, diags)) else {
             return outcome;
         };
-        let key = self.config_key();
+        let key = if keeps { self.config_key() } else { 0 };
         if self.config_key != Some(key) {
             // Everything may depend on the config: start again.
             self.load = LoadCache::default();
@@ -71,11 +86,12 @@ impl Session {
         }
         t.lap("sass");
         let config = Arc::new(config);
+        let plugins = self.plugins_for_pass();
         let keep = stages::Keep {
-            loaded: Some(&mut self.load),
-            sources: true,
+            loaded: keeps.then_some(&mut self.load),
+            // A build writing to disk drops what it has read.
+            sources: keeps || staging.is_none(),
         };
-        let plugins = (self.plugins)();
         let front = stages::front(
             &root,
             &config,
@@ -104,6 +120,12 @@ impl Session {
         .concat();
         let diags_load = diags.between(said_loading.start, said_loading.end);
         let diags_plugins = diags.between(said_plugins.start, said_plugins.end);
+        if !keeps {
+            let sass = self.compiled_sass();
+            self.made = self.render_once(site, &config, sass, plugins, engine, diags, staging, t);
+            outcome.ok = self.made.is_some();
+            return outcome;
+        }
         outcome.markdown = self.markdown_stage(&mut site, &config, &engine, diags);
         t.lap("markdown");
         let (outcome, for_kept) = self.render_stage(

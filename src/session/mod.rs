@@ -25,24 +25,83 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::build::Options;
+use crate::config::{Config, Mode};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::LoadCache;
 use crate::output::Source;
 use crate::plugin::Plugin;
-use crate::render;
 use crate::render::context::ValueCache;
 use crate::render::deps;
+use crate::render::{self, OutFile};
+use crate::site::Site;
 
 mod front_matter;
 mod full;
 mod kept;
 mod markdown_cache;
+mod once;
 mod reads;
 
 use kept::Kept;
 use markdown_cache::MdEntry;
 use reads::Read;
+
+/// What the command line (or a test) asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub root: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub output_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub force: bool,
+    pub mode: Mode,
+}
+
+/// A finished render, in memory.
+pub struct Rendered {
+    pub config: Arc<Config>,
+    pub site: Arc<Site>,
+    pub files: Vec<OutFile>,
+    pub copies: Vec<(String, Source)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Load the config named by `opts` (or found in the root).
+pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
+    let path = match &opts.config_file {
+        Some(p) if p.is_absolute() => p.clone(),
+        Some(p) => opts.root.join(p),
+        None => Config::find(&opts.root),
+    };
+    // A config that resolves outside the site (a symlink, or --config
+    // elsewhere) is read, but its lines are never quoted in a message: a
+    // link to /proc/self/environ must not print secrets into a CI log.
+    let private = !crate::load::resolves_inside(&opts.root, &path);
+    let shown = |ds: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        if private {
+            ds.into_iter().map(Diagnostic::without_source).collect()
+        } else {
+            ds
+        }
+    };
+    match Config::load(&path) {
+        Ok(loaded) => {
+            diags.extend(shown(loaded.warnings));
+            let mut config = loaded.config;
+            if let Some(b) = &opts.base_url {
+                config.base_url = b.clone();
+            }
+            config.mode = opts.mode;
+            config.root = opts.root.clone();
+            Some(config)
+        }
+        Err(ds) => {
+            diags.extend(shown(ds));
+            None
+        }
+    }
+}
 
 /// Makes a fresh set of plugins for each rebuild.
 pub type PluginFactory = Box<dyn Fn() -> Vec<Box<dyn Plugin>> + Send>;
@@ -179,7 +238,11 @@ fn deferred(path: &str) -> bool {
 /// (`Plugin::site_changed`). Anything else takes the full road below.
 pub struct Session {
     opts: Options,
-    plugins: PluginFactory,
+    /// What is kept between passes: a setting, not a second pipeline.
+    keeps: Keeps,
+    plugins: Plugins,
+    /// What a one-pass session's pass made (taken by `build`).
+    made: Option<Rendered>,
     config_key: Option<u64>,
     load: LoadCache,
     markdown: HashMap<(bool, String), MdEntry>,
@@ -194,16 +257,52 @@ pub struct Session {
     search: Option<SearchFiles>,
     /// Whether a pass since the last index changed what it indexes.
     search_stale: bool,
+    /// What making the last search index said (a build reports it with
+    /// the build's; `serve` prints it after the index catches up).
+    search_said: Vec<Diagnostic>,
 }
 
 /// A search index's files, by output path.
 type SearchFiles = Vec<(String, Arc<[u8]>)>;
 
+/// What a session keeps between its passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keeps {
+    /// Nothing: the session makes one pass (`build`, `check`). Every
+    /// output is rendered once, written as it is made when there is a
+    /// writer, and nothing is fingerprinted or recorded; page values are
+    /// made from the site as templates ask for them, not kept.
+    Nothing,
+    /// What the next pass needs to answer an edit quickly (`serve`): the
+    /// load, Markdown and values caches, each output's fingerprint and
+    /// reads, and the last good build whole.
+    ForEdits,
+}
+
+/// Where a pass's plugins come from: made afresh for each pass, or given
+/// once for a one-pass session.
+enum Plugins {
+    Factory(PluginFactory),
+    Once(Option<Vec<Box<dyn Plugin>>>),
+}
+
 impl Session {
+    /// A session that keeps what `serve` needs between passes.
     pub fn new(opts: Options, plugins: PluginFactory) -> Session {
+        Session::with(opts, Keeps::ForEdits, Plugins::Factory(plugins))
+    }
+
+    /// A session of one pass (`build`, `check`) with these plugins.
+    pub fn once(opts: Options, plugins: Vec<Box<dyn Plugin>>) -> Session {
+        Session::with(opts, Keeps::Nothing, Plugins::Once(Some(plugins)))
+    }
+
+    fn with(opts: Options, keeps: Keeps, plugins: Plugins) -> Session {
         Session {
             opts,
+            keeps,
             plugins,
+            made: None,
             config_key: None,
             load: LoadCache::default(),
             markdown: HashMap::new(),
@@ -214,6 +313,7 @@ impl Session {
             kept: None,
             search: None,
             search_stale: false,
+            search_said: Vec::new(),
         }
     }
 
@@ -221,8 +321,8 @@ impl Session {
     /// way that may have left it half-updated): the next pass is a first
     /// build.
     pub fn reset(&mut self) {
-        let plugins = std::mem::replace(&mut self.plugins, Box::new(Vec::new));
-        *self = Session::new(self.opts.clone(), plugins);
+        let plugins = std::mem::replace(&mut self.plugins, Plugins::Once(None));
+        *self = Session::with(self.opts.clone(), self.keeps, plugins);
     }
 
     /// The site being served (after the first good build).
@@ -232,6 +332,30 @@ impl Session {
 
     pub fn root(&self) -> &Path {
         &self.opts.root
+    }
+
+    /// The plugins for this pass.
+    fn plugins_for_pass(&mut self) -> Vec<Box<dyn Plugin>> {
+        match &mut self.plugins {
+            Plugins::Factory(make) => make(),
+            Plugins::Once(list) => list.take().unwrap_or_default(),
+        }
+    }
+
+    /// The one pass of a [`Keeps::Nothing`] session, from a config already
+    /// loaded (its warnings already in `diags`): every stage once, each
+    /// output handed to `staging` as it is made when there is one. `None`
+    /// when nothing could be rendered (a broken config or template; the
+    /// errors are in `diags`).
+    pub(crate) fn pass_once(
+        &mut self,
+        config: crate::config::Config,
+        diags: &Diagnostics,
+        staging: Option<&crate::output::Staging>,
+    ) -> Option<Rendered> {
+        debug_assert_eq!(self.keeps, Keeps::Nothing);
+        self.full_road(Some(config), &[], diags, None, staging);
+        self.made.take()
     }
 
     /// Build again. `changed` names files known to have changed (from the
@@ -304,6 +428,7 @@ impl Session {
                     .collect(),
             );
             self.search_stale = false;
+            self.search_said = said.snapshot();
             good.files.retain(|p, _| !is_index(p));
         }
         // A pass that rebuilt everything leaves the served site without
@@ -327,6 +452,11 @@ impl Session {
         } else {
             Vec::new()
         }
+    }
+
+    /// What making the last search index said.
+    pub fn search_diagnostics(&self) -> &[Diagnostic] {
+        &self.search_said
     }
 
     /// Whether `outcome` changed what the search index is made from: an
