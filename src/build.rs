@@ -32,6 +32,8 @@ pub struct Rendered {
     pub site: Arc<Site>,
     pub files: Vec<OutFile>,
     pub copies: Vec<(String, Source)>,
+    /// The image cache's files this render used (`crate::images`).
+    pub images_used: std::collections::HashSet<PathBuf>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -166,8 +168,11 @@ fn render_with_config(
     };
     // Shortcodes (and anchor-link templates) may call functions and read
     // their page before content exists; a site with none skips this.
-    let before = render::markdown_renders_templates(&site, &config)
-        .then(|| stages::functions_before_markdown(&site, &config, &root, sass.clone(), None));
+    // `resize_image`'s jobs, from shortcodes and templates alike.
+    let images = Arc::new(crate::images::Processor::new(&root));
+    let before = render::markdown_renders_templates(&site, &config).then(|| {
+        stages::functions_before_markdown(&site, &config, &root, sass.clone(), &images, None)
+    });
     timer.lap("serialise (before Markdown)");
     if let Some(b) = &before {
         engine.set_functions(b.clone());
@@ -193,7 +198,7 @@ fn render_with_config(
     // from it as they are asked for, not kept.
     let site = Arc::new(site);
     let data = SiteData::from_site(site.clone(), config.to_template_value());
-    let functions = stages::functions(&site, &config, &root, data, sass.clone());
+    let functions = stages::functions(&site, &config, &root, data, sass.clone(), &images);
     timer.lap("serialise");
     engine.set_functions(functions.clone());
 
@@ -234,6 +239,17 @@ fn render_with_config(
     let mut files = renderer.render_all(&diags);
     drop(renderer);
     timer.lap("render");
+    // The images the render asked for, made (or found in the cache) after
+    // it, in parallel, and written with the rest.
+    let mut copies = copies;
+    let made = stages::images(&images, None, &diags);
+    if let Some(staging) = staging {
+        if let Err(d) = staging.copy(&made.copies) {
+            diags.push(d);
+        }
+    }
+    copies.extend(made.copies);
+    timer.lap("images");
     if config.build_search_index {
         let index = crate::search::index(&site, &config, &files, &diags);
         for f in &index {
@@ -257,6 +273,7 @@ fn render_with_config(
         site,
         files,
         copies,
+        images_used: made.used,
         diagnostics: diags.snapshot(),
     })
 }
@@ -303,6 +320,9 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
         diagnostics.push(d);
         return Err(BuildFailed { diagnostics });
     }
+    // The cache keeps what this build used (as Zola prunes its
+    // `processed_images`).
+    crate::images::prune(&opts.root, &rendered.images_used);
     Ok(Report {
         output: out,
         pages: rendered.site.pages.len(),

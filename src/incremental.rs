@@ -313,6 +313,82 @@ pub struct Session {
     search: Option<SearchFiles>,
     /// Whether a pass since the last index changed what it indexes.
     search_stale: bool,
+    /// `resize_image`'s jobs, kept across passes (each output asks only
+    /// when it is rendered), with the processed images published last and
+    /// the copies they cover (see [`Images`]).
+    images: Arc<crate::images::Processor>,
+    published_images: Images,
+}
+
+/// The processed images a pass published over the copies.
+#[derive(Default)]
+struct Images {
+    /// Output path → cache file.
+    made: Vec<(String, Source)>,
+    /// The copies (a file in `static/processed_images/`, as Zola sites
+    /// may have) they are over, to put back when they go.
+    covered: BTreeMap<String, Source>,
+}
+
+impl Images {
+    /// Take the last pass's images off `copies` (putting back what they
+    /// covered), put `made` over them, and return the paths that changed.
+    fn place(
+        &mut self,
+        copies: &mut BTreeMap<String, Source>,
+        made: Vec<(String, Source)>,
+    ) -> Vec<String> {
+        let mut before: HashMap<String, Source> = HashMap::new();
+        for (p, src) in std::mem::take(&mut self.made) {
+            copies.remove(&p);
+            if let Some(c) = self.covered.remove(&p) {
+                copies.insert(p.clone(), c);
+            }
+            before.insert(p, src);
+        }
+        let mut changed: Vec<String> = Vec::new();
+        for (p, src) in &made {
+            if before.remove(p).is_none_or(|b| !same_source(&b, src)) {
+                changed.push(p.clone());
+            }
+            if let Some(c) = copies.insert(p.clone(), src.clone()) {
+                self.covered.insert(p.clone(), c);
+            }
+        }
+        changed.extend(before.into_keys());
+        self.made = made;
+        changed
+    }
+
+    /// The output paths of images this pass asks for that the last did not
+    /// publish: a request for one waits until it is made.
+    fn new_paths(&self, images: &crate::images::Processor) -> HashSet<String> {
+        let published: HashSet<&str> = self.made.iter().map(|(p, _)| p.as_str()).collect();
+        images
+            .names()
+            .into_iter()
+            .map(|n| format!("{}/{n}", crate::images::PROCESSED))
+            .filter(|p| !published.contains(p.as_str()))
+            .collect()
+    }
+}
+
+fn same_source(a: &Source, b: &Source) -> bool {
+    match (a, b) {
+        (Source::File(a), Source::File(b)) => a == b,
+        (Source::Compiled(a), Source::Compiled(b)) => a == b,
+        (Source::Bytes(a), Source::Bytes(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The `resize_image` calls (their arguments, as recorded) among `calls`.
+fn note_image_calls(live: &mut HashSet<String>, calls: &[(Call, Option<u64>)]) {
+    for (c, _) in calls {
+        if c.name == "resize_image" {
+            live.insert(c.args.clone());
+        }
+    }
 }
 
 /// A search index's files, by output path.
@@ -320,6 +396,7 @@ type SearchFiles = Vec<(String, Arc<[u8]>)>;
 
 impl Session {
     pub fn new(opts: Options, plugins: PluginFactory) -> Session {
+        let opts_root = opts.root.clone();
         Session {
             opts,
             plugins,
@@ -333,6 +410,8 @@ impl Session {
             kept: None,
             search: None,
             search_stale: false,
+            images: Arc::new(crate::images::Processor::new(&opts_root)),
+            published_images: Images::default(),
         }
     }
 
@@ -662,7 +741,7 @@ impl Session {
 
         t.lap("anchors");
         let data = SiteData::build(site, config.to_template_value(), Some(&mut self.values));
-        let functions = stages::functions(site, config, &root, data, sass.clone());
+        let functions = stages::functions(site, config, &root, data, sass.clone(), &self.images);
         engine.set_functions(functions.clone());
         t.lap("values");
         let renderer = |mode, only, record| Renderer {
@@ -724,9 +803,10 @@ impl Session {
         } else {
             (HashSet::new(), dirty)
         };
-        let copies: BTreeMap<String, Source> = stages::copies(&root, config, site, &sass, diags)
-            .into_iter()
-            .collect();
+        let mut copies: BTreeMap<String, Source> =
+            stages::copies(&root, config, site, &sass, diags)
+                .into_iter()
+                .collect();
         let mut rendered = renderer(Mode::Render, Some(&now), true).render_all(diags);
         t.lap("render");
         if let Some(early) = early.filter(|_| !later.is_empty() && !diags.has_errors()) {
@@ -738,7 +818,13 @@ impl Session {
                         .map(|o| (f.path.clone(), o.bytes.clone()))
                 })
                 .collect();
-            early(Early::over(files, &rendered, &copies, &later));
+            // The last pass's processed images are served meanwhile; a
+            // request for a new one waits until it is made.
+            let mut early_copies = copies.clone();
+            early_copies.extend(self.published_images.made.iter().cloned());
+            let mut pending = later.clone();
+            pending.extend(self.published_images.new_paths(&self.images));
+            early(Early::over(files, &rendered, &early_copies, &pending));
             rendered.extend(renderer(Mode::Render, Some(&later), true).render_all(diags));
             t.lap("render (feeds)");
         }
@@ -757,6 +843,35 @@ impl Session {
         if diags.has_errors() {
             return (outcome, None);
         }
+        // The images the outputs served ask for: those rendered now, those
+        // kept, and the bodies' shortcodes.
+        let mut live: HashSet<String> = HashSet::new();
+        for f in &rendered {
+            if let Some(r) = &f.record {
+                note_image_calls(&mut live, &r.calls);
+            }
+        }
+        let again: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
+        let mut seen: HashSet<*const Read> = HashSet::new();
+        for f in fps.iter().filter(|f| !again.contains(f.path.as_str())) {
+            if let Some(o) = old.files.get(&f.path) {
+                if seen.insert(Arc::as_ptr(&o.read)) {
+                    note_image_calls(&mut live, &o.read.calls);
+                }
+            }
+        }
+        for e in self.markdown.values() {
+            note_image_calls(&mut live, &e.read.calls);
+        }
+        let made = stages::images(&self.images, Some(&live), diags);
+        t.lap("images");
+        if diags.has_errors() {
+            return (outcome, None);
+        }
+        // Over a fresh set of copies: nothing of the last pass's is in it.
+        self.published_images.made.clear();
+        self.published_images.covered.clear();
+        self.published_images.place(&mut copies, made.copies);
         let mut plugin_reads: HashMap<usize, Vec<String>> = HashMap::new();
         let mut generated_paths: Vec<Vec<String>> = vec![Vec::new(); plugins.len()];
         for f in &fps {
@@ -1318,7 +1433,9 @@ impl Session {
                 .iter()
                 .map(|(p, o)| (p.clone(), o.bytes.clone()))
                 .collect();
-            let pending: HashSet<String> = later_candidates.union(&later_called).cloned().collect();
+            let mut pending: HashSet<String> =
+                later_candidates.union(&later_called).cloned().collect();
+            pending.extend(self.published_images.new_paths(&self.images));
             early(Early::over(files, &rendered, &old.copies, &pending));
             t.lap("published (pages)");
             let (later_fps, later) = dirty_of(&later_candidates, later_called)?;
@@ -1331,6 +1448,31 @@ impl Session {
             .iter()
             .filter(|f| kept.page_outputs.contains(&f.path))
             .count();
+        if diags.has_errors() {
+            self.release_kept();
+            return Some(outcome);
+        }
+        // The images the outputs served ask for now: those rendered again,
+        // the others, and the bodies' shortcodes.
+        let mut live: HashSet<String> = HashSet::new();
+        for f in &rendered {
+            if let Some(r) = &f.record {
+                note_image_calls(&mut live, &r.calls);
+            }
+        }
+        let again: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
+        let mut seen: HashSet<*const Read> = HashSet::new();
+        for (p, o) in &old.files {
+            if !again.contains(p.as_str()) && seen.insert(Arc::as_ptr(&o.read)) {
+                note_image_calls(&mut live, &o.read.calls);
+            }
+        }
+        for e in self.markdown.values() {
+            note_image_calls(&mut live, &e.read.calls);
+        }
+        drop(again);
+        let made = stages::images(&self.images, Some(&live), diags);
+        t.lap("images");
         if diags.has_errors() {
             self.release_kept();
             return Some(outcome);
@@ -1372,7 +1514,9 @@ impl Session {
                 },
             );
         }
+        changed_out.extend(self.published_images.place(&mut good.copies, made.copies));
         changed_out.sort();
+        changed_out.dedup();
         outcome.outputs = good.files.len();
         if let Some(kept) = self.kept.as_mut() {
             kept.page_calls.extend(calls_now);
@@ -1439,6 +1583,7 @@ impl Session {
                 config,
                 &self.opts.root,
                 sass.clone(),
+                &self.images,
                 Some(&mut self.values_before),
             )
         });
