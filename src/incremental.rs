@@ -1072,7 +1072,7 @@ impl Session {
             let shortcodes_before = self
                 .markdown
                 .get(&(section, rel.clone()))
-                .is_none_or(|e| e.read.calls.iter().any(|(c, _)| c.name != "@link"));
+                .is_none_or(|e| e.read.calls.iter().any(|(c, _)| !noted_by_markdown(c)));
             let body = text.get(body_offset..).unwrap_or_default();
             if shortcodes_before || render::may_have_shortcodes(body) {
                 return None;
@@ -1563,7 +1563,7 @@ impl Session {
 
         // Shortcodes read the site as it is before Markdown.
         let reads_functions = |e: &Option<&MdEntry>| {
-            e.is_some_and(|e| e.read.calls.iter().any(|(c, _)| c.name != "@link"))
+            e.is_some_and(|e| e.read.calls.iter().any(|(c, _)| !noted_by_markdown(c)))
         };
         // (And anchor-link templates, as `build` counts them: with anchor
         // links on, any body rendered afresh renders a template.)
@@ -1590,7 +1590,7 @@ impl Session {
         if let Some(f) = &before {
             engine.set_functions(f.clone());
         }
-        let links = Links::new(site);
+        let links = Links::new(site, config);
         let answers = answers_with(
             engine,
             cached_pages
@@ -1798,23 +1798,35 @@ fn rendered_fp(r: &crate::content::Rendered) -> u64 {
     fp.finish()
 }
 
-/// How `@/` links resolve in this build.
+/// How `@/` links resolve in this build, and what Markdown images measure.
 struct Links {
     permalinks: HashMap<String, String>,
     drafts: HashSet<String>,
+    images: Option<render::ImageFiles>,
 }
 
 impl Links {
-    fn new(site: &Site) -> Links {
+    fn new(site: &Site, config: &crate::config::Config) -> Links {
         Links {
             permalinks: site.permalinks(),
             drafts: site.drafts.iter().cloned().collect(),
+            images: render::ImageFiles::new(site, config),
         }
     }
 
     fn answer(&self, target: &str) -> Option<u64> {
         render::link_answer(self.permalinks.get(target), self.drafts.contains(target))
     }
+
+    fn image_answer(&self, out: &str) -> Option<u64> {
+        render::image_answer(self.images.as_ref().and_then(|i| i.size(out)))
+    }
+}
+
+/// A call the Markdown stage notes itself (`@link`, `@image`), not a
+/// template function a shortcode called.
+fn noted_by_markdown(c: &Call) -> bool {
+    c.name.starts_with('@')
 }
 
 /// The current answers to every template and call a set of records read,
@@ -1843,6 +1855,7 @@ fn answers<'a>(engine: &Engine, reads: impl Iterator<Item = &'a Read>) -> Answer
         &Links {
             permalinks: HashMap::new(),
             drafts: HashSet::new(),
+            images: None,
         },
     )
 }
@@ -1869,6 +1882,8 @@ fn answers_with<'a>(
             .map(|c| {
                 let a = if c.name == "@link" {
                     links.answer(&c.args)
+                } else if c.name == "@image" {
+                    links.image_answer(&c.args)
                 } else {
                     engine.answer(c)
                 };

@@ -301,6 +301,34 @@ fn shortcodes_resize_too() {
 }
 
 #[test]
+fn markdown_images_get_their_size() {
+    let site = TestSite::fixture("images-zola");
+    site.build().unwrap();
+    let html = site.read("gallery/index.html");
+    assert!(
+        html.contains(r#"<img src="cat.jpg" alt="A cat" width="48" height="64" />"#),
+        "{html}"
+    );
+    // Upright, from static/.
+    assert!(
+        html.contains(r#"alt="A turned photo" title="Turned" width="40" height="60" />"#),
+        "{html}"
+    );
+    // Another site's image and a missing one are left as they are.
+    assert!(html.contains(r#"<img src="https://example.org/x.png" alt="Elsewhere" />"#));
+    assert!(html.contains(r#"<img src="missing.png" alt="Missing" />"#));
+
+    // And not at all when the site says so.
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &format!("{config}\n[extra.throughline]\nmarkdown_image_sizes = false\n"),
+    );
+    site.build().unwrap();
+    assert!(!site.read("gallery/index.html").contains("width="));
+}
+
+#[test]
 fn check_counts_processed_images_as_part_of_the_site() {
     let site = site_with(
         "{% set i = resize_image(path=\"photos/photo.jpg\", width=10, height=10) %}<a href=\"{{ i.url }}\">x</a>",

@@ -368,5 +368,20 @@ fn processed_images_are_served_and_follow_edits() {
     s.wait_for("built", |e| {
         changed(e).contains(&"gallery/index.html".to_string())
     });
+    assert!(s
+        .get("/gallery/")
+        .2
+        .contains(r#"alt="A cat" width="48" height="64""#));
     assert_eq!(s.get(&format!("/processed_images/{new}")).0, 200);
+
+    // A Markdown image's file replaced by one of another size: the body
+    // that shows it is made again with the new size.
+    s.site.write_bytes("static/rotated.jpg", &cat);
+    s.wait_for("built", |e| {
+        changed(e).contains(&"gallery/index.html".to_string())
+    });
+    assert!(s
+        .get("/gallery/")
+        .2
+        .contains(r#"title="Turned" width="48" height="64""#));
 }
