@@ -248,8 +248,12 @@ fn render_with_config(
             diags.push(d);
         }
     }
+    let made_count = made.copies.len();
     copies.extend(made.copies);
-    timer.lap("images");
+    timer.lap(&format!(
+        "images ({made_count} files, {} encoded, the rest from the cache)",
+        made.encoded
+    ));
     if config.build_search_index {
         let index = crate::search::index(&site, &config, &files, &diags);
         for f in &index {

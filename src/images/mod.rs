@@ -114,10 +114,26 @@ fn memo<T: Clone>(
     Ok(v)
 }
 
+/// What one read of an image file gives: its size and lossiness (from
+/// the header) and the hash of its bytes (for the cache), so that a build
+/// reads each source once before it is decoded.
+#[derive(Debug, Clone)]
+struct Probe {
+    meta: Result<Meta, String>,
+    hash: u128,
+}
+
+fn probe(path: &Path) -> Result<Probe, String> {
+    static PROBES: OnceLock<Memo<Probe>> = OnceLock::new();
+    memo(&PROBES, path, |bytes| Probe {
+        meta: encode::meta(bytes),
+        hash: xxhash_rust::xxh3::xxh3_128(bytes),
+    })
+}
+
 /// Size (upright) and lossiness of the image in `path`, from its header.
 pub fn meta(path: &Path) -> Result<Meta, String> {
-    static METAS: OnceLock<Memo<Result<Meta, String>>> = OnceLock::new();
-    memo(&METAS, path, encode::meta)?
+    probe(path)?.meta
 }
 
 /// The upright size of a raster image, or `None` when it is not one this
@@ -128,8 +144,7 @@ pub fn upright_size(path: &Path) -> Option<(u32, u32)> {
 
 /// The xxh3-128 hash of a file's bytes.
 fn content_hash(path: &Path) -> Result<u128, String> {
-    static HASHES: OnceLock<Memo<u128>> = OnceLock::new();
-    memo(&HASHES, path, xxhash_rust::xxh3::xxh3_128)
+    Ok(probe(path)?.hash)
 }
 
 /// A `resize_image` call, its path resolved by the caller.
