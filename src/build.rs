@@ -126,6 +126,9 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
         diagnostics.push(d);
         return Err(BuildFailed { diagnostics });
     }
+    // The cache keeps what this build used (as Zola prunes its
+    // `processed_images`).
+    crate::images::prune(&opts.root, &rendered.images_used);
     Ok(Report {
         output: out,
         pages: rendered.site.pages.len(),

@@ -45,6 +45,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod images;
 pub mod load;
 pub mod markdown;
 pub mod output;

@@ -4,8 +4,8 @@
 //! stage in this order:
 //!
 //! sass → highlighting → load → relate → plugins → engine → functions
-//! before Markdown → Markdown → functions → copies → render → search index
-//! → accessibility statement.
+//! before Markdown → Markdown → functions → copies → render → images →
+//! search index → accessibility statement.
 //!
 //! What a driver keeps between passes (a load cache, a values cache, the
 //! compiled Sass) is passed in; a stage itself keeps nothing.
@@ -165,10 +165,11 @@ pub(crate) fn functions_before_markdown(
     config: &Arc<Config>,
     root: &Path,
     sass: Arc<crate::sass::Compiled>,
+    images: &Arc<crate::images::Processor>,
     cache: Option<&mut ValueCache>,
 ) -> Arc<Functions> {
     let data = SiteData::build(site, config.to_template_value(), cache);
-    functions(site, config, root, data, sass)
+    functions(site, config, root, data, sass, images)
 }
 
 /// The output paths of the pages the search index reads.
@@ -190,6 +191,7 @@ pub(crate) fn functions(
     root: &Path,
     data: SiteData,
     sass: Arc<crate::sass::Compiled>,
+    images: &Arc<crate::images::Processor>,
 ) -> Arc<Functions> {
     let fixed_now = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
@@ -224,9 +226,23 @@ pub(crate) fn functions(
             .as_ref()
             .map(|t| root.join("themes").join(t).join("static")),
         sass,
-        assets: Arc::new(asset_outputs(root, site).into_iter().collect()),
+        assets: Arc::new(site.asset_outputs(root).into_iter().collect()),
         fixed_now,
+        images: images.clone(),
     })
+}
+
+/// Make the images `resize_image` calls asked for (with `live`, those the
+/// outputs served still ask for), each into the cache once, in parallel.
+/// Returns the files to copy into the output and the cache files used.
+pub(crate) fn images(
+    images: &crate::images::Processor,
+    live: Option<&HashSet<String>>,
+    diags: &Diagnostics,
+) -> crate::images::Finished {
+    let mut finished = images.finish(live);
+    diags.extend(std::mem::take(&mut finished.diagnostics));
+    finished
 }
 
 /// Where the time goes: with `THROUGHLINE_TIMINGS=1`, each stage's wall
@@ -355,36 +371,8 @@ pub(crate) fn copies(
         }
         copies.push((rel, Source::File(p)));
     }
-    for (rel, a) in asset_outputs(root, site) {
+    for (rel, a) in site.asset_outputs(root) {
         copies.push((rel, Source::File(a)));
     }
     copies
-}
-
-/// Where each page and section asset is copied to: (output path, file).
-pub(crate) fn asset_outputs(root: &Path, site: &Site) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let content = root.join("content");
-    for page in &site.pages {
-        let Some(col) = &page.file.colocated_path else {
-            continue;
-        };
-        let bundle = content.join(col);
-        let dir = page.path.trim_start_matches('/');
-        for a in &page.assets {
-            if let Ok(rel) = a.strip_prefix(&bundle) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                out.push((format!("{dir}{rel}"), a.clone()));
-            }
-        }
-    }
-    for s in &site.sections {
-        let dir = s.path.trim_start_matches('/');
-        for a in &s.assets {
-            if let Some(n) = a.file_name() {
-                out.push((format!("{dir}{}", n.to_string_lossy()), a.clone()));
-            }
-        }
-    }
-    out
 }

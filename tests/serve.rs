@@ -18,7 +18,11 @@ struct Served {
 }
 
 fn start() -> Served {
-    let site = TestSite::fixture("strategy");
+    start_with("strategy")
+}
+
+fn start_with(fixture: &str) -> Served {
+    let site = TestSite::fixture(fixture);
     let opts = throughline::serve::ServeOptions {
         build: site.options(),
         interface: "127.0.0.1".parse().unwrap(),
@@ -308,4 +312,76 @@ fn head_conditional_and_methods() {
     let (status, head, _) = s.get("/programmes");
     assert_eq!(status, 301);
     assert!(head.contains("location: /programmes/"), "{head}");
+}
+
+#[test]
+fn processed_images_are_served_and_follow_edits() {
+    let mut s = start_with("images-zola");
+    let name = |body: &str, id: &str| -> String {
+        let at = body.find(&format!("id=\"{id}\"")).expect(id);
+        let rest = &body[at..];
+        let start = rest.find("processed_images/").expect("a processed image") + 17;
+        rest[start..start + rest[start..].find('"').unwrap()].to_string()
+    };
+    let (status, _, body) = s.get("/");
+    assert_eq!(status, 200);
+    let photo = name(&body, "static/photo.jpg|fill|png");
+    let (status, head, _) = s.get(&format!("/processed_images/{photo}"));
+    assert_eq!(status, 200, "{photo}");
+    assert!(head.to_lowercase().contains("image/png"), "{head}");
+
+    // A new size in the template: made and served; the old one no
+    // longer asked for is gone, as from a build.
+    let index = s.read("templates/index.html");
+    s.write(
+        "templates/index.html",
+        &index.replace(
+            "width=30, height=20, op=op, format=f",
+            "width=31, height=20, op=op, format=f",
+        ),
+    );
+    s.wait_for("built", |e| changed(e).contains(&"index.html".to_string()));
+    let (_, _, body) = s.get("/");
+    let new = name(&body, "static/photo.jpg|fill|png");
+    assert_ne!(new, photo);
+    assert_eq!(s.get(&format!("/processed_images/{new}")).0, 200);
+    assert_eq!(s.get(&format!("/processed_images/{photo}")).0, 404);
+
+    // A changed source image: the same name, made again from it.
+    let before = s.get(&format!("/processed_images/{new}")).2;
+    let cat = std::fs::read(s.site.root().join("content/gallery/cat.jpg")).unwrap();
+    s.site.write_bytes("static/photo.jpg", &cat);
+    s.wait_for("built", |e| {
+        changed(e).contains(&format!("processed_images/{new}"))
+    });
+    let (status, _, after) = s.get(&format!("/processed_images/{new}"));
+    assert_eq!(status, 200);
+    assert_ne!(before, after);
+
+    // An edit to a body alone (the short road): the images the other
+    // outputs asked for are still served.
+    let gallery = s.read("content/gallery/index.md");
+    s.write(
+        "content/gallery/index.md",
+        &gallery.replace("A colocated photo", "A photo beside the page"),
+    );
+    s.wait_for("built", |e| {
+        changed(e).contains(&"gallery/index.html".to_string())
+    });
+    assert!(s
+        .get("/gallery/")
+        .2
+        .contains(r#"alt="A cat" width="48" height="64""#));
+    assert_eq!(s.get(&format!("/processed_images/{new}")).0, 200);
+
+    // A Markdown image's file replaced by one of another size: the body
+    // that shows it is made again with the new size.
+    s.site.write_bytes("static/rotated.jpg", &cat);
+    s.wait_for("built", |e| {
+        changed(e).contains(&"gallery/index.html".to_string())
+    });
+    assert!(s
+        .get("/gallery/")
+        .2
+        .contains(r#"title="Turned" width="48" height="64""#));
 }

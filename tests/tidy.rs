@@ -134,6 +134,10 @@ fn check_output_knows_only_diagnostics() -> Result<(), String> {
     only_imports("output", &["diagnostics"])
 }
 
+fn check_images_know_no_stage() -> Result<(), String> {
+    only_imports("images", &["diagnostics", "output"])
+}
+
 fn check_core_knows_no_strategy() -> Result<(), String> {
     let mut problems = Vec::new();
     for (rel, text) in sources() {
@@ -313,6 +317,7 @@ const CHECKS: &[(&str, Check)] = &[
         "output_knows_only_diagnostics",
         check_output_knows_only_diagnostics,
     ),
+    ("images_know_no_stage", check_images_know_no_stage),
     ("core_knows_no_strategy", check_core_knows_no_strategy),
     (
         "engines_named_in_their_files",

@@ -77,7 +77,14 @@ pub struct Env<'a> {
     pub hooks: &'a dyn Hooks,
     /// `[markdown.highlighting]`, when the config has it.
     pub highlighter: Option<std::sync::Arc<highlight::Highlighter>>,
+    /// The upright size of the image the build publishes at an output
+    /// path (`blog/post/photo.jpg`), when it can measure it: an image's
+    /// `width` and `height` (`None`: none are written).
+    pub image_size: Option<&'a ImageSize<'a>>,
 }
+
+/// How the Markdown stage asks an image's size (see [`Env::image_size`]).
+pub type ImageSize<'a> = dyn Fn(&str) -> Option<(u32, u32)> + Sync + 'a;
 
 const MORE: &str = "<!-- more -->";
 
@@ -101,6 +108,7 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
         external: ExternalLinks::from(env.config),
         internal_urls: Default::default(),
         lazy_images: env.config.markdown.lazy_async_image,
+        image_sizes: Default::default(),
         highlighter: env.highlighter.clone(),
         missing_languages: Vec::new(),
     };
@@ -370,6 +378,50 @@ impl ExternalLinks {
     }
 }
 
+/// The output path an image URL in a page at `page_path` (`/blog/post/`)
+/// fetches: `photo.jpg` → `blog/post/photo.jpg`, `/img/a.png` →
+/// `img/a.png`. `None` for another site's address, a `data:` URL, an
+/// `@/` link, or one that climbs above the site.
+pub fn image_output_path(url: &str, page_path: &str) -> Option<String> {
+    let url = url.trim();
+    let scheme = url.find(':').is_some_and(|c| {
+        url[..c]
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "+-.".contains(ch))
+    });
+    if url.is_empty()
+        || url.starts_with('#')
+        || url.starts_with("//")
+        || url.starts_with("@/")
+        || scheme
+    {
+        return None;
+    }
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    let url = percent_decode(url);
+    let joined = match url.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => {
+            let dir = &page_path[..page_path.rfind('/').map_or(0, |i| i + 1)];
+            format!("{dir}{url}")
+        }
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() || joined.ends_with('/') {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
 pub fn is_external(url: &str) -> bool {
     let l = url.to_ascii_lowercase();
     l.starts_with("http://") || l.starts_with("https://") || l.starts_with("//")
@@ -391,6 +443,8 @@ struct State {
     /// URLs that came from `@/` links: internal, whatever their scheme.
     internal_urls: std::collections::HashSet<String>,
     lazy_images: bool,
+    /// The measured size of each image URL (see [`Env::image_size`]).
+    image_sizes: std::collections::HashMap<String, (u32, u32)>,
     highlighter: Option<std::sync::Arc<highlight::Highlighter>>,
     /// Code blocks in a language the highlighter lacks: (line in the body,
     /// language).
@@ -430,6 +484,11 @@ fn prepare<'a>(
             }
         }
     }
+    // The page's own path, which relative image URLs are relative to.
+    let page_path = input
+        .permalink
+        .strip_prefix(env.config.base())
+        .unwrap_or("");
     for node in root.descendants() {
         let line = node.data().sourcepos.start.line + body_line - 1;
         let (is_heading, level) = match &node.data().value {
@@ -480,6 +539,11 @@ fn prepare<'a>(
             continue;
         }
         let mut data = node.data_mut();
+        if let (NodeValue::Image(img), Some(size_of)) = (&data.value, env.image_size) {
+            if let Some(size) = image_output_path(&img.url, page_path).and_then(|o| size_of(&o)) {
+                state.image_sizes.insert(img.url.to_string(), size);
+            }
+        }
         if let NodeValue::Link(link) = &mut data.value {
             if let Some(target) = link.url.strip_prefix("@/") {
                 let (path, anchor) = match target.split_once('#') {
@@ -704,6 +768,9 @@ create_formatter!(Formatter<State>, {
                 context.write_str(" title=\"")?;
                 comrak::html::escape(context, &nl.title)?;
                 context.write_str("\"")?;
+            }
+            if let Some(&(w, h)) = context.user.image_sizes.get(&*nl.url) {
+                write!(context, " width=\"{w}\" height=\"{h}\"")?;
             }
             if context.user.lazy_images {
                 context.write_str(" loading=\"lazy\" decoding=\"async\"")?;

@@ -897,9 +897,21 @@ impl Engine {
     ) -> Result<String, Diagnostic> {
         let resolved = self.resolve(name)?;
         deps::note_template(&resolved);
-        match &self.backend {
+        let render = || match &self.backend {
             Backend::Tera(t) => t.render(&resolved, context, &self.origins),
             Backend::Jinja(j) => j.render(&resolved, context, &self.origins),
+        };
+        // An image this template asks for that cannot be made is found
+        // after the render; the error names this template.
+        match self.origins.get(&resolved) {
+            Some(o) => crate::images::asking(
+                crate::images::Asker {
+                    template: resolved.clone(),
+                    file: o.path.clone(),
+                },
+                render,
+            ),
+            None => render(),
         }
     }
 
@@ -1140,6 +1152,7 @@ fn zola_functions(slot: &Arc<RwLock<Option<Arc<Functions>>>>) -> HashMap<String,
         ("now", Functions::now),
         ("get_hash", Functions::get_hash),
         ("get_image_metadata", Functions::get_image_metadata),
+        ("resize_image", Functions::resize_image),
         ("load_data", Functions::load_data),
     ];
     for (name, method) in methods {

@@ -34,6 +34,9 @@ pub struct Functions {
     pub assets: Arc<HashMap<String, PathBuf>>,
     /// `now()` answer when SOURCE_DATE_EPOCH is set.
     pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
+    /// `resize_image`'s jobs, made after the render (shared by the
+    /// functions before Markdown and after, and kept by `serve`).
+    pub images: Arc<crate::images::Processor>,
 }
 
 /// Width, height, format and MIME type of an image, as Zola gives them.
@@ -57,7 +60,15 @@ pub fn image_metadata(name: &str, bytes: &[u8]) -> Result<Value, String> {
         Ok(imagesize::ImageType::Heif(imagesize::Compression::Av1)) => ("avif", "image/avif"),
         _ => return Err("not an image format Zola reads".into()),
     };
-    Ok(json!({"width": size.width, "height": size.height, "format": format, "mime": mime}))
+    // As Zola: a JPEG (or PNG, WebP) turned a quarter by its EXIF
+    // orientation has its width and height swapped.
+    let (mut width, mut height) = (size.width, size.height);
+    if matches!(format, "jpg" | "png" | "webp") {
+        if let Ok(m) = crate::images::encode::meta(bytes) {
+            (width, height) = (m.size.0 as usize, m.size.1 as usize);
+        }
+    }
+    Ok(json!({"width": width, "height": height, "format": format, "mime": mime}))
 }
 
 /// An SVG's size from its root element: `width` and `height` when both are
@@ -100,6 +111,36 @@ fn str_arg<'a>(args: &'a Args, name: &str, func: &str) -> Result<&'a str, String
         Some(Value::String(s)) => Ok(s),
         Some(other) => Err(format!("`{func}` needs `{name}` to be text, not {other}")),
         None => Err(format!("`{func}` needs the argument `{name}`")),
+    }
+}
+
+/// A whole number argument that fits `T` (a number like `300.0`, which a
+/// division in a template makes, counts).
+fn uint_arg<T: TryFrom<u64>>(args: &Args, name: &str, func: &str) -> Result<Option<T>, String> {
+    let bad = |v: &Value| {
+        format!("`{func}` needs `{name}` to be a whole number of the right size, not {v}")
+    };
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            let n = v
+                .as_u64()
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e15)
+                        .map(|f| f as u64)
+                })
+                .ok_or_else(|| bad(v))?;
+            T::try_from(n).map(Some).map_err(|_| bad(v))
+        }
+    }
+}
+
+fn opt_str_arg<'a>(args: &'a Args, name: &str, func: &str) -> Result<Option<&'a str>, String> {
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("`{func}` needs `{name}` to be text, not {other}")),
     }
 }
 
@@ -431,6 +472,137 @@ impl Functions {
         };
         image_metadata(p, &bytes)
             .map_err(|e| format!("`get_image_metadata` cannot read `{path}`: {e}"))
+    }
+
+    /// Zola's `resize_image(path, width, height, op, format, quality,
+    /// speed)`: `url`, `static_path`, `width`, `height`, `orig_width`
+    /// and `orig_height`, worked out from the image's header; the file
+    /// itself is made after the render (`crate::images`).
+    pub fn resize_image(&self, args: &Args) -> Result<Value, String> {
+        const F: &str = "resize_image";
+        let path = str_arg(args, "path", F)?;
+        let width = uint_arg::<u32>(args, "width", F)?;
+        let height = uint_arg::<u32>(args, "height", F)?;
+        let op = opt_str_arg(args, "op", F)?.unwrap_or("fill");
+        let format = opt_str_arg(args, "format", F)?.unwrap_or("auto");
+        let quality = uint_arg::<u8>(args, "quality", F)?;
+        let speed = uint_arg::<u8>(args, "speed", F)?;
+        let op =
+            crate::images::Op::from_args(op, width, height).map_err(|e| format!("`{F}`: {e}"))?;
+        let (file, unified) = self.find_image(path, F)?;
+        let done = self
+            .images
+            .resize(crate::images::Request {
+                written: path.to_string(),
+                unified,
+                file,
+                op,
+                format: format.to_string(),
+                quality,
+                speed,
+                call: crate::render::deps::Call::new(F, args).args,
+            })
+            .map_err(|e| format!("`{F}`: {e}"))?;
+        let dir = crate::images::PROCESSED;
+        Ok(json!({
+            "url": format!("{}/{dir}/{}", self.config.base(), done.name),
+            "static_path": format!("static/{dir}/{}", done.name),
+            "width": done.width,
+            "height": done.height,
+            "orig_width": done.orig_width,
+            "orig_height": done.orig_height,
+        }))
+    }
+
+    /// The file `path` names, found where Zola 0.22 looks for an image, in
+    /// its order: the site root, `static/`, `content/`, the page and
+    /// section assets by the path they are published at (Zola looks in
+    /// the output folder, where it copied them), the theme's `static/`.
+    /// `@/` means `content/`; a leading `/` is dropped. Also the path Zola
+    /// hashes for the file name. A file outside the site is refused, and
+    /// a missing one gets a "did you mean" from the files beside where it
+    /// was looked for.
+    fn find_image(&self, path: &str, func: &str) -> Result<(PathBuf, String), String> {
+        let unified = if path.starts_with("@/") {
+            path.replace("@/", "content/")
+        } else {
+            path.trim_start_matches('/').to_string()
+        };
+        let bases: Vec<PathBuf> = [
+            Some(self.root.clone()),
+            Some(self.root.join("static")),
+            Some(self.root.join("content")),
+            self.theme_static.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let asset = || self.assets.get(unified.as_str()).cloned();
+        let found = bases[..3]
+            .iter()
+            .map(|b| b.join(&unified))
+            .find(|p| p.is_file())
+            .or_else(asset)
+            .or_else(|| {
+                bases
+                    .get(3)
+                    .map(|b| b.join(&unified))
+                    .filter(|p| p.is_file())
+            });
+        if let Some(file) = found {
+            if !self.inside_site(&file) {
+                return Err(format!(
+                    "`{func}`: `{path}` is `{}`, outside the site; images must be inside it",
+                    file.display()
+                ));
+            }
+            return Ok((file, unified));
+        }
+        let mut m = format!(
+            "`{func}` could not find the image `{path}` (looked in the site folder, static/, content/, the pages' assets{})",
+            if self.theme_static.is_some() { " and the theme's static/" } else { "" }
+        );
+        if let Some(s) = self.near_image(path, &unified, &bases) {
+            m.push_str(&format!("; did you mean `{s}`?"));
+        }
+        Err(m)
+    }
+
+    /// The closest file name to `unified`'s beside where it was looked
+    /// for, written as the template wrote `path`.
+    fn near_image(&self, path: &str, unified: &str, bases: &[PathBuf]) -> Option<String> {
+        let (parent, name) = match unified.rsplit_once('/') {
+            Some((p, n)) => (p, n),
+            None => ("", unified),
+        };
+        let mut names: Vec<String> = Vec::new();
+        for b in bases {
+            if let Ok(entries) = std::fs::read_dir(b.join(parent)) {
+                names.extend(
+                    entries
+                        .flatten()
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                        .map(|e| e.file_name().to_string_lossy().into_owned()),
+                );
+            }
+        }
+        let prefix = if parent.is_empty() {
+            String::new()
+        } else {
+            format!("{parent}/")
+        };
+        names.extend(
+            self.assets
+                .keys()
+                .filter_map(|k| k.strip_prefix(&prefix))
+                .filter(|n| !n.contains('/'))
+                .map(str::to_string),
+        );
+        names.sort();
+        names.dedup();
+        let best = crate::diagnostics::closest(name, names.iter().map(String::as_str))?;
+        let written_parent = &path[..path.len() - path.rsplit('/').next().unwrap_or("").len()];
+        Some(format!("{written_parent}{best}"))
     }
 
     pub fn load_data(&self, args: &Args) -> Result<Value, String> {

@@ -344,7 +344,4 @@ fn register_filters(env: &mut Environment<'static>, config: &Arc<Config>) {
                 .unwrap_or(false),
         }
     });
-    env.add_function("resize_image", |_: Kwargs| -> Result<MjValue, Error> {
-        Err(fail("`resize_image` (image processing) is not supported by throughline yet; see docs/zola-differences.md"))
-    });
 }

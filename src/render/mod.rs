@@ -12,7 +12,7 @@ pub mod jinja_engine;
 pub mod tera_engine;
 pub mod theme;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -179,6 +179,57 @@ pub fn link_answer(permalink: Option<&String>, draft: bool) -> Option<u64> {
     )
 }
 
+/// The files the build publishes at an output path that a Markdown image
+/// may name, for its `width` and `height`: a page's or section's asset,
+/// then `static/`, then the theme's `static/` (the order the copies go
+/// over each other in). Off with `[extra.throughline]
+/// markdown_image_sizes = false`.
+pub struct ImageFiles {
+    assets: HashMap<String, std::path::PathBuf>,
+    static_dir: std::path::PathBuf,
+    theme_static: Option<std::path::PathBuf>,
+}
+
+impl ImageFiles {
+    /// `None` when the site turned the sizes off.
+    pub fn new(site: &Site, config: &Config) -> Option<ImageFiles> {
+        let on = config
+            .extra
+            .get("throughline")
+            .and_then(|t| t.get("markdown_image_sizes"))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(true);
+        on.then(|| ImageFiles {
+            assets: site.asset_outputs(&config.root).into_iter().collect(),
+            static_dir: config.root.join("static"),
+            theme_static: config
+                .theme
+                .as_ref()
+                .map(|t| config.root.join("themes").join(t).join("static")),
+        })
+    }
+
+    /// The upright size of the image published at `out`, if it is one.
+    pub fn size(&self, out: &str) -> Option<(u32, u32)> {
+        let file = self
+            .assets
+            .get(out)
+            .cloned()
+            .into_iter()
+            .chain([self.static_dir.join(out)])
+            .chain(self.theme_static.as_ref().map(|t| t.join(out)))
+            .find(|f| f.is_file())?;
+        crate::images::upright_size(&file)
+    }
+}
+
+/// The fingerprint of a Markdown image's measured size (a call named
+/// `@image` when `serve` records).
+pub fn image_answer(size: Option<(u32, u32)>) -> Option<u64> {
+    let (w, h) = size.unwrap_or((0, 0));
+    Some(deps::Fp::new().u64(w.into()).u64(h.into()).finish())
+}
+
 /// Run the Markdown stage on the selected items, without changing the site.
 /// `data` (the site serialised before Markdown) is needed only when a
 /// selected body may hold a shortcode. `permalinks` (from
@@ -220,10 +271,27 @@ pub fn render_markdown_of(
         note(p);
         drafts.contains(p)
     };
+    let images = ImageFiles::new(site, config);
+    let image_size = |out: &str| {
+        let size = images.as_ref().and_then(|i| i.size(out));
+        if deps::recording() {
+            deps::note_call(
+                deps::Call {
+                    name: "@image".into(),
+                    args: out.to_string(),
+                },
+                image_answer(size),
+            );
+        }
+        size
+    };
     let env = markdown::Env {
         config,
         resolve: &resolve,
         is_draft: &is_draft,
+        image_size: images
+            .is_some()
+            .then_some(&image_size as &markdown::ImageSize),
         hooks: engine,
         highlighter: markdown::highlight::for_config(&config.root, config)
             .ok()

@@ -191,14 +191,8 @@ where
     }
 }
 
-/// Zola's filters, and the one image function not supported yet.
+/// Zola's filters.
 fn register_filters(tera: &mut tera::Tera, config: &Arc<Config>) {
-    tera.register_function(
-        "resize_image",
-        Func(move |_: &HashMap<String, tera::Value>| {
-            Err(tera::Error::msg("`resize_image` (image processing) is not supported by throughline yet; see docs/zola-differences.md"))
-        }),
-    );
     let cfg = config.clone();
     tera.register_filter(
         "markdown",

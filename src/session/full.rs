@@ -18,6 +18,7 @@ use crate::render::{self, Engine, Mode, Renderer, SiteData};
 use crate::site::{Item, Site};
 use crate::stages::{self, Timer};
 
+use super::images::note_image_calls;
 use super::kept::{ForKept, Kept};
 use super::reads::{answers, tracked, Read, READS_PAGES};
 use super::{deferred, Early, Keeps, Outcome, Output, Served, Session};
@@ -217,7 +218,7 @@ impl Session {
 
         t.lap("anchors");
         let data = SiteData::build(site, config.to_template_value(), Some(&mut self.values));
-        let functions = stages::functions(site, config, &root, data, sass.clone());
+        let functions = stages::functions(site, config, &root, data, sass.clone(), &self.images);
         engine.set_functions(functions.clone());
         t.lap("values");
         let renderer = |mode, only, record| Renderer {
@@ -279,9 +280,10 @@ impl Session {
         } else {
             (HashSet::new(), dirty)
         };
-        let copies: BTreeMap<String, Source> = stages::copies(&root, config, site, &sass, diags)
-            .into_iter()
-            .collect();
+        let mut copies: BTreeMap<String, Source> =
+            stages::copies(&root, config, site, &sass, diags)
+                .into_iter()
+                .collect();
         let mut rendered = renderer(Mode::Render, Some(&now), true).render_all(diags);
         t.lap("render");
         if let Some(early) = early.filter(|_| !later.is_empty() && !diags.has_errors()) {
@@ -293,7 +295,13 @@ impl Session {
                         .map(|o| (f.path.clone(), o.bytes.clone()))
                 })
                 .collect();
-            early(Early::over(files, &rendered, &copies, &later));
+            // The last pass's processed images are served meanwhile; a
+            // request for a new one waits until it is made.
+            let mut early_copies = copies.clone();
+            early_copies.extend(self.published_images.made.iter().cloned());
+            let mut pending = later.clone();
+            pending.extend(self.published_images.new_paths(&self.images));
+            early(Early::over(files, &rendered, &early_copies, &pending));
             rendered.extend(renderer(Mode::Render, Some(&later), true).render_all(diags));
             t.lap("render (feeds)");
         }
@@ -312,6 +320,35 @@ impl Session {
         if diags.has_errors() {
             return (outcome, None);
         }
+        // The images the outputs served ask for: those rendered now, those
+        // kept, and the bodies' shortcodes.
+        let mut live: HashSet<String> = HashSet::new();
+        for f in &rendered {
+            if let Some(r) = &f.record {
+                note_image_calls(&mut live, &r.calls);
+            }
+        }
+        let again: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
+        let mut seen: HashSet<*const Read> = HashSet::new();
+        for f in fps.iter().filter(|f| !again.contains(f.path.as_str())) {
+            if let Some(o) = old.files.get(&f.path) {
+                if seen.insert(Arc::as_ptr(&o.read)) {
+                    note_image_calls(&mut live, &o.read.calls);
+                }
+            }
+        }
+        for e in self.markdown.values() {
+            note_image_calls(&mut live, &e.read.calls);
+        }
+        let made = stages::images(&self.images, Some(&live), diags);
+        t.lap("images");
+        if diags.has_errors() {
+            return (outcome, None);
+        }
+        // Over a fresh set of copies: nothing of the last pass's is in it.
+        self.published_images.made.clear();
+        self.published_images.covered.clear();
+        self.published_images.place(&mut copies, made.copies);
         let mut plugin_reads: HashMap<usize, Vec<String>> = HashMap::new();
         let mut generated_paths: Vec<Vec<String>> = vec![Vec::new(); plugins.len()];
         for f in &fps {

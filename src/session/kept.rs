@@ -13,12 +13,14 @@ use crate::render::deps::Call;
 use crate::render::functions::Functions;
 use crate::render::{self, Engine, Generated, Mode, Renderer, Selection};
 use crate::site::{Item, Site};
-use crate::stages::Timer;
+use crate::stages::{self, Timer};
 
 use super::front_matter::{self, same_shape, Fronts};
+use super::images::note_image_calls;
 use super::markdown_cache::{
     link_targets, md_key_now, rendered_fp, rendered_of, source_of, MdEntry,
 };
+use super::reads::noted_by_markdown;
 use super::reads::{tracked, Read, READS_PAGES};
 use super::{deferred, Early, Outcome, Output, Road, Session};
 
@@ -188,7 +190,7 @@ impl Session {
             let shortcodes_before = self
                 .markdown
                 .get(&(section, rel.clone()))
-                .is_none_or(|e| e.read.calls.iter().any(|(c, _)| c.name != "@link"));
+                .is_none_or(|e| e.read.calls.iter().any(|(c, _)| !noted_by_markdown(c)));
             let body = text.get(body_offset..).unwrap_or_default();
             if shortcodes_before || render::may_have_shortcodes(body) {
                 return None;
@@ -494,7 +496,9 @@ impl Session {
                 .iter()
                 .map(|(p, o)| (p.clone(), o.bytes.clone()))
                 .collect();
-            let pending: HashSet<String> = later_candidates.union(&later_called).cloned().collect();
+            let mut pending: HashSet<String> =
+                later_candidates.union(&later_called).cloned().collect();
+            pending.extend(self.published_images.new_paths(&self.images));
             early(Early::over(files, &rendered, &old.copies, &pending));
             t.lap("published (pages)");
             let (later_fps, later) = dirty_of(&later_candidates, later_called)?;
@@ -507,6 +511,31 @@ impl Session {
             .iter()
             .filter(|f| kept.page_outputs.contains(&f.path))
             .count();
+        if diags.has_errors() {
+            self.release_kept();
+            return Some(outcome);
+        }
+        // The images the outputs served ask for now: those rendered again,
+        // the others, and the bodies' shortcodes.
+        let mut live: HashSet<String> = HashSet::new();
+        for f in &rendered {
+            if let Some(r) = &f.record {
+                note_image_calls(&mut live, &r.calls);
+            }
+        }
+        let again: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
+        let mut seen: HashSet<*const Read> = HashSet::new();
+        for (p, o) in &old.files {
+            if !again.contains(p.as_str()) && seen.insert(Arc::as_ptr(&o.read)) {
+                note_image_calls(&mut live, &o.read.calls);
+            }
+        }
+        for e in self.markdown.values() {
+            note_image_calls(&mut live, &e.read.calls);
+        }
+        drop(again);
+        let made = stages::images(&self.images, Some(&live), diags);
+        t.lap("images");
         if diags.has_errors() {
             self.release_kept();
             return Some(outcome);
@@ -548,7 +577,9 @@ impl Session {
                 },
             );
         }
+        changed_out.extend(self.published_images.place(&mut good.copies, made.copies));
         changed_out.sort();
+        changed_out.dedup();
         outcome.outputs = good.files.len();
         if let Some(kept) = self.kept.as_mut() {
             kept.page_calls.extend(calls_now);

@@ -14,7 +14,7 @@ use crate::render::{self, Engine, Selection};
 use crate::site::{Item, Site};
 use crate::stages;
 
-use super::reads::{answers_with, Links, Read};
+use super::reads::{answers_with, noted_by_markdown, Links, Read};
 use super::Session;
 
 pub(super) struct MdEntry {
@@ -61,7 +61,7 @@ impl Session {
 
         // Shortcodes read the site as it is before Markdown.
         let reads_functions = |e: &Option<&MdEntry>| {
-            e.is_some_and(|e| e.read.calls.iter().any(|(c, _)| c.name != "@link"))
+            e.is_some_and(|e| e.read.calls.iter().any(|(c, _)| !noted_by_markdown(c)))
         };
         // (And anchor-link templates, as `build` counts them: with anchor
         // links on, any body rendered afresh renders a template.)
@@ -81,13 +81,14 @@ impl Session {
                 config,
                 &self.opts.root,
                 sass.clone(),
+                &self.images,
                 Some(&mut self.values_before),
             )
         });
         if let Some(f) = &before {
             engine.set_functions(f.clone());
         }
-        let links = Links::new(site);
+        let links = Links::new(site, config);
         let answers = answers_with(
             engine,
             cached_pages

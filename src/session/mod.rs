@@ -37,6 +37,7 @@ use crate::site::Site;
 
 mod front_matter;
 mod full;
+mod images;
 mod kept;
 mod markdown_cache;
 mod once;
@@ -64,6 +65,8 @@ pub struct Rendered {
     pub site: Arc<Site>,
     pub files: Vec<OutFile>,
     pub copies: Vec<(String, Source)>,
+    /// The image cache's files this render used (`crate::images`).
+    pub images_used: std::collections::HashSet<PathBuf>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -260,6 +263,11 @@ pub struct Session {
     /// What making the last search index said (a build reports it with
     /// the build's; `serve` prints it after the index catches up).
     search_said: Vec<Diagnostic>,
+    /// `resize_image`'s jobs, kept across passes (each output asks only
+    /// when it is rendered), with the processed images published last and
+    /// the copies they cover (see [`images::Images`]).
+    images: Arc<crate::images::Processor>,
+    published_images: images::Images,
 }
 
 /// A search index's files, by output path.
@@ -298,6 +306,7 @@ impl Session {
     }
 
     fn with(opts: Options, keeps: Keeps, plugins: Plugins) -> Session {
+        let images = Arc::new(crate::images::Processor::new(&opts.root));
         Session {
             opts,
             keeps,
@@ -314,6 +323,8 @@ impl Session {
             search: None,
             search_stale: false,
             search_said: Vec::new(),
+            images,
+            published_images: images::Images::default(),
         }
     }
 

@@ -38,11 +38,14 @@ impl Session {
     ) -> Option<Rendered> {
         let root = &self.opts.root;
         let keep_sources = staging.is_none();
+        // `resize_image`'s jobs, from shortcodes and templates alike.
+        let images = Arc::new(crate::images::Processor::new(root));
         // Shortcodes (and anchor-link templates) may call functions and
         // read their page before content exists; a site with none skips
         // this.
-        let before = render::markdown_renders_templates(&site, config)
-            .then(|| stages::functions_before_markdown(&site, config, root, sass.clone(), None));
+        let before = render::markdown_renders_templates(&site, config).then(|| {
+            stages::functions_before_markdown(&site, config, root, sass.clone(), &images, None)
+        });
         timer.lap("serialise (before Markdown)");
         if let Some(b) = &before {
             engine.set_functions(b.clone());
@@ -68,7 +71,7 @@ impl Session {
         // made from it as they are asked for, not kept.
         let site = Arc::new(site);
         let data = SiteData::from_site(site.clone(), config.to_template_value());
-        let functions = stages::functions(&site, config, root, data, sass.clone());
+        let functions = stages::functions(&site, config, root, data, sass.clone(), &images);
         timer.lap("serialise");
         engine.set_functions(functions.clone());
 
@@ -109,6 +112,21 @@ impl Session {
         let mut files = renderer.render_all(diags);
         drop(renderer);
         timer.lap("render");
+        // The images the render asked for, made (or found in the cache)
+        // after it, in parallel, and written with the rest.
+        let mut copies = copies;
+        let made = stages::images(&images, None, diags);
+        if let Some(staging) = staging {
+            if let Err(d) = staging.copy(&made.copies) {
+                diags.push(d);
+            }
+        }
+        let made_count = made.copies.len();
+        copies.extend(made.copies);
+        timer.lap(&format!(
+            "images ({made_count} files, {} encoded, the rest from the cache)",
+            made.encoded
+        ));
         if config.build_search_index {
             let index = crate::search::index(&site, config, &files, diags);
             for f in &index {
@@ -132,6 +150,7 @@ impl Session {
             site,
             files,
             copies,
+            images_used: made.used,
             diagnostics: diags.snapshot(),
         })
     }

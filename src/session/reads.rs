@@ -49,22 +49,35 @@ pub(super) fn tracked(name: &str, plugin_functions: &[String]) -> bool {
     READS_PAGES.contains(&name) || plugin_functions.iter().any(|f| f == name)
 }
 
+/// How `@/` links resolve in this build, and what Markdown images measure.
 pub(super) struct Links {
     pub(super) permalinks: HashMap<String, String>,
     pub(super) drafts: HashSet<String>,
+    pub(super) images: Option<render::ImageFiles>,
 }
 
 impl Links {
-    pub(super) fn new(site: &Site) -> Links {
+    pub(super) fn new(site: &Site, config: &crate::config::Config) -> Links {
         Links {
             permalinks: site.permalinks(),
             drafts: site.drafts.iter().cloned().collect(),
+            images: render::ImageFiles::new(site, config),
         }
     }
 
     pub(super) fn answer(&self, target: &str) -> Option<u64> {
         render::link_answer(self.permalinks.get(target), self.drafts.contains(target))
     }
+
+    pub(super) fn image_answer(&self, out: &str) -> Option<u64> {
+        render::image_answer(self.images.as_ref().and_then(|i| i.size(out)))
+    }
+}
+
+/// A call the Markdown stage notes itself (`@link`, `@image`), not a
+/// template function a shortcode called.
+pub(super) fn noted_by_markdown(c: &Call) -> bool {
+    c.name.starts_with('@')
 }
 
 /// The current answers to every template and call a set of records read,
@@ -93,6 +106,7 @@ pub(super) fn answers<'a>(engine: &Engine, reads: impl Iterator<Item = &'a Read>
         &Links {
             permalinks: HashMap::new(),
             drafts: HashSet::new(),
+            images: None,
         },
     )
 }
@@ -119,6 +133,8 @@ pub(super) fn answers_with<'a>(
             .map(|c| {
                 let a = if c.name == "@link" {
                     links.answer(&c.args)
+                } else if c.name == "@image" {
+                    links.image_answer(&c.args)
                 } else {
                     engine.answer(c)
                 };

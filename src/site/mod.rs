@@ -56,6 +56,35 @@ impl Site {
             .collect()
     }
 
+    /// Where each page and section asset is published: (output path,
+    /// file).
+    pub fn asset_outputs(&self, root: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
+        let mut out = Vec::new();
+        let content = root.join("content");
+        for page in &self.pages {
+            let Some(col) = &page.file.colocated_path else {
+                continue;
+            };
+            let bundle = content.join(col);
+            let dir = page.path.trim_start_matches('/');
+            for a in &page.assets {
+                if let Ok(rel) = a.strip_prefix(&bundle) {
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    out.push((format!("{dir}{rel}"), a.clone()));
+                }
+            }
+        }
+        for s in &self.sections {
+            let dir = s.path.trim_start_matches('/');
+            for a in &s.assets {
+                if let Some(n) = a.file_name() {
+                    out.push((format!("{dir}{}", n.to_string_lossy()), a.clone()));
+                }
+            }
+        }
+        out
+    }
+
     /// Relate loaded content.
     pub fn new(loaded: Loaded, config: &Config, diags: &Diagnostics) -> Site {
         let mut site = Site {
