@@ -9,8 +9,9 @@ and with throughline, and compare what they wrote.
 
 Each site is taken at its pinned commit: from a snapshot in --mirror
 (/work/.mirror/OWNER+NAME/repo, a bare git directory) when that has the
-commit, otherwise `git clone`d from GitHub into --cache (outside the repo;
-default ~/.cache/throughline-corpus). Theme submodules are placed where the
+commit, otherwise fetched from GitHub ($CORPUS_GIT_BASE, default
+https://github.com) into --cache (outside the repo; default
+~/.cache/throughline-corpus). Theme submodules are placed where the
 site expects them. Every build reads its own fresh copy of the site and
 writes to --work (default /dev/shm/throughline-corpus), since Zola writes
 into a site's static/ folder (highlighting stylesheets).
@@ -79,11 +80,12 @@ def gitdir_with(repo, commit, args):
         return mirror
     clone = os.path.join(args.cache, 'git', repo.replace('/', '+'))
     if not (os.path.isdir(clone) and has(clone)):
-        print(f'  cloning {repo}@{commit[:12]} from GitHub', file=sys.stderr)
+        base = os.environ.get('CORPUS_GIT_BASE', 'https://github.com')
+        print(f'  fetching {repo}@{commit[:12]} from {base}', file=sys.stderr)
         os.makedirs(clone, exist_ok=True)
         subprocess.run(['git', 'init', '-q', '--bare', clone], check=True)
         subprocess.run(['git', '--git-dir', clone, 'fetch', '-q', '--depth', '1',
-                        f'https://github.com/{repo}', commit], check=True)
+                        f'{base}/{repo}', commit], check=True)
     return clone
 
 
@@ -115,16 +117,26 @@ def prepare(site, args):
 
 # ---------------------------------------------------------------- builds
 
-def first_error(text):
+def first_error(text, src):
+    """The first line that names an error (not Zola's generic 'Failed to
+    build the site'), with the location line under it if there is one, and
+    how many more errors there are."""
+    text = text.replace(src + '/', '').replace(os.path.dirname(src) + '/', '')
     lines = [l.strip() for l in text.splitlines() if l.strip()]
     generic = ('Failed to build the site', 'Failed to serve the site')
-    for l in lines:
-        if re.search(r'\berror\b', l, re.I) and not any(g in l for g in generic):
-            return l
-    return lines[-1] if lines else '(no message)'
+    heads = [i for i, l in enumerate(lines)
+             if re.match(r'(error|ERROR)\b', l) and not any(g in l for g in generic)]
+    if not heads:
+        return lines[-1] if lines else '(no message)'
+    i = heads[0]
+    l = lines[i]
+    if i + 1 < len(lines) and lines[i + 1].startswith('-->'):
+        l += ' ' + lines[i + 1]
+    more = sum(1 for j in heads if lines[j].startswith('error'))
+    return l + (f' (+{more - 1} more errors)' if more > 1 else '')
 
 
-def build(cmd, runs):
+def build(cmd, runs, src):
     """Run `cmd` up to `runs` times; (ok, best seconds, first error line)."""
     best = None
     for _ in range(runs):
@@ -132,7 +144,7 @@ def build(cmd, runs):
         p = subprocess.run(cmd, capture_output=True, text=True, errors='replace')
         dt = time.perf_counter() - t
         if p.returncode != 0:
-            return False, None, first_error(p.stderr + '\n' + p.stdout)
+            return False, None, first_error(p.stderr + '\n' + p.stdout, src)
         best = dt if best is None else min(best, dt)
     return True, best, None
 
@@ -184,6 +196,13 @@ def files(root):
             if r != '.throughline':
                 out.add(r)
     return out
+
+
+def collapse(paths):
+    """Output paths as URLs, a Pagefind index counted as one entry."""
+    pf = [p for p in paths if p.startswith('pagefind/')]
+    return [url(p) for p in paths if not p.startswith('pagefind/')] + (
+        [f'/pagefind/ ({len(pf)} files)'] if pf else [])
 
 
 def url(rel):
@@ -247,7 +266,7 @@ def run_site(site, args):
             cmd = [args.zola, '--root', src, 'build', '--output-dir', out, '--force']
         else:
             cmd = [args.throughline, 'build', '--root', src, '--output-dir', out, '--force']
-        ok, secs, err = build(cmd, args.runs)
+        ok, secs, err = build(cmd, args.runs, src)
         res[tool] = dict(ok=ok, secs=secs, err=err, out=out)
         print(f'  {tool}: ' + (f'{secs:.2f}s' if ok else 'FAILED: ' + err), file=sys.stderr)
     if res['zola']['ok'] and res['tl']['ok']:
@@ -270,7 +289,8 @@ def report(results, show):
             bags = [p[1] for p in c['pages']]
             orders = [p[2] for p in c['pages']]
             mean = lambda xs: sum(xs) / len(xs) if xs else None
-            row += [str(c['zola_files']), str(len(c['missing'])), str(len(c['extra'])), str(len(c['pages'])),
+            row += [str(c['zola_files']), str(len(collapse(c['missing']))), str(len(collapse(c['extra']))),
+                    str(len(c['pages'])),
                     pct(mean(bags)), pct(min(bags, default=None)), pct(mean(orders)),
                     pct(min(orders, default=None)), f"{t['secs'] / z['secs']:.2f}"]
         else:
@@ -280,7 +300,8 @@ def report(results, show):
     print('|' + '---|' * len(head))
     for row in rows:
         print('| ' + ' | '.join(row) + ' |')
-    print('\nSimilarities are percentages over the HTML pages both tools wrote; times are best of each tool\'s runs.')
+    print('\nSimilarities are percentages over the HTML pages both tools wrote; a Pagefind index counts as one '
+          'path; times are the best of each tool\'s runs.')
     for r in results:
         z, t, c = r['zola'], r['tl'], r.get('cmp')
         notes = []
@@ -291,10 +312,10 @@ def report(results, show):
         if c:
             if c['missing']:
                 notes.append(f"  missing in throughline ({len(c['missing'])}): "
-                             + ' '.join(url(m) for m in c['missing'][:8]))
+                             + ' '.join(collapse(c['missing'])[:8]))
             if c['extra']:
                 notes.append(f"  only in throughline ({len(c['extra'])}): "
-                             + ' '.join(url(m) for m in c['extra'][:8]))
+                             + ' '.join(collapse(c['extra'])[:8]))
             worst = sorted((p for p in c['pages'] if p[1] < 1 or p[2] < 1), key=lambda p: (p[1], p[2]))
             if worst:
                 notes.append(f"  {len(worst)} page(s) differ; worst: "
@@ -311,7 +332,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--zola', default=os.environ.get('ZOLA', 'zola'), help='Zola 0.22.1 binary ($ZOLA)')
-    ap.add_argument('--throughline', default=os.path.join(HERE, '..', 'target', 'release', 'throughline'))
+    ap.add_argument('--throughline', default=os.path.join(
+        os.environ.get('CARGO_TARGET_DIR', os.path.join(HERE, '..', 'target')), 'release', 'throughline'),
+        help='throughline binary (default: $CARGO_TARGET_DIR or target/, release/throughline)')
     ap.add_argument('--site', action='append', help='only this site (by name); repeatable')
     ap.add_argument('--list', action='store_true', help='list the sites and exit')
     ap.add_argument('--corpus', default=os.path.join(HERE, 'corpus.toml'))
