@@ -139,8 +139,11 @@ impl Default for LanguageOptions {
     }
 }
 
+/// Unknown keys in a taxonomy are ignored, as Zola does (real themes
+/// carry `rss = true` from older Zolas), with a warning
+/// (`ignored_keys_warnings`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct TaxonomyConfig {
     pub name: String,
     #[serde(skip_deserializing)]
@@ -396,6 +399,7 @@ impl Config {
                 .in_file(path)
                 .with_hint(hint.to_string())
         };
+        warnings.extend(ignored_keys_warnings(path, text));
         if config.minify_html {
             warnings.push(unsupported("`minify_html`", "HTML is written unminified"));
         }
@@ -522,6 +526,75 @@ impl Config {
             "exclude_paginated_pages_in_sitemap": self.exclude_paginated_pages_in_sitemap,
         })
     }
+}
+
+/// The keys a taxonomy entry and `[markdown.highlighting]` take.
+const TAXONOMY_KEYS: &[&str] = &["name", "paginate_by", "paginate_path", "render", "feed"];
+const HIGHLIGHTING_KEYS: &[&str] = &[
+    "error_on_missing_language",
+    "style",
+    "theme",
+    "light_theme",
+    "dark_theme",
+    "extra_grammars",
+    "extra_themes",
+];
+
+/// Warnings for keys Zola ignores where it does not refuse them: in a
+/// taxonomy entry (top level or a language's) and in
+/// `[markdown.highlighting]`. Each names the key, says it is ignored, and
+/// suggests the nearest known key.
+fn ignored_keys_warnings(path: &Path, text: &str) -> Vec<Diagnostic> {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut say = |key: &str, place: String, known: &[&str]| {
+        let mut d = Diagnostic::warning(format!(
+            "unknown key `{key}` in {place} is ignored (as Zola ignores it)"
+        ))
+        .in_file(path);
+        // The first `key =` in the file is the best place to point at.
+        let at = text
+            .match_indices(key)
+            .find(|(i, _)| text[i + key.len()..].trim_start().starts_with('='))
+            .map(|(i, _)| i);
+        if let Some(i) = at {
+            d = d.at(Location::from_span(path, text, i..i + key.len()));
+        }
+        d = match closest(key, known.iter().copied()) {
+            Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+            None => d.with_hint(format!("its keys are {}", known.join(", "))),
+        };
+        out.push(d);
+    };
+    let mut taxonomies = |list: Option<&toml::Value>, whose: &str| {
+        for t in list.and_then(|v| v.as_array()).into_iter().flatten() {
+            let Some(t) = t.as_table() else { continue };
+            let name = t.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+            for key in t.keys().filter(|k| !TAXONOMY_KEYS.contains(&k.as_str())) {
+                say(key, format!("the taxonomy `{name}`{whose}"), TAXONOMY_KEYS);
+            }
+        }
+    };
+    taxonomies(doc.get("taxonomies"), "");
+    if let Some(langs) = doc.get("languages").and_then(|l| l.as_table()) {
+        for (code, opts) in langs {
+            taxonomies(opts.get("taxonomies"), &format!(" of `[languages.{code}]`"));
+        }
+    }
+    let highlighting = doc
+        .get("markdown")
+        .and_then(|m| m.get("highlighting"))
+        .and_then(|h| h.as_table());
+    for key in highlighting
+        .into_iter()
+        .flat_map(|h| h.keys())
+        .filter(|k| !HIGHLIGHTING_KEYS.contains(&k.as_str()))
+    {
+        say(key, "`[markdown.highlighting]`".into(), HIGHLIGHTING_KEYS);
+    }
+    out
 }
 
 /// Turn a `toml` parse or type error into a located diagnostic.

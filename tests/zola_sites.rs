@@ -559,3 +559,40 @@ fn render_emoji_turns_names_into_emoji_outside_code() {
         "{html}"
     );
 }
+
+#[test]
+fn unknown_keys_in_a_taxonomy_or_highlighting_are_ignored_with_a_warning() {
+    // Zola ignores them (themes still carry `rss = true` from older Zolas);
+    // a corpus of real sites had three that stopped here.
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://t.example\"\ntaxonomies = [{ name = \"tags\", rss = true }]\n\n[markdown.highlighting]\ntheme = \"github-dark\"\nthme_css = true\n",
+        ),
+        ("content/_index.md", "+++\n+++\n"),
+        ("content/a.md", "+++\ntitle = \"A\"\n[taxonomies]\ntags = [\"x\"]\n+++\nhi\n"),
+        ("templates/index.html", "home"),
+        ("templates/page.html", "{{ page.title }}"),
+        ("templates/taxonomy_list.html", "list"),
+        ("templates/taxonomy_single.html", "{{ term.name }}"),
+    ]);
+    let report = site.build().expect("unknown keys there are not errors");
+    assert_eq!(site.read("tags/x/index.html"), "x");
+    let shown: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.render(site.root()))
+        .collect();
+    let rss = shown
+        .iter()
+        .find(|s| s.contains("`rss`"))
+        .expect("rss warned");
+    assert!(rss.contains("the taxonomy `tags`"), "{rss}");
+    assert!(rss.contains("config.toml:2:"), "{rss}");
+    let thme = shown
+        .iter()
+        .find(|s| s.contains("`thme_css`"))
+        .expect("warned");
+    assert!(thme.contains("[markdown.highlighting]"), "{thme}");
+    assert!(thme.contains("config.toml:6:"), "{thme}");
+}

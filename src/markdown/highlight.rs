@@ -26,8 +26,9 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::diagnostics::{closest, Diagnostic};
 
+/// Unknown keys are ignored, as Zola does; the config warns of them.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 struct Settings {
     error_on_missing_language: bool,
     style: Option<String>,
