@@ -18,7 +18,7 @@ use crate::render::{self, Engine, Mode, Renderer, SiteData};
 use crate::site::{Item, Site};
 use crate::stages::{self, Timer};
 
-use super::images::note_image_calls;
+use super::images::live_images;
 use super::kept::{ForKept, Kept};
 use super::reads::{answers, tracked, Read, READS_PAGES};
 use super::{deferred, Early, Keeps, Outcome, Output, Served, Session};
@@ -322,24 +322,11 @@ impl Session {
         }
         // The images the outputs served ask for: those rendered now, those
         // kept, and the bodies' shortcodes.
-        let mut live: HashSet<String> = HashSet::new();
-        for f in &rendered {
-            if let Some(r) = &f.record {
-                note_image_calls(&mut live, &r.calls);
-            }
-        }
-        let again: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
-        let mut seen: HashSet<*const Read> = HashSet::new();
-        for f in fps.iter().filter(|f| !again.contains(f.path.as_str())) {
-            if let Some(o) = old.files.get(&f.path) {
-                if seen.insert(Arc::as_ptr(&o.read)) {
-                    note_image_calls(&mut live, &o.read.calls);
-                }
-            }
-        }
-        for e in self.markdown.values() {
-            note_image_calls(&mut live, &e.read.calls);
-        }
+        let live = live_images(
+            &rendered,
+            fps.iter().filter_map(|f| old.files.get_key_value(&f.path)),
+            self.markdown.values(),
+        );
         let made = stages::images(&self.images, Some(&live), diags);
         t.lap("images");
         if diags.has_errors() {

@@ -5,7 +5,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::output::Source;
+use std::sync::Arc;
+
 use crate::render::deps::Call;
+use crate::render::OutFile;
+
+use super::markdown_cache::MdEntry;
+use super::reads::Read;
+use super::Output;
 
 /// The processed images a pass published over the copies.
 #[derive(Default)]
@@ -69,8 +76,35 @@ fn same_source(a: &Source, b: &Source) -> bool {
     }
 }
 
-/// The `resize_image` calls (their arguments, as recorded) among `calls`.
-pub(super) fn note_image_calls(live: &mut HashSet<String>, calls: &[(Call, Option<u64>)]) {
+/// The `resize_image` calls (their arguments, as recorded) the outputs
+/// served after a pass make: those `rendered` in it, the `served` ones not
+/// rendered again (each distinct set of reads looked at once), and the
+/// bodies' shortcodes.
+pub(super) fn live_images<'a>(
+    rendered: &[OutFile],
+    served: impl Iterator<Item = (&'a String, &'a Output)>,
+    bodies: impl Iterator<Item = &'a MdEntry>,
+) -> HashSet<String> {
+    let mut live: HashSet<String> = HashSet::new();
+    for f in rendered {
+        if let Some(r) = &f.record {
+            note_image_calls(&mut live, &r.calls);
+        }
+    }
+    let again: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
+    let mut seen: HashSet<*const Read> = HashSet::new();
+    for (p, o) in served {
+        if !again.contains(p.as_str()) && seen.insert(Arc::as_ptr(&o.read)) {
+            note_image_calls(&mut live, &o.read.calls);
+        }
+    }
+    for e in bodies {
+        note_image_calls(&mut live, &e.read.calls);
+    }
+    live
+}
+
+fn note_image_calls(live: &mut HashSet<String>, calls: &[(Call, Option<u64>)]) {
     for (c, _) in calls {
         if c.name == "resize_image" {
             live.insert(c.args.clone());

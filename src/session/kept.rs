@@ -16,7 +16,7 @@ use crate::site::{Item, Site};
 use crate::stages::{self, Timer};
 
 use super::front_matter::{self, same_shape, Fronts};
-use super::images::note_image_calls;
+use super::images::live_images;
 use super::markdown_cache::{
     link_targets, md_key_now, rendered_fp, rendered_of, source_of, MdEntry,
 };
@@ -517,23 +517,7 @@ impl Session {
         }
         // The images the outputs served ask for now: those rendered again,
         // the others, and the bodies' shortcodes.
-        let mut live: HashSet<String> = HashSet::new();
-        for f in &rendered {
-            if let Some(r) = &f.record {
-                note_image_calls(&mut live, &r.calls);
-            }
-        }
-        let again: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
-        let mut seen: HashSet<*const Read> = HashSet::new();
-        for (p, o) in &old.files {
-            if !again.contains(p.as_str()) && seen.insert(Arc::as_ptr(&o.read)) {
-                note_image_calls(&mut live, &o.read.calls);
-            }
-        }
-        for e in self.markdown.values() {
-            note_image_calls(&mut live, &e.read.calls);
-        }
-        drop(again);
+        let live = live_images(&rendered, old.files.iter(), self.markdown.values());
         let made = stages::images(&self.images, Some(&live), diags);
         t.lap("images");
         if diags.has_errors() {
