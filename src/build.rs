@@ -113,10 +113,7 @@ pub fn build_with(opts: &Options, plugins: Vec<Box<dyn Plugin>>) -> Result<Repor
             return Err(fail(&pre));
         }
     };
-    let mut rendered = render_with_config(opts, config, pre, plugins, Some(&staging))?;
-    if !rendered.diagnostics.iter().any(Diagnostic::is_error) {
-        rendered.diagnostics.extend(staging.collisions());
-    }
+    let rendered = render_with_config(opts, config, pre, plugins, Some(&staging))?;
     let rendered = without_errors(rendered)?;
     let mut timer = Timer::new();
     let written = staging.finish();

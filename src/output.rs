@@ -4,7 +4,7 @@
 //! output exactly as it was. Refuses output folders that would destroy the
 //! site's sources, and paths that would leave the output folder.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
@@ -144,11 +144,12 @@ pub struct Staging {
     dir: PathBuf,
     old: PathBuf,
     hard_link: bool,
-    /// Rendered files written so far, and the paths a second output
-    /// wanted too (the build fails on those rather than keep whichever
-    /// thread came first).
-    written: Mutex<HashSet<String>>,
-    collisions: Mutex<Vec<String>>,
+    /// Rendered files written so far, with the order of the one there
+    /// (see [`Staging::write_ordered`]), and a later-ordered output that
+    /// met one there, written over it at the end (so which thread came
+    /// first never decides what is left).
+    written: Mutex<HashMap<String, u8>>,
+    later: Mutex<HashMap<String, (u8, Vec<u8>)>>,
     finished: bool,
 }
 
@@ -262,8 +263,8 @@ impl Staging {
             dir,
             old,
             hard_link,
-            written: Mutex::new(HashSet::new()),
-            collisions: Mutex::new(Vec::new()),
+            written: Mutex::new(HashMap::new()),
+            later: Mutex::new(HashMap::new()),
             finished: false,
         })
     }
@@ -287,19 +288,36 @@ impl Staging {
         Ok(())
     }
 
-    /// A rendered file.
+    /// A rendered file (of the first order: see [`Staging::write_ordered`]).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let first = self
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_string());
-        if !first {
-            self.collisions
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(rel.to_string());
-            return Ok(());
+        self.write_ordered(rel, bytes, 0)
+    }
+
+    /// A rendered file, of an `order` in which outputs meeting at one path
+    /// are settled: of two at one path, the one of the higher order is
+    /// left (the later written, in the writer's order), whichever thread
+    /// comes first; of one order, the first. The render says which met.
+    pub fn write_ordered(&self, rel: &str, bytes: &[u8], order: u8) -> Result<(), Diagnostic> {
+        {
+            let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+            match written.get(rel).copied() {
+                None => {
+                    written.insert(rel.to_string(), order);
+                }
+                Some(there) => {
+                    if order > there {
+                        written.insert(rel.to_string(), order);
+                        if !is_inside(rel) {
+                            return Err(escape_error(rel));
+                        }
+                        self.later
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(rel.to_string(), (order, bytes.to_vec()));
+                    }
+                    return Ok(());
+                }
+            }
         }
         let dest = self.dest(rel)?;
         std::fs::write(&dest, bytes).map_err(|e| io_error(&dest, e))
@@ -318,29 +336,13 @@ impl Staging {
         Ok(dest)
     }
 
-    /// Each path two rendered outputs were written to, as an error naming
-    /// it (the content stage reports pages with one address already; this
-    /// catches the rest, such as a page where a taxonomy's list goes).
-    pub fn collisions(&self) -> Vec<Diagnostic> {
-        let mut paths = self
-            .collisions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        paths.sort();
-        paths.dedup();
-        paths
-            .into_iter()
-            .map(|rel| {
-                Diagnostic::error(format!("two outputs would be written to `{rel}`"))
-                    .in_file(self.out.join(&rel))
-                    .with_hint("give one of the pages another `path` or `slug`, or rename the taxonomy or alias that goes there")
-            })
-            .collect()
-    }
-
     /// Mark the folder as throughline's and swap it in for the output.
     pub fn finish(mut self) -> Result<(), Diagnostic> {
+        let later = std::mem::take(&mut *self.later.lock().unwrap_or_else(|e| e.into_inner()));
+        for (rel, (_, bytes)) in later {
+            let dest = self.dest(&rel)?;
+            std::fs::write(&dest, bytes).map_err(|e| io_error(&dest, e))?;
+        }
         std::fs::write(
             self.dir.join(MARKER),
             b"This folder was built by throughline; the next build replaces it.\n",
@@ -443,22 +445,23 @@ mod tests {
     }
 
     #[test]
-    fn two_outputs_at_one_path_or_one_outside_are_errors() {
+    fn of_two_outputs_at_one_path_the_later_order_is_left_and_none_goes_outside() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Staging::create(&dir.path().join("public"), false).unwrap();
-        s.write("x/index.html", b"one").unwrap();
-        s.write("x/index.html", b"two").unwrap();
-        let collisions = s.collisions();
-        assert_eq!(collisions.len(), 1);
-        assert!(collisions[0]
-            .message
-            .contains("two outputs would be written to `x/index.html`"));
-        assert!(collisions[0]
-            .file
-            .as_ref()
-            .unwrap()
-            .ends_with("public/x/index.html"));
+        let out = dir.path().join("public");
+        let s = Staging::create(&out, false).unwrap();
+        // Later order first (as threads may race): it is still left.
+        s.write_ordered("x/index.html", b"taxonomy", 6).unwrap();
+        s.write_ordered("x/index.html", b"section", 1).unwrap();
+        s.write_ordered("y/index.html", b"section", 1).unwrap();
+        s.write_ordered("y/index.html", b"taxonomy", 6).unwrap();
+        s.write_ordered("z/index.html", b"first", 1).unwrap();
+        s.write_ordered("z/index.html", b"second", 1).unwrap();
         assert!(s.write("../escape.html", b"no").is_err());
+        s.finish().unwrap();
+        let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
+        assert_eq!(read("x/index.html"), "taxonomy");
+        assert_eq!(read("y/index.html"), "taxonomy");
+        assert_eq!(read("z/index.html"), "first");
         assert!(!dir.path().join("escape.html").exists());
     }
 }

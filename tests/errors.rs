@@ -274,27 +274,84 @@ fn unknown_shortcode_suggests_the_closest() {
 }
 
 #[test]
-fn a_page_where_a_taxonomy_list_goes_is_an_error_and_changes_nothing() {
+fn a_page_where_a_taxonomy_list_goes_leaves_the_list_as_zola_does_with_a_warning() {
     let mut files = minimal();
     files[0] = (
         "config.toml",
         "base_url = \"https://min.example\"\ntitle = \"Min\"\ntaxonomies = [{ name = \"tags\" }]\n",
     );
+    files.push(("templates/taxonomy_list.html", "the tags list"));
     let site = TestSite::from_files(&files);
-    // Written as each file is made, the two outputs at `tags/index.html`
-    // would otherwise leave whichever thread came last.
+    site.write(
+        "content/topics.md",
+        "+++\ntitle = \"Topics\"\npath = \"tags\"\n+++\nAll our topics.\n",
+    );
+    // Written as each file is made, by many threads: what is left must
+    // not depend on which came last. Zola writes taxonomies after pages.
+    for _ in 0..3 {
+        let report = site.build().expect("a warning, not an error");
+        assert_eq!(site.read("tags/index.html"), "the tags list");
+        let w: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .filter(|m| m.contains("two outputs go to `tags/index.html`"))
+            .collect();
+        assert_eq!(w.len(), 1, "{:?}", report.diagnostics);
+        assert!(
+            w[0].contains("a page or section and a taxonomy's page"),
+            "{}",
+            w[0]
+        );
+    }
+}
+
+#[test]
+fn two_pages_at_one_path_stay_an_error_and_change_nothing() {
+    let site = TestSite::from_files(&minimal());
     let errors = fails_cleanly(&site, |s| {
         s.write(
-            "content/topics.md",
-            "+++\ntitle = \"Topics\"\npath = \"tags\"\n+++\nAll our topics.\n",
-        )
+            "content/one.md",
+            "+++\ntitle = \"One\"\npath = \"same\"\n+++\nOne.\n",
+        );
+        s.write(
+            "content/two.md",
+            "+++\ntitle = \"Two\"\npath = \"same\"\n+++\nTwo.\n",
+        );
     });
-    let d = only(&errors);
     assert!(
-        d.message
-            .contains("two outputs would be written to `tags/index.html`"),
-        "{}",
-        d.message
+        errors
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("same")),
+        "{errors:?}"
     );
-    assert!(d.file.as_ref().unwrap().ends_with("public/tags/index.html"));
+}
+
+#[test]
+fn a_section_feed_where_the_site_feed_goes_leaves_the_site_feed() {
+    // A real blog asks for feeds in its config and in its root section.
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://f.example\"\ngenerate_feeds = true\n",
+        ),
+        ("content/_index.md", "+++\ngenerate_feeds = true\n+++\n"),
+        (
+            "content/a.md",
+            "+++\ntitle = \"A\"\ndate = 2024-01-01\n+++\nhi\n",
+        ),
+        ("templates/index.html", "home"),
+        ("templates/page.html", "{{ page.title }}"),
+        (
+            "templates/atom.xml",
+            "{% if section %}section feed{% else %}site feed{% endif %}",
+        ),
+    ]);
+    let report = site.build().expect("builds");
+    assert_eq!(site.read("atom.xml"), "site feed");
+    assert!(report
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("two outputs go to `atom.xml`")
+            && d.message.contains("the site's feed is kept")));
 }

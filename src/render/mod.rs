@@ -13,6 +13,7 @@ pub mod tera_engine;
 pub mod theme;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -42,6 +43,115 @@ pub struct OutFile {
     pub page_values_read: Vec<PageId>,
     /// For a plugin's generated page, the plugin's place in the list.
     pub plugin: Option<usize>,
+    /// When Zola writes an output of this kind ([`Order`]): where two
+    /// outputs meet at one path, the later one is what Zola leaves.
+    pub order: Order,
+}
+
+/// The kinds of output in the order Zola 0.22 writes them (aliases, then
+/// sections with their pages and section feeds, the sitemap, the site's
+/// feeds, 404, robots.txt, taxonomies). Where two outputs of different
+/// kinds meet at one path the later kind is kept, with a warning naming
+/// both, as real Zola sites rely on; two of one kind (two pages with one
+/// address) stay an error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Order {
+    Alias,
+    #[default]
+    Content,
+    Sitemap,
+    SiteFeed,
+    NotFound,
+    Robots,
+    Taxonomy,
+}
+
+impl Order {
+    fn from_u8(n: u8) -> Order {
+        [
+            Order::Alias,
+            Order::Content,
+            Order::Sitemap,
+            Order::SiteFeed,
+            Order::NotFound,
+            Order::Robots,
+            Order::Taxonomy,
+        ]
+        .get(n as usize)
+        .copied()
+        .unwrap_or_default()
+    }
+
+    /// What made an output of this kind, in words.
+    pub fn what(self) -> &'static str {
+        match self {
+            Order::Alias => "an alias's redirect",
+            Order::Content => "a page or section",
+            Order::Sitemap => "the sitemap",
+            Order::SiteFeed => "the site's feed",
+            Order::NotFound => "the 404 page",
+            Order::Robots => "robots.txt",
+            Order::Taxonomy => "a taxonomy's page",
+        }
+    }
+}
+
+/// Where outputs meet at one path, keep the one Zola leaves (the latest
+/// [`Order`]) and say so; two of the same kind are an error.
+fn settle_collisions(files: &mut Vec<OutFile>, diags: &Diagnostics) {
+    let mut at: HashMap<&str, usize> = HashMap::with_capacity(files.len());
+    let mut lose: Vec<usize> = Vec::new();
+    let mut said: Vec<Diagnostic> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let Some(&j) = at.get(f.path.as_str()) else {
+            at.insert(&f.path, i);
+            continue;
+        };
+        let other = &files[j];
+        if other.order == f.order {
+            said.push(
+                Diagnostic::error(format!(
+                    "two outputs would be written to `{}`: both {}",
+                    f.path,
+                    f.order.what()
+                ))
+                .with_hint("give one of the pages another `path` or `slug`, or rename the taxonomy or alias that goes there"),
+            );
+            lose.push(i);
+            continue;
+        }
+        let (keep, drop) = if f.order > other.order {
+            (i, j)
+        } else {
+            (j, i)
+        };
+        said.push(
+            Diagnostic::warning(format!(
+                "two outputs go to `{}`: {} and {}; {} is kept, as Zola writes it later",
+                f.path,
+                other.order.what(),
+                f.order.what(),
+                files[keep].order.what()
+            ))
+            .with_hint("rename one of them if both should be published"),
+        );
+        at.insert(&files[keep].path, keep);
+        lose.push(drop);
+    }
+    if lose.is_empty() {
+        return;
+    }
+    said.sort_by(|a, b| a.message.cmp(&b.message));
+    said.dedup_by(|a, b| a.message == b.message);
+    diags.extend(said);
+    lose.sort_unstable();
+    lose.dedup();
+    let mut n = 0;
+    files.retain(|_| {
+        let gone = lose.binary_search(&n).is_ok();
+        n += 1;
+        !gone
+    });
 }
 
 impl OutFile {
@@ -525,6 +635,9 @@ pub struct Renderer<'a> {
     /// The pages whose values each plugin (by its place in `plugins`)
     /// read while making its generated pages.
     pub generated_reads: std::sync::Mutex<Vec<Vec<PageId>>>,
+    /// The [`Order`] of what `render_all` renders now (its phases run one
+    /// after another), as a number.
+    pub phase: std::sync::atomic::AtomicU8,
 }
 
 /// Which of plugins' generated pages a [`Renderer`] makes.
@@ -578,6 +691,7 @@ impl Renderer<'_> {
             return Ok(OutFile {
                 path,
                 fp: fp.finish(),
+                order: Order::from_u8(self.phase.load(Ordering::Relaxed)),
                 ..OutFile::default()
             });
         }
@@ -591,6 +705,7 @@ impl Renderer<'_> {
             record,
             page_values_read: Vec::new(),
             plugin: None,
+            order: Order::from_u8(self.phase.load(Ordering::Relaxed)),
         };
         if let Some(sink) = self.sink {
             if !sink(&file)? {
@@ -1296,6 +1411,8 @@ impl Renderer<'_> {
     /// Render every output file. Errors are collected, not returned early.
     pub fn render_all(&self, diags: &Diagnostics) -> Vec<OutFile> {
         let site = self.site;
+        let phase = |o: Order| self.phase.store(o as u8, Ordering::Relaxed);
+        phase(Order::Content);
         let mut results: Vec<Result<OutFile, Diagnostic>> = (0..site.pages.len())
             .into_par_iter()
             .filter(|p| site.pages[*p].meta.render)
@@ -1306,7 +1423,9 @@ impl Renderer<'_> {
             .map(|s| self.render_section(s))
             .collect();
         results.extend(sections.into_iter().flatten());
+        phase(Order::Taxonomy);
         results.extend(self.render_taxonomies());
+        phase(Order::Content);
         let generated = self.generated(self.wanted("sitemap.xml"));
         results.extend(
             generated
@@ -1315,6 +1434,7 @@ impl Renderer<'_> {
                 .collect::<Vec<_>>(),
         );
         // Aliases.
+        phase(Order::Alias);
         for p in &site.pages {
             for a in &p.meta.aliases {
                 results.extend(self.checked_alias(a, &p.permalink, &p.file.path));
@@ -1328,6 +1448,7 @@ impl Renderer<'_> {
         // Feeds.
         // The site's feed in each language that asks for one, of that
         // language's pages (`/atom.xml`, `/fr/atom.xml`).
+        phase(Order::SiteFeed);
         for lang in self.config.all_languages() {
             if !self.config.feeds_for(lang).0 {
                 continue;
@@ -1338,6 +1459,7 @@ impl Renderer<'_> {
             let base = format!("{}/", self.config.lang_prefix(lang));
             results.extend(self.feeds(&all, &base, lang, || None));
         }
+        phase(Order::Content);
         for (sid, s) in site.sections.iter().enumerate() {
             if s.meta.generate_feeds {
                 results.extend(self.feeds(&s.pages, &s.path, &s.lang, || {
@@ -1346,13 +1468,16 @@ impl Renderer<'_> {
             }
         }
         // 404, sitemap, robots.
+        phase(Order::NotFound);
         if self.wanted("404.html") {
             let ctx = self.base_context("/404.html", &self.config.default_language);
             results.push(self.emit("404.html", "404.html".into(), ctx));
         }
+        phase(Order::Sitemap);
         if self.config.generate_sitemap {
             results.extend(self.sitemap(&generated));
         }
+        phase(Order::Robots);
         if self.config.generate_robots_txt && self.wanted("robots.txt") {
             let ctx = self.base_context("/robots.txt", &self.config.default_language);
             results.push(self.emit("robots.txt", "robots.txt".into(), ctx));
@@ -1363,6 +1488,9 @@ impl Renderer<'_> {
                 Ok(f) => files.push(f),
                 Err(d) => diags.push(d),
             }
+        }
+        if !self.fingerprinting() {
+            settle_collisions(&mut files, diags);
         }
         files
     }

@@ -234,6 +234,7 @@ impl Session {
             memo: Default::default(),
             generated: render::Generated::AsWanted,
             generated_reads: Default::default(),
+            phase: Default::default(),
         };
 
         // Which outputs could have changed.

@@ -88,6 +88,7 @@ impl Kept {
             memo: Default::default(),
             generated,
             generated_reads: Default::default(),
+            phase: Default::default(),
         }
     }
 }

@@ -91,7 +91,7 @@ impl Session {
         let write = |f: &OutFile| -> Result<bool, Diagnostic> {
             statement.see(&f.path, &f.bytes);
             if let Some(staging) = staging {
-                staging.write(&f.path, &f.bytes)?;
+                staging.write_ordered(&f.path, &f.bytes, f.order as u8)?;
             }
             Ok(indexed.contains(&f.path))
         };
@@ -108,6 +108,7 @@ impl Session {
             sink: staging.map(|_| &write as &render::Sink),
             generated: render::Generated::AsWanted,
             generated_reads: Default::default(),
+            phase: Default::default(),
         };
         let mut files = renderer.render_all(diags);
         drop(renderer);
