@@ -596,3 +596,37 @@ fn unknown_keys_in_a_taxonomy_or_highlighting_are_ignored_with_a_warning() {
     assert!(thme.contains("[markdown.highlighting]"), "{thme}");
     assert!(thme.contains("config.toml:6:"), "{thme}");
 }
+
+#[test]
+fn term_feeds_empty_taxonomies_summary_markers_and_anchor_links_as_zola() {
+    // Each of these was a difference from Zola 0.22.1 on a real site
+    // (docs/zola-differences.md, "Real-site corpus").
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://z.example\"\ntaxonomies = [{ name = \"tags\", feed = true }, { name = \"authors\" }]\n\n[markdown]\ninsert_anchor_links = \"left\"\n",
+        ),
+        ("content/_index.md", "+++\n+++\n"),
+        (
+            "content/a.md",
+            "+++\ntitle = \"A\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"x\"]\n+++\nFirst.\n\n<!--MORE-->\n\n## Hello\n\nRest.\n",
+        ),
+        ("templates/index.html", "home"),
+        (
+            "templates/page.html",
+            "[{{ page.summary | safe }}]{{ page.content | safe }}",
+        ),
+        ("templates/taxonomy_list.html", "list"),
+        ("templates/taxonomy_single.html", "{{ term.name }}"),
+    ]);
+    site.build().expect("builds");
+    // A term's feed with `feed = true`, though `generate_feeds` is off.
+    assert!(site.public().join("tags/x/atom.xml").is_file());
+    // No list for a taxonomy no page uses.
+    assert!(!site.public().join("authors").exists());
+    let page = site.read("a/index.html");
+    // `<!--MORE-->` is the summary marker in any case and spacing.
+    assert!(page.starts_with("[<p>First.</p>]"), "{page}");
+    // The anchor link sits right before the heading's text.
+    assert!(page.contains("</a>Hello</h2>"), "{page}");
+}

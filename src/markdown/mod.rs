@@ -86,7 +86,11 @@ pub struct Env<'a> {
 /// How the Markdown stage asks an image's size (see [`Env::image_size`]).
 pub type ImageSize<'a> = dyn Fn(&str) -> Option<(u32, u32)> + Sync + 'a;
 
-const MORE: &str = "<!-- more -->";
+/// The summary marker, as Zola finds it: `<!-- more -->` with any spacing
+/// and case (`<!--more-->`, `<!-- MORE -->`).
+static MORE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?is)<!--\s*more\s*-->").expect("a valid pattern")
+});
 
 /// Render a body. Errors (bad shortcodes, broken `@/` links) are returned
 /// with the output so that one run reports every problem.
@@ -167,11 +171,12 @@ pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
             .map(|d| d.with_code(lint::CODE)),
     );
 
-    if let Some(at) = html.find(MORE) {
+    if let Some(m) = MORE.find(&html) {
+        let (at, after) = (m.start(), m.end());
         rendered.summary = Some(close_tags(&html[..at]).trim_end().to_string());
         // As in Zola: the summary ends at the last tag before the marker,
         // and the marker's own line break goes with it.
-        let end = at + MORE.len() + usize::from(html[at + MORE.len()..].starts_with('\n'));
+        let end = after + usize::from(html[after..].starts_with('\n'));
         html.replace_range(at..end, "<span id=\"continue-reading\"></span>");
     }
     rendered.toc = toc_tree(&state.headings, input.permalink);

@@ -1028,7 +1028,8 @@ impl Renderer<'_> {
     fn render_taxonomies(&self) -> Vec<Result<OutFile, Diagnostic>> {
         let mut jobs: Vec<Result<OutFile, Diagnostic>> = Vec::new();
         for (ti, tax) in self.site.taxonomies.iter().enumerate() {
-            if !tax.config.render {
+            // As Zola: a taxonomy no page uses has no list.
+            if !tax.config.render || tax.terms.is_empty() {
                 continue;
             }
             let kind = context::taxonomy_kind(tax, &self.config.default_language);
@@ -1087,7 +1088,9 @@ impl Renderer<'_> {
                         }
                         out.push(self.emit(&single_tpl, file, ctx));
                     }
-                    if tax.config.feed && self.config.feeds_for(lang).0 {
+                    // A term's feed is the taxonomy's `feed`, whatever
+                    // `generate_feeds` says (as in Zola).
+                    if tax.config.feed {
                         let pages: Vec<PageId> = term.pages.clone();
                         out.extend(self.feeds(&pages, &term.path, lang, || {
                             Some((
