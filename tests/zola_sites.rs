@@ -630,3 +630,32 @@ fn term_feeds_empty_taxonomies_summary_markers_and_anchor_links_as_zola() {
     // The anchor link sits right before the heading's text.
     assert!(page.contains("</a>Hello</h2>"), "{page}");
 }
+
+#[test]
+fn bare_urls_stay_text_and_ignored_content_globs_match_the_whole_path() {
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://z.example\"\nignored_content = [\"*/README.md\"]\n",
+        ),
+        ("content/_index.md", "+++\n+++\n"),
+        // No front matter: read, it would be an error.
+        ("content/README.md", "How to edit this site.\n"),
+        (
+            "content/a.md",
+            "+++\ntitle = \"A\"\n+++\nSee https://example.org/a?b=1 now, or <https://example.org/b>.\n",
+        ),
+        ("templates/index.html", "home"),
+        ("templates/page.html", "{{ page.content | safe }}"),
+    ]);
+    site.build().expect("README.md is ignored");
+    let page = site.read("a/index.html");
+    assert!(
+        page.contains("See https://example.org/a?b=1 now"),
+        "a bare URL is text in Zola: {page}"
+    );
+    assert!(
+        page.contains("href=\"https://example.org/b\">"),
+        "{page}"
+    );
+}

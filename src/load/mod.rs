@@ -235,7 +235,13 @@ pub fn load_content_cached(
             }
             let path = entry.path().to_path_buf();
             let rel = relative(&content, &path);
-            if ignore.as_ref().is_some_and(|g| g.is_match(&rel)) {
+            // Zola matches the globs against the whole path (so
+            // `*/README.md` skips `content/README.md`); the path inside
+            // `content/` is matched too, so `drafts/**` means what it says.
+            if ignore
+                .as_ref()
+                .is_some_and(|g| g.is_match(&rel) || g.is_match(&path))
+            {
                 continue;
             }
             if path.extension().is_some_and(|e| e == "md") {

@@ -233,7 +233,8 @@ fn comrak_options(config: &Config) -> Options<'static> {
     let mut o = Options::default();
     o.extension.strikethrough = true;
     o.extension.table = true;
-    o.extension.autolink = true;
+    // Zola (pulldown-cmark) leaves bare URLs as text: no autolink.
+    o.extension.autolink = false;
     o.extension.tasklist = true;
     o.extension.footnotes = true;
     o.extension.description_lists = config.markdown.definition_list;
