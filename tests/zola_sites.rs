@@ -654,8 +654,37 @@ fn bare_urls_stay_text_and_ignored_content_globs_match_the_whole_path() {
         page.contains("See https://example.org/a?b=1 now"),
         "a bare URL is text in Zola: {page}"
     );
-    assert!(
-        page.contains("href=\"https://example.org/b\">"),
-        "{page}"
+    assert!(page.contains("href=\"https://example.org/b\">"), "{page}");
+}
+
+#[test]
+fn a_section_file_in_a_language_zola_does_not_read_is_skipped_with_a_warning() {
+    // A real site in 23 languages had `_index.zh-CN.md` files for a
+    // language its config did not list; Zola skips them, and the default
+    // language's own code (`_index.en.md`) too.
+    let site = multilingual();
+    site.write(
+        "content/blog/_index.de.md",
+        "+++\ntitle = \"Blog DE\"\n+++\n",
     );
+    site.write(
+        "content/blog/_index.en.md",
+        "+++\ntitle = \"Blog EN\"\n+++\n",
+    );
+    let report = site.build().expect("skipped, not an error");
+    let shown: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.render(site.root()))
+        .collect();
+    for (file, code) in [("_index.de.md", "de"), ("_index.en.md", "en")] {
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains(file) && s.contains(&format!("`{code}` is not one of"))),
+            "{shown:?}"
+        );
+    }
+    assert!(!site.public().join("de").exists());
+    assert!(!site.read("blog/index.html").contains("Blog EN"));
 }

@@ -245,6 +245,20 @@ pub fn load_content_cached(
                 continue;
             }
             if path.extension().is_some_and(|e| e == "md") {
+                if let Some(code) = unread_section_language(&path, config) {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "this section file is skipped: `{code}` is not one of the site's other languages (Zola skips it too)"
+                        ))
+                        .in_file(&path)
+                        .with_hint(if code == config.default_language {
+                            format!("the default language's section file is `_index.md`; `{code}` is the default")
+                        } else {
+                            format!("add `[languages.{code}]` to the config, or remove the file")
+                        }),
+                    );
+                    continue;
+                }
                 md_files.push(path);
             } else {
                 other_files.push(path);
@@ -607,6 +621,16 @@ fn load_file(
 pub fn escaping_component(path: &str) -> Option<&str> {
     path.split(['/', '\\'])
         .find(|c| *c == ".." || *c == "." || c.contains(':'))
+}
+
+/// For a section file Zola does not read (`_index.CODE.md` where `CODE`
+/// is not one of the config's languages other than the default, and so
+/// also the default's own code), that code.
+fn unread_section_language(path: &Path, config: &Config) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let code = name.strip_prefix("_index.")?.strip_suffix(".md")?;
+    let other = code != config.default_language && config.languages.contains_key(code);
+    (!other).then(|| code.to_string())
 }
 
 /// The file name of a content file with its language taken out
