@@ -284,7 +284,7 @@ fn a_page_where_a_taxonomy_list_goes_leaves_the_list_as_zola_does_with_a_warning
     let site = TestSite::from_files(&files);
     site.write(
         "content/topics.md",
-        "+++\ntitle = \"Topics\"\npath = \"tags\"\n+++\nAll our topics.\n",
+        "+++\ntitle = \"Topics\"\npath = \"tags\"\n[taxonomies]\ntags = [\"x\"]\n+++\nAll our topics.\n",
     );
     // Written as each file is made, by many threads: what is left must
     // not depend on which came last. Zola writes taxonomies after pages.

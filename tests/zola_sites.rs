@@ -688,3 +688,37 @@ fn a_section_file_in_a_language_zola_does_not_read_is_skipped_with_a_warning() {
     assert!(!site.public().join("de").exists());
     assert!(!site.read("blog/index.html").contains("Blog EN"));
 }
+
+#[test]
+fn a_macro_file_that_extends_the_base_importing_it_is_no_loop() {
+    // Two real themes keep their macros in a file that extends
+    // `base.html`, which imports it; Zola renders them.
+    let site = TestSite::from_files(&[
+        ("config.toml", "base_url = \"https://m.example\"\n"),
+        ("content/_index.md", "+++\n+++\n"),
+        (
+            "templates/base.html",
+            "{% import \"macros.html\" as m %}<p>{{ m::hi() }}</p>{% block body %}{% endblock %}",
+        ),
+        (
+            "templates/macros.html",
+            "{% extends \"base.html\" %}{% macro hi() %}hi{% endmacro %}",
+        ),
+        (
+            "templates/index.html",
+            "{% extends \"base.html\" %}{% block body %}home{% endblock %}",
+        ),
+    ]);
+    site.build().expect("no loop");
+    assert_eq!(site.read("index.html"), "<p>hi</p>home");
+    // A real loop is still refused.
+    site.write(
+        "templates/macros.html",
+        "{% include \"base.html\" %}{% macro hi() %}hi{% endmacro %}",
+    );
+    let f = site.build().expect_err("an include back to base loops");
+    assert!(f
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("leads back to itself")));
+}

@@ -1050,27 +1050,41 @@ fn template_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
         OnPath,
         Done,
     }
-    let mut marks: HashMap<&str, Mark> = HashMap::new();
+    // A template reached by `import` is read for its macros only: its own
+    // `extends` is not followed from there (a macro file that extends
+    // `base.html`, which imports it, is no loop; Zola renders it). So each
+    // template is visited as imported or not (`bool`).
+    let mut marks: HashMap<(&str, bool), Mark> = HashMap::new();
     let mut found = Vec::new();
     for &start in edges.keys() {
-        if marks.contains_key(start) {
+        if marks.contains_key(&(start, false)) {
             continue;
         }
-        // (template, next edge to follow)
-        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
-        marks.insert(start, Mark::OnPath);
-        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+        // (template, next edge to follow, reached by import)
+        let mut path: Vec<(&str, usize, bool)> = vec![(start, 0, false)];
+        marks.insert((start, false), Mark::OnPath);
+        while let Some(&mut (node, ref mut next, imported)) = path.last_mut() {
             let list = edges.get(node).map(Vec::as_slice).unwrap_or(&[]);
             let Some((target, verb, span)) = list.get(*next).cloned() else {
-                marks.insert(node, Mark::Done);
+                marks.insert((node, imported), Mark::Done);
                 path.pop();
                 continue;
             };
             *next += 1;
-            match marks.get(target) {
+            if imported && verb == "extends" {
+                continue;
+            }
+            let by_import = verb == "imports";
+            let on_path = path.iter().any(|(n, _, _)| *n == target);
+            let mark = if on_path {
+                Some(Mark::OnPath)
+            } else {
+                marks.get(&(target, by_import)).copied()
+            };
+            match mark {
                 Some(Mark::OnPath) => {
-                    let from = path.iter().position(|(n, _)| *n == target).unwrap_or(0);
-                    let mut chain: Vec<&str> = path[from..].iter().map(|(n, _)| *n).collect();
+                    let from = path.iter().position(|(n, _, _)| *n == target).unwrap_or(0);
+                    let mut chain: Vec<&str> = path[from..].iter().map(|(n, _, _)| *n).collect();
                     chain.push(target);
                     let origin = &origins[node];
                     let what = if chain.len() == 2 {
@@ -1093,8 +1107,8 @@ fn template_cycles(origins: &HashMap<String, Origin>) -> Vec<Diagnostic> {
                 }
                 Some(Mark::Done) => {}
                 None => {
-                    marks.insert(target, Mark::OnPath);
-                    path.push((target, 0));
+                    marks.insert((target, by_import), Mark::OnPath);
+                    path.push((target, 0, by_import));
                 }
             }
         }
