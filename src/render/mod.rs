@@ -109,6 +109,10 @@ fn settle_collisions(files: &mut Vec<OutFile>, diags: &Diagnostics) {
         };
         let other = &files[j];
         if other.order == f.order {
+            lose.push(i);
+            if f.order == Order::Content && said_by_load(diags, &f.path) {
+                continue;
+            }
             said.push(
                 Diagnostic::error(format!(
                     "two outputs would be written to `{}`: both {}",
@@ -117,7 +121,6 @@ fn settle_collisions(files: &mut Vec<OutFile>, diags: &Diagnostics) {
                 ))
                 .with_hint("give one of the pages another `path` or `slug`, or rename the taxonomy or alias that goes there"),
             );
-            lose.push(i);
             continue;
         }
         let (keep, drop) = if f.order > other.order {
@@ -152,6 +155,15 @@ fn settle_collisions(files: &mut Vec<OutFile>, diags: &Diagnostics) {
         n += 1;
         !gone
     });
+}
+
+/// Whether loading already reported two pieces of content at the address
+/// of `path` (with the files named), so the same mistake is not told twice.
+fn said_by_load(diags: &Diagnostics, path: &str) -> bool {
+    let address = format!("`/{}`", path.strip_suffix("index.html").unwrap_or(path));
+    diags.snapshot().iter().any(|d| {
+        d.is_error() && d.message.contains("the same address") && d.message.contains(&address)
+    })
 }
 
 impl OutFile {
