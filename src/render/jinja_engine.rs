@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location};
-use crate::render::engine::{Callable, Origin};
+use crate::render::engine::{Backend, Callable, Origin};
 use crate::render::functions::{self, Args};
 
 pub(crate) struct JinjaBackend {
@@ -106,8 +106,10 @@ impl JinjaBackend {
         register_filters(&mut env, config);
         Ok(JinjaBackend { env })
     }
+}
 
-    pub(crate) fn render(
+impl Backend for JinjaBackend {
+    fn render(
         &self,
         name: &str,
         context: Map<String, Value>,

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location};
-use crate::render::engine::{Callable, Origin};
+use crate::render::engine::{Backend, Callable, Origin};
 use crate::render::functions;
 
 pub(crate) struct TeraBackend {
@@ -44,8 +44,10 @@ impl TeraBackend {
         register_filters(&mut tera, config);
         Ok(TeraBackend { tera })
     }
+}
 
-    pub(crate) fn render(
+impl Backend for TeraBackend {
+    fn render(
         &self,
         name: &str,
         context: Map<String, Value>,
