@@ -1,6 +1,8 @@
 //! throughline: a static site generator for health and care partnership
 //! strategies. See `ARCHITECTURE.md` for the map.
 
+#![deny(unreachable_pub)]
+
 /// `eprintln!` that never panics: a closed or broken stderr (`build 2>&1 |
 /// true`, a terminal that went away) loses the message, not the build or
 /// the server.
@@ -45,23 +47,23 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
-pub mod images;
-pub mod load;
-pub mod markdown;
+mod images;
+mod load;
+mod markdown;
 pub mod output;
 pub mod plugin;
-pub mod render;
-pub mod sass;
+mod render;
+mod sass;
 pub mod scaffold;
-pub mod search;
+mod search;
 pub mod serve;
 pub mod session;
 pub mod site;
-pub mod slug;
+mod slug;
 mod stages;
-pub mod statement;
-pub mod strategy;
-pub mod value;
+mod statement;
+mod strategy;
+mod value;
 
 pub use build::{build, build_with, render_site, render_site_with, Options, Report};
 pub use diagnostics::{BuildFailed, Diagnostic, Severity};

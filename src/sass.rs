@@ -20,18 +20,18 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 /// Output path (`css/main.css`) → compiled bytes. (`serve` compiles again
 /// when anything under a [`folders`] entry changes.)
 #[derive(Default, Clone, Debug)]
-pub struct Compiled {
+pub(crate) struct Compiled {
     pub files: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl Compiled {
-    pub fn get(&self, rel: &str) -> Option<&Arc<[u8]>> {
+    pub(crate) fn get(&self, rel: &str) -> Option<&Arc<[u8]>> {
         self.files.get(rel.trim_start_matches('/'))
     }
 }
 
 /// The `sass/` folders a site compiles, theme first.
-pub fn folders(root: &Path, config: &Config) -> Vec<PathBuf> {
+pub(crate) fn folders(root: &Path, config: &Config) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(t) = &config.theme {
         let d = root.join("themes").join(t).join("sass");
@@ -47,7 +47,7 @@ pub fn folders(root: &Path, config: &Config) -> Vec<PathBuf> {
 
 /// Compile every non-partial Sass file. Errors are reported located at the
 /// Sass file, line and column; a file that fails is left out.
-pub fn compile(root: &Path, config: &Config, diags: &Diagnostics) -> Compiled {
+pub(crate) fn compile(root: &Path, config: &Config, diags: &Diagnostics) -> Compiled {
     let mut compiled = Compiled::default();
     for dir in folders(root, config) {
         if !dir.is_dir() {

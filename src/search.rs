@@ -20,12 +20,12 @@ use crate::render::{out_path_for, OutFile};
 use crate::site::Site;
 
 /// The folder the index is written to, under the output folder.
-pub const BUNDLE: &str = "pagefind";
+pub(crate) const BUNDLE: &str = "pagefind";
 
 /// The outputs the index reads: (their URL from the site root, their
 /// output path). Pages and sections, not pager pages, taxonomy lists,
 /// redirects or the search page itself.
-pub fn indexed(site: &Site, config: &Config) -> Vec<(String, String)> {
+pub(crate) fn indexed(site: &Site, config: &Config) -> Vec<(String, String)> {
     let prefix = crate::config::SiteUrl::new(&config.base_url).prefix;
     let mut wanted = Vec::new();
     let mut add = |path: &str| {
@@ -56,7 +56,12 @@ pub fn indexed(site: &Site, config: &Config) -> Vec<(String, String)> {
 
 /// Index the rendered pages. Returns the index's files, to be written with
 /// the rest of the site.
-pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostics) -> Vec<OutFile> {
+pub(crate) fn index(
+    site: &Site,
+    config: &Config,
+    files: &[OutFile],
+    diags: &Diagnostics,
+) -> Vec<OutFile> {
     let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     index_from(
         site,
@@ -68,7 +73,7 @@ pub fn index(site: &Site, config: &Config, files: &[OutFile], diags: &Diagnostic
 
 /// [`index`], reading each output's bytes through `bytes_of` (its output
 /// path): `build` reads the files it rendered, `serve` the site it serves.
-pub fn index_from<'a>(
+pub(crate) fn index_from<'a>(
     site: &Site,
     config: &Config,
     bytes_of: impl Fn(&str) -> Option<&'a [u8]>,

@@ -16,7 +16,7 @@ pub enum Strategy {
 }
 
 /// Slug for a path component or taxonomy term.
-pub fn slugify(s: &str, strategy: Strategy) -> String {
+pub(crate) fn slugify(s: &str, strategy: Strategy) -> String {
     match strategy {
         Strategy::On => slug::slugify(s),
         Strategy::Safe => s
@@ -29,7 +29,7 @@ pub fn slugify(s: &str, strategy: Strategy) -> String {
 }
 
 /// Slug for a heading id.
-pub fn slugify_anchor(s: &str, strategy: Strategy) -> String {
+pub(crate) fn slugify_anchor(s: &str, strategy: Strategy) -> String {
     match strategy {
         Strategy::On => slug::slugify(s),
         Strategy::Safe | Strategy::Off => s.replace(|c: char| c.is_ascii_whitespace(), "_"),

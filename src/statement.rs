@@ -103,7 +103,7 @@ impl Statement {
 /// The statement stage: the statement the site's pages may link and it
 /// does not have, looked for in each output as it is made (a build that
 /// streams its outputs to disk keeps no bytes to look in afterwards).
-pub struct Watch {
+pub(crate) struct Watch {
     statement: Option<Statement>,
     linked: AtomicBool,
 }
@@ -111,7 +111,7 @@ pub struct Watch {
 impl Watch {
     /// Watch for links to the statement, when the config places one in
     /// this site and neither a page nor a static file (`copied`) is there.
-    pub fn new(config: &Config, site: &Site, copied: impl Fn(&str) -> bool) -> Watch {
+    pub(crate) fn new(config: &Config, site: &Site, copied: impl Fn(&str) -> bool) -> Watch {
         Watch {
             statement: Statement::of(config).filter(|s| !s.in_site(site) && !copied(&s.output)),
             linked: AtomicBool::new(false),
@@ -119,7 +119,7 @@ impl Watch {
     }
 
     /// Look in one output as it is made.
-    pub fn see(&self, path: &str, bytes: &[u8]) {
+    pub(crate) fn see(&self, path: &str, bytes: &[u8]) {
         if let Some(s) = &self.statement {
             if !self.linked.load(Ordering::Relaxed) && s.linked_from(path, bytes) {
                 self.linked.store(true, Ordering::Relaxed);
@@ -130,7 +130,7 @@ impl Watch {
     /// The warning, when an output seen or one of `rendered` (output
     /// path, bytes) links the statement and no output is at its path
     /// (`written`).
-    pub fn finish<'a>(
+    pub(crate) fn finish<'a>(
         self,
         root: &Path,
         config: &Config,

@@ -4,7 +4,7 @@ use serde_json::Value as Json;
 
 /// TOML to JSON. Dates and times become their TOML text (`2024-06-12`),
 /// which is what Zola's templates see too.
-pub fn toml_to_json(v: &toml::Value) -> Json {
+pub(crate) fn toml_to_json(v: &toml::Value) -> Json {
     match v {
         toml::Value::String(s) => Json::String(s.clone()),
         toml::Value::Integer(i) => Json::from(*i),
@@ -24,7 +24,7 @@ pub fn toml_to_json(v: &toml::Value) -> Json {
 
 /// A TOML value as a person would describe it in a message:
 /// `"59.6" (text in quotes)`, `true`, `a list`, `a table`.
-pub fn describe(v: &toml::Value) -> String {
+pub(crate) fn describe(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => format!("\"{s}\" (text in quotes)"),
         toml::Value::Integer(i) => i.to_string(),

@@ -304,6 +304,41 @@ fn check_themes_in_step() -> Result<(), String> {
     }
 }
 
+/// The public modules `ARCHITECTURE.md`'s API boundary lists, and
+/// `lib.rs` letting the compiler refuse any other `pub` item.
+fn check_small_public_facade() -> Result<(), String> {
+    let lib = std::fs::read_to_string(repo().join("src/lib.rs")).unwrap();
+    if !lib.contains("#![deny(unreachable_pub)]") {
+        return Err("src/lib.rs does not deny unreachable_pub".into());
+    }
+    let public: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod "))
+        .map(|m| m.trim_end_matches(';').to_string())
+        .collect();
+    let doc = architecture();
+    let start = doc
+        .find("## API boundary")
+        .ok_or("no API boundary section")?;
+    let para = &doc[start..];
+    let para = &para[..para
+        .find("(the stages' callers")
+        .ok_or("section changed shape")?];
+    let listed: BTreeSet<String> = para
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    if public == listed {
+        Ok(())
+    } else {
+        Err(format!(
+            "public modules in lib.rs: {public:?}; listed in ARCHITECTURE.md: {listed:?}"
+        ))
+    }
+}
+
 type Check = fn() -> Result<(), String>;
 
 const CHECKS: &[(&str, Check)] = &[
@@ -327,6 +362,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("code_map_complete", check_code_map_complete),
     ("hooks_documented", check_hooks_documented),
     ("themes_in_step", check_themes_in_step),
+    ("small_public_facade", check_small_public_facade),
 ];
 
 #[test]

@@ -11,7 +11,7 @@ use super::plan::{Format, Plan};
 
 /// What a template call needs to know of a source image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Meta {
+pub(crate) struct Meta {
     /// Width and height, upright (swapped for EXIF orientations 5 to 8).
     pub size: (u32, u32),
     /// Whether `format = "auto"` makes a JPEG of it (else a PNG).
@@ -20,7 +20,7 @@ pub struct Meta {
 
 /// The EXIF orientation (1 to 8) in an EXIF block, read as Zola reads it
 /// (kamadak-exif, the primary image's tag).
-pub fn orientation(exif: Option<&[u8]>) -> Option<u32> {
+pub(crate) fn orientation(exif: Option<&[u8]>) -> Option<u32> {
     let data = exif::Reader::new().read_raw(exif?.to_vec()).ok()?;
     data.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?
         .value
@@ -29,7 +29,7 @@ pub fn orientation(exif: Option<&[u8]>) -> Option<u32> {
 
 /// Whether an orientation turns the image a quarter turn (so the width and
 /// height swap).
-pub fn turns(orientation: Option<u32>) -> bool {
+pub(crate) fn turns(orientation: Option<u32>) -> bool {
     matches!(orientation, Some(5..=8))
 }
 
@@ -47,7 +47,7 @@ fn decoder(bytes: &[u8]) -> Result<(Option<ImageFormat>, impl ImageDecoder + '_)
 
 /// Size (upright) and lossiness, from the image's header: nothing is
 /// decoded.
-pub fn meta(bytes: &[u8]) -> Result<Meta, String> {
+pub(crate) fn meta(bytes: &[u8]) -> Result<Meta, String> {
     let (format, mut d) = decoder(bytes)?;
     let (w, h) = d.dimensions();
     let exif = d.exif_metadata().unwrap_or(None);
@@ -128,7 +128,7 @@ fn upright(img: DynamicImage, orientation: Option<u32>) -> DynamicImage {
 
 /// Decode `bytes`, apply `plan` and encode as `format`. Errors are
 /// sentences for the person who wrote the template.
-pub fn process(bytes: &[u8], plan: &Plan, format: &Format) -> Result<Vec<u8>, String> {
+pub(crate) fn process(bytes: &[u8], plan: &Plan, format: &Format) -> Result<Vec<u8>, String> {
     let (source, mut d) = decoder(bytes)?;
     if source == Some(ImageFormat::Jpeg) && !jpeg_is_whole(bytes) {
         // The JPEG decoder fills a cut-short file with grey and says

@@ -16,8 +16,8 @@
 //! resolves the path and hands a [`Request`]; who asked is told through
 //! [`asking`], for errors found after the render.
 
-pub mod encode;
-pub mod plan;
+pub(crate) mod encode;
+pub(crate) mod plan;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -29,15 +29,15 @@ use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Location};
 use crate::output::Source;
-pub use encode::Meta;
-pub use plan::{Format, Op, Plan};
+pub(crate) use encode::Meta;
+pub(crate) use plan::{Format, Op, Plan};
 
 /// The output folder processed images go in, as in Zola.
-pub const PROCESSED: &str = "processed_images";
+pub(crate) const PROCESSED: &str = "processed_images";
 
 /// The cache folder, under the site root: never a source folder, never
 /// copied into the output, and in the `.gitignore` that `init` writes.
-pub const CACHE: &str = ".throughline-cache/images";
+pub(crate) const CACHE: &str = ".throughline-cache/images";
 
 /// Changes when what the encoders make changes, so that older cached
 /// files are not reused.
@@ -46,7 +46,7 @@ const CACHE_VERSION: &str = "throughline-images-1 image-0.25 libwebp ravif-0.12"
 /// Who asked for an image: the template being rendered (for a shortcode,
 /// its template), for errors found after the render.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Asker {
+pub(crate) struct Asker {
     /// The template's name (`page.html`, `shortcodes/gallery.html`).
     pub template: String,
     /// Its file.
@@ -58,7 +58,7 @@ thread_local! {
 }
 
 /// Run `f` with `asker` as the one asking for images on this thread.
-pub fn asking<R>(asker: Asker, f: impl FnOnce() -> R) -> R {
+pub(crate) fn asking<R>(asker: Asker, f: impl FnOnce() -> R) -> R {
     let before = ASKER.with(|a| a.replace(Some(asker)));
     struct Restore(Option<Asker>);
     impl Drop for Restore {
@@ -132,13 +132,13 @@ fn probe(path: &Path) -> Result<Probe, String> {
 }
 
 /// Size (upright) and lossiness of the image in `path`, from its header.
-pub fn meta(path: &Path) -> Result<Meta, String> {
+pub(crate) fn meta(path: &Path) -> Result<Meta, String> {
     probe(path)?.meta
 }
 
 /// The upright size of a raster image, or `None` when it is not one this
 /// reads (Markdown images get `width` and `height` from it).
-pub fn upright_size(path: &Path) -> Option<(u32, u32)> {
+pub(crate) fn upright_size(path: &Path) -> Option<(u32, u32)> {
     meta(path).ok().map(|m| m.size)
 }
 
@@ -149,7 +149,7 @@ fn content_hash(path: &Path) -> Result<u128, String> {
 
 /// A `resize_image` call, its path resolved by the caller.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     /// The path as the template wrote it, for messages.
     pub written: String,
     /// The path Zola hashes: `@/` made `content/`, a leading `/` dropped.
@@ -167,7 +167,7 @@ pub struct Request {
 
 /// The answer to a call: Zola's fields, but for the URL's base.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resized {
+pub(crate) struct Resized {
     /// `{stem}.{hash}.{ext}`, under [`PROCESSED`].
     pub name: String,
     pub width: u32,
@@ -188,7 +188,7 @@ struct Job {
 /// The resize jobs of a build (or of a `serve` session), each output file
 /// once.
 #[derive(Debug)]
-pub struct Processor {
+pub(crate) struct Processor {
     cache: PathBuf,
     /// By output file name.
     jobs: Mutex<HashMap<String, Job>>,
@@ -198,7 +198,7 @@ pub struct Processor {
 
 /// What [`Processor::finish`] made.
 #[derive(Debug, Default)]
-pub struct Finished {
+pub(crate) struct Finished {
     /// Output path (`processed_images/…`) → the file to copy.
     pub copies: Vec<(String, Source)>,
     /// The cache files used.
@@ -210,7 +210,7 @@ pub struct Finished {
 
 impl Processor {
     /// A processor for the site at `root`, caching under [`CACHE`] there.
-    pub fn new(root: &Path) -> Processor {
+    pub(crate) fn new(root: &Path) -> Processor {
         Processor {
             cache: root.join(CACHE),
             jobs: Mutex::default(),
@@ -220,7 +220,7 @@ impl Processor {
 
     /// Answer a call and queue its job. The answer needs only the image's
     /// header.
-    pub fn resize(&self, req: Request) -> Result<Resized, String> {
+    pub(crate) fn resize(&self, req: Request) -> Result<Resized, String> {
         let meta = meta(&req.file).map_err(|e| format!("cannot read `{}`: {e}", req.written))?;
         let format = Format::from_args(meta.lossy, &req.format, req.quality, req.speed)?;
         let plan = Plan::new(req.op, meta.size);
@@ -267,7 +267,7 @@ impl Processor {
     }
 
     /// The output file names queued.
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         self.jobs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -276,19 +276,10 @@ impl Processor {
             .collect()
     }
 
-    /// How many output files are queued.
-    pub fn len(&self) -> usize {
-        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Make the queued files (all of them, or with `live`, those asked for
     /// by these recorded calls), in parallel, each distinct result once,
     /// reusing the cache.
-    pub fn finish(&self, live: Option<&HashSet<String>>) -> Finished {
+    pub(crate) fn finish(&self, live: Option<&HashSet<String>>) -> Finished {
         let jobs: BTreeMap<String, Job> = {
             let all = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
             match live {
@@ -461,7 +452,7 @@ fn job_error(job: &Job, e: &str) -> Diagnostic {
 /// temporary files left by a build that was stopped (a build keeps what it
 /// used; what it did not is removed, as Zola prunes its
 /// `processed_images`).
-pub fn prune(root: &Path, used: &HashSet<PathBuf>) {
+pub(crate) fn prune(root: &Path, used: &HashSet<PathBuf>) {
     let dir = root.join(CACHE);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;

@@ -8,7 +8,7 @@ use std::hash::Hasher as _;
 
 /// The resize operations Zola names (`op = …`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     /// Exactly `width` × `height`, whatever the aspect ratio.
     Scale(u32, u32),
     /// `width` wide, the height kept in proportion.
@@ -27,7 +27,11 @@ const OPS: [&str; 5] = ["fill", "fit", "fit_width", "fit_height", "scale"];
 impl Op {
     /// The operation `op` names with these sizes, as Zola reads them: each
     /// operation needs its sizes; unlike Zola, a size of 0 is refused.
-    pub fn from_args(op: &str, width: Option<u32>, height: Option<u32>) -> Result<Op, String> {
+    pub(crate) fn from_args(
+        op: &str,
+        width: Option<u32>,
+        height: Option<u32>,
+    ) -> Result<Op, String> {
         let need = |name: &str, v: Option<u32>| -> Result<u32, String> {
             match v {
                 None => Err(format!("op=\"{op}\" needs a `{name}` argument")),
@@ -73,7 +77,7 @@ impl Op {
 
 /// The output format and its settings (`format`, `quality`, `speed`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
+pub(crate) enum Format {
     Jpeg {
         quality: u8,
     },
@@ -94,7 +98,7 @@ impl Format {
     /// The format `format` names, with Zola's defaults and ranges: `auto`
     /// is JPEG for a lossy source (anything but PNG and the other
     /// lossless formats) and PNG for a lossless one.
-    pub fn from_args(
+    pub(crate) fn from_args(
         lossy_source: bool,
         format: &str,
         quality: Option<u8>,
@@ -141,7 +145,7 @@ impl Format {
         })
     }
 
-    pub fn extension(&self) -> &'static str {
+    pub(crate) fn extension(&self) -> &'static str {
         match self {
             Format::Jpeg { .. } => "jpg",
             Format::Png => "png",
@@ -168,12 +172,12 @@ impl Format {
 /// The largest image throughline makes: 100 megapixels, and no side longer
 /// than the output format allows (16,383 pixels for WebP, 65,535 for the
 /// others). A larger request is an error, not an allocation that fails.
-pub const MAX_PIXELS: u64 = 100_000_000;
+pub(crate) const MAX_PIXELS: u64 = 100_000_000;
 
 /// Crop first (x, y, width, height), then resize (width, height); either
 /// may be absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub crop: Option<(u32, u32, u32, u32)>,
     pub resize: Option<(u32, u32)>,
 }
@@ -183,7 +187,7 @@ impl Plan {
     /// Zola's arithmetic: sizes in proportion are rounded down, `fit`
     /// leaves an image that already fits alone, and `fill` only scales
     /// when the proportions differ by no more than 0.1 in scale factor.
-    pub fn new(op: Op, (orig_w, orig_h): (u32, u32)) -> Plan {
+    pub(crate) fn new(op: Op, (orig_w, orig_h): (u32, u32)) -> Plan {
         let proportional = |a: u32, b: u32, c: u32| -> u32 {
             // a × b / c, rounded down, without overflow.
             u32::try_from(u64::from(a) * u64::from(b) / u64::from(c.max(1))).unwrap_or(u32::MAX)
@@ -226,7 +230,7 @@ impl Plan {
     }
 
     /// The size of the result of this plan on an image of `size`.
-    pub fn size(&self, size: (u32, u32)) -> (u32, u32) {
+    pub(crate) fn size(&self, size: (u32, u32)) -> (u32, u32) {
         self.resize
             .or(self.crop.map(|(_, _, w, h)| (w, h)))
             .unwrap_or(size)
@@ -234,7 +238,7 @@ impl Plan {
 
     /// An error for a result that cannot be made: a side of 0 pixels, or
     /// larger than [`MAX_PIXELS`] or than the format allows.
-    pub fn check(&self, size: (u32, u32), format: &Format) -> Result<(), String> {
+    pub(crate) fn check(&self, size: (u32, u32), format: &Format) -> Result<(), String> {
         let (w, h) = self.size(size);
         if w == 0 || h == 0 {
             return Err(format!(
@@ -266,7 +270,7 @@ impl Plan {
 /// is) of the path as the template wrote it (`@/` made `content/`, a
 /// leading `/` dropped), the operation and the format, written as 16 hex
 /// digits.
-pub fn file_name(stem: &str, unified: &str, op: &Op, format: &Format) -> String {
+pub(crate) fn file_name(stem: &str, unified: &str, op: &Op, format: &Format) -> String {
     let mut h = siphasher::sip::SipHasher13::new_with_keys(0, 0);
     h.write(unified.as_bytes());
     op.zola_hash(&mut h);

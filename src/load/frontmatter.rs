@@ -10,28 +10,26 @@ use crate::diagnostics::{Diagnostic, Location};
 
 /// Which fence the front matter used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fence {
+pub(crate) enum Fence {
     Toml,
     Yaml,
 }
 
 /// The parts of a content file.
 #[derive(Debug, Clone)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     pub fence: Fence,
     /// The front matter text, between the fences.
     pub front: &'a str,
     /// Byte offset of `front` in the file.
     pub front_offset: usize,
-    /// The Markdown body after the closing fence.
-    pub body: &'a str,
     /// Byte offset of `body` in the file.
     pub body_offset: usize,
 }
 
 /// Split a file into front matter and body. Zola requires front matter, so
 /// a file without it, or with an unclosed fence, is an error.
-pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+pub(crate) fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let trimmed_start = text.len() - text.trim_start().len();
     let rest = &text[trimmed_start..];
     let fence = if rest.starts_with("+++") {
@@ -62,7 +60,6 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
                 fence,
                 front,
                 front_offset,
-                body: &text[line_end..],
                 body_offset: line_end,
             });
         }
@@ -78,17 +75,17 @@ pub fn split<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     )))
 }
 
-pub use crate::content::Spans;
+pub(crate) use crate::content::Spans;
 
 /// Parsed front matter: the values and where they are.
 #[derive(Debug, Clone, Default)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     pub table: toml::Table,
     pub spans: Spans,
 }
 
 /// Parse the front matter of `split` (which came from `text`, the file).
-pub fn parse(file: &Path, text: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
+pub(crate) fn parse(file: &Path, text: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
     match split.fence {
         Fence::Toml => parse_toml(file, text, split.front, split.front_offset),
         Fence::Yaml => parse_yaml(file, text, split.front, split.front_offset),
@@ -353,7 +350,7 @@ mod tests {
     fn spans_point_into_the_file() {
         let text = "+++\ntitle = \"A\"\n[extra]\ntags = [\"x\", \"yy\"]\n+++\nBody\n";
         let s = split(Path::new("a.md"), text).unwrap();
-        assert_eq!(s.body, "Body\n");
+        assert_eq!(&text[s.body_offset..], "Body\n");
         let fm = parse(Path::new("a.md"), text, &s).unwrap();
         let span = fm.spans.value("extra.tags[1]").unwrap();
         assert_eq!(&text[span], "\"yy\"");

@@ -10,10 +10,10 @@ use crate::config::InsertAnchor;
 use crate::diagnostics::{closest, Diagnostic, Location};
 use crate::load::frontmatter::FrontMatter;
 
-pub use crate::content::{Date, PageMeta, SectionMeta, SortBy};
+pub(crate) use crate::content::{Date, PageMeta, SectionMeta, SortBy};
 
 /// Zola's page front matter keys.
-pub const PAGE_KEYS: &[&str] = &[
+pub(crate) const PAGE_KEYS: &[&str] = &[
     "title",
     "description",
     "date",
@@ -185,7 +185,7 @@ impl<'a> Reader<'a> {
 /// Read a page's front matter. Diagnostics are returned alongside; the meta
 /// is usable (with defaults) even when there are errors, so later stages can
 /// keep checking the rest of the site.
-pub fn page_meta(file: &Path, text: &str, fm: &FrontMatter) -> (PageMeta, Vec<Diagnostic>) {
+pub(crate) fn page_meta(file: &Path, text: &str, fm: &FrontMatter) -> (PageMeta, Vec<Diagnostic>) {
     let mut r = Reader {
         file,
         text,
@@ -238,7 +238,11 @@ pub fn page_meta(file: &Path, text: &str, fm: &FrontMatter) -> (PageMeta, Vec<Di
 }
 
 /// Read a section's front matter (`_index.md`).
-pub fn section_meta(file: &Path, text: &str, fm: &FrontMatter) -> (SectionMeta, Vec<Diagnostic>) {
+pub(crate) fn section_meta(
+    file: &Path,
+    text: &str,
+    fm: &FrontMatter,
+) -> (SectionMeta, Vec<Diagnostic>) {
     let mut r = Reader {
         file,
         text,

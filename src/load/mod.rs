@@ -3,8 +3,8 @@
 //! with their slugs, paths and permalinks. Nothing here knows about
 //! templates or strategies.
 
-pub mod frontmatter;
-pub mod meta;
+pub(crate) mod frontmatter;
+pub(crate) mod meta;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -74,7 +74,7 @@ impl Unreadable {
 /// Whether `path`, opened as the system opens it (symlinks followed, `..`
 /// after a link taken from the link's target), lies inside the folder
 /// `root`. A path that does not exist resolves as far as it exists.
-pub fn resolves_inside(root: &Path, path: &Path) -> bool {
+pub(crate) fn resolves_inside(root: &Path, path: &Path) -> bool {
     let real_root = match root.canonicalize() {
         Ok(r) => r,
         Err(_) => return false,
@@ -87,11 +87,11 @@ pub fn resolves_inside(root: &Path, path: &Path) -> bool {
     crate::output::resolve(&path).starts_with(&real_root)
 }
 
-pub use crate::diagnostics::invalid_utf8;
+pub(crate) use crate::diagnostics::invalid_utf8;
 
 /// Whether a file or folder name is an editor's or system's leftover that is
 /// never content: dotfiles, swap and backup files.
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")
@@ -113,7 +113,7 @@ fn date_in_name() -> &'static Regex {
 /// Content files read by an earlier build, with their size and time of
 /// change: `serve` reads again only what changed.
 #[derive(Default)]
-pub struct LoadCache {
+pub(crate) struct LoadCache {
     files: std::collections::HashMap<PathBuf, CachedFile>,
     /// The last walk of `content/`: Markdown files and other files.
     walk: Option<(Vec<PathBuf>, Vec<PathBuf>)>,
@@ -131,13 +131,13 @@ struct CachedFile {
 
 impl LoadCache {
     /// Read this file again next time, whatever its time of change says.
-    pub fn forget(&mut self, path: &Path) {
+    pub(crate) fn forget(&mut self, path: &Path) {
         self.files.remove(path);
     }
 
     /// The next load may trust that only these files changed (the watcher
     /// saw every change). Without it, every file is walked and stat'ed.
-    pub fn only_changed(&mut self, paths: &[PathBuf]) {
+    pub(crate) fn only_changed(&mut self, paths: &[PathBuf]) {
         self.hints = Some(paths.to_vec());
     }
 
@@ -160,7 +160,7 @@ impl LoadCache {
 /// everything loading derives from them is too. `None` otherwise (or when
 /// the file cannot be read as text): the caller loads the site again, which
 /// reports any problem.
-pub fn reread_body(path: &Path, old: &Source) -> Option<Arc<str>> {
+pub(crate) fn reread_body(path: &Path, old: &Source) -> Option<Arc<str>> {
     let bytes = std::fs::read(path).ok()?;
     let text = std::str::from_utf8(&bytes).ok()?;
     let split = frontmatter::split(path, text).ok()?;
@@ -172,7 +172,7 @@ pub fn reread_body(path: &Path, old: &Source) -> Option<Arc<str>> {
 /// Read one content page again, as loading the site would, with what
 /// loading it said. `None` when it is not a page any more, or cannot be
 /// read (loading the whole site then reports why).
-pub fn reload_page(
+pub(crate) fn reload_page(
     root: &Path,
     config: &Config,
     path: &Path,
@@ -189,14 +189,9 @@ fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     Some((m.len(), m.modified().ok()?))
 }
 
-/// Load every content file under `root/content`.
-pub fn load_content(root: &Path, config: &Config, drafts: bool, diags: &Diagnostics) -> Loaded {
-    load_content_cached(root, config, drafts, diags, None)
-}
-
-/// [`load_content`], reusing what `cache` holds of files that have not
-/// changed (and filling it).
-pub fn load_content_cached(
+/// Load every content file under `root/content`, reusing what `cache`
+/// holds of files that have not changed (and filling it).
+pub(crate) fn load_content_cached(
     root: &Path,
     config: &Config,
     drafts: bool,
@@ -618,7 +613,7 @@ fn load_file(
 }
 
 /// A path component that would leave the output folder, if any.
-pub fn escaping_component(path: &str) -> Option<&str> {
+pub(crate) fn escaping_component(path: &str) -> Option<&str> {
     path.split(['/', '\\'])
         .find(|c| *c == ".." || *c == "." || c.contains(':'))
 }
@@ -674,7 +669,7 @@ fn language_of(path: &Path, config: &Config) -> Result<(String, String), Diagnos
 }
 
 /// The `_index.md` of the folder `dirs` in `lang` (`_index.fr.md`).
-pub fn section_file(dirs: &[String], lang: &str, default_language: &str) -> String {
+pub(crate) fn section_file(dirs: &[String], lang: &str, default_language: &str) -> String {
     let name = if lang == default_language {
         "_index.md".to_string()
     } else {

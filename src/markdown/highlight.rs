@@ -44,7 +44,7 @@ enum Theme {
     Dual { light: String, dark: String },
 }
 
-pub struct Highlighter {
+pub(crate) struct Highlighter {
     registry: Registry,
     theme: Theme,
     classes: bool,
@@ -54,12 +54,15 @@ pub struct Highlighter {
 }
 
 /// What highlighting a block had to say: the language it does not know.
-pub struct Missing(pub String);
+pub(crate) struct Missing(pub String);
 
 /// The highlighter the config asks for, if any. Loading giallo's grammars
 /// takes tens of milliseconds, so the last one is kept for the next build
 /// (`serve` rebuilds with the same config).
-pub fn for_config(root: &Path, config: &Config) -> Result<Option<Arc<Highlighter>>, Diagnostic> {
+pub(crate) fn for_config(
+    root: &Path,
+    config: &Config,
+) -> Result<Option<Arc<Highlighter>>, Diagnostic> {
     type Cache = Mutex<Option<(String, Arc<Highlighter>)>>;
     static LAST: Mutex<Option<(String, Arc<Highlighter>)>> = Mutex::new(None);
     let Some(table) = &config.markdown.highlighting else {
@@ -163,7 +166,7 @@ impl Highlighter {
 
     /// A fenced block's HTML, from its info string (`rust,linenos`) and
     /// text. A language giallo does not know is shown plain, and named.
-    pub fn block(&self, info: &str, code: &str) -> (String, Option<Missing>) {
+    pub(crate) fn block(&self, info: &str, code: &str) -> (String, Option<Missing>) {
         let fence = giallo::parse_markdown_fence(info);
         let missing =
             (!self.registry.contains_grammar(&fence.lang)).then(|| Missing(fence.lang.clone()));
@@ -188,7 +191,7 @@ impl Highlighter {
     }
 
     /// The stylesheets `style = "class"` needs: (file name, CSS).
-    pub fn stylesheets(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn stylesheets(&self) -> Vec<(&'static str, String)> {
         if !self.classes {
             return Vec::new();
         }
@@ -206,7 +209,7 @@ impl Highlighter {
 }
 
 /// A block without highlighting, as Zola writes it.
-pub fn plain_block(info: &str, code: &str) -> String {
+pub(crate) fn plain_block(info: &str, code: &str) -> String {
     let fence = giallo::parse_markdown_fence(info);
     let lang = if fence.lang != giallo::PLAIN_GRAMMAR_NAME && !fence.lang.is_empty() {
         format!(" data-lang=\"{}\"", super::escape_attr(&fence.lang))

@@ -36,7 +36,7 @@ const VAGUE: &[&str] = &[
 /// Where a node is in the file: its Markdown line, shifted by the front
 /// matter, with the caret under it when it sits on one line.
 /// The code every lint finding carries; `check` makes these errors.
-pub const CODE: &str = "accessibility";
+pub(crate) const CODE: &str = "accessibility";
 
 fn place<'a>(node: &'a AstNode<'a>, file: &Path, text: &str, body_line: usize) -> Location {
     let pos = node.data().sourcepos;
@@ -51,7 +51,7 @@ fn place<'a>(node: &'a AstNode<'a>, file: &Path, text: &str, body_line: usize) -
 /// Lint a parsed body. `text` is the whole file, `body_line` the file line
 /// where the body starts. `html` is the rendered body, for ids and tables
 /// written as raw HTML.
-pub fn lint<'a>(
+pub(crate) fn lint<'a>(
     root: &'a AstNode<'a>,
     file: &Path,
     text: &str,

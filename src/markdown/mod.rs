@@ -8,9 +8,9 @@
 //! anchor-link snippet are rendered through the [`Hooks`] trait, which the
 //! render stage implements.
 
-pub mod highlight;
-pub mod lint;
-pub mod shortcodes;
+pub(crate) mod highlight;
+pub(crate) mod lint;
+pub(crate) mod shortcodes;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -28,7 +28,7 @@ use crate::slug::slugify_anchor;
 
 /// How a shortcode's template is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShortcodeKind {
+pub(crate) enum ShortcodeKind {
     /// `shortcodes/name.md`: its output is Markdown, rendered with the page.
     Markdown,
     /// `shortcodes/name.html`: its output is inserted as HTML.
@@ -36,7 +36,7 @@ pub enum ShortcodeKind {
 }
 
 /// What the Markdown stage needs from the template engine.
-pub trait Hooks: Sync {
+pub(crate) trait Hooks: Sync {
     fn shortcode_kind(&self, name: &str) -> Option<ShortcodeKind>;
     fn shortcode_names(&self) -> Vec<String>;
     /// Render shortcode `name` with its arguments, body and `nth` count,
@@ -55,7 +55,7 @@ pub trait Hooks: Sync {
 }
 
 /// One body to render.
-pub struct Input<'a> {
+pub(crate) struct Input<'a> {
     pub file: &'a Path,
     /// The whole file, for locating errors.
     pub text: &'a str,
@@ -68,7 +68,7 @@ pub struct Input<'a> {
 }
 
 /// What a render needs from the rest of the site.
-pub struct Env<'a> {
+pub(crate) struct Env<'a> {
     pub config: &'a Config,
     /// Resolves a content path (`blog/post.md`) to its permalink.
     pub resolve: &'a (dyn Fn(&str) -> Option<String> + Sync),
@@ -84,7 +84,7 @@ pub struct Env<'a> {
 }
 
 /// How the Markdown stage asks an image's size (see [`Env::image_size`]).
-pub type ImageSize<'a> = dyn Fn(&str) -> Option<(u32, u32)> + Sync + 'a;
+pub(crate) type ImageSize<'a> = dyn Fn(&str) -> Option<(u32, u32)> + Sync + 'a;
 
 /// The summary marker, as Zola finds it: `<!-- more -->` with any spacing
 /// and case (`<!--more-->`, `<!-- MORE -->`).
@@ -94,7 +94,7 @@ static MORE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
 
 /// Render a body. Errors (bad shortcodes, broken `@/` links) are returned
 /// with the output so that one run reports every problem.
-pub fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
+pub(crate) fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let body = &input.text[input.body_offset..];
     let (markdown, html_shortcodes) = expand_shortcodes(input, env, body, &mut diags);
@@ -388,7 +388,7 @@ impl ExternalLinks {
 /// fetches: `photo.jpg` → `blog/post/photo.jpg`, `/img/a.png` →
 /// `img/a.png`. `None` for another site's address, a `data:` URL, an
 /// `@/` link, or one that climbs above the site.
-pub fn image_output_path(url: &str, page_path: &str) -> Option<String> {
+pub(crate) fn image_output_path(url: &str, page_path: &str) -> Option<String> {
     let url = url.trim();
     let scheme = url.find(':').is_some_and(|c| {
         url[..c]
@@ -428,7 +428,7 @@ pub fn image_output_path(url: &str, page_path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-pub fn is_external(url: &str) -> bool {
+pub(crate) fn is_external(url: &str) -> bool {
     let l = url.to_ascii_lowercase();
     l.starts_with("http://") || l.starts_with("https://") || l.starts_with("//")
 }
@@ -824,7 +824,7 @@ pub(crate) fn other_ids(html: &str) -> Vec<String> {
 }
 
 /// Close any tags left open when HTML is cut (for summaries).
-pub fn close_tags(html: &str) -> String {
+pub(crate) fn close_tags(html: &str) -> String {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>").expect("static regex")

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 /// A piece of a Markdown body.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Segment<'a> {
+pub(crate) enum Segment<'a> {
     Text(&'a str),
     /// Text written by an escape (`{{/* x() */}}` becomes `{{ x() }}`).
     Literal(String),
@@ -15,7 +15,7 @@ pub enum Segment<'a> {
 
 /// One shortcode invocation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Call<'a> {
+pub(crate) struct Call<'a> {
     pub name: &'a str,
     pub args: Map<String, Value>,
     pub body: Option<&'a str>,
@@ -27,14 +27,14 @@ pub struct Call<'a> {
 
 /// A problem with a shortcode call's syntax.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SyntaxError {
+pub(crate) struct SyntaxError {
     pub offset: usize,
     pub message: String,
 }
 
 /// A body split into text and calls, and the calls that could not be read.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Parsed<'a> {
+pub(crate) struct Parsed<'a> {
     pub segments: Vec<Segment<'a>>,
     /// Calls written wrongly (`{{ x(a="1" b="2") }}`). As in Zola, they are
     /// left in the text as written; the caller warns about each.
@@ -44,7 +44,7 @@ pub struct Parsed<'a> {
 /// Split `text` into plain text and shortcode calls. A body shortcode
 /// without its `{% end %}` is an error (Zola fails on it too); a call whose
 /// arguments cannot be read stays as text and is listed in `skipped`.
-pub fn parse(text: &str) -> Result<Parsed<'_>, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Parsed<'_>, SyntaxError> {
     let mut skipped = Vec::new();
     let mut out = Vec::new();
     let mut pos = 0;

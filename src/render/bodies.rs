@@ -18,7 +18,7 @@ use rayon::prelude::*;
 /// Run the Markdown stage on every page and section. `data` is the site
 /// serialised before rendering: shortcodes see their page or section from
 /// it (without content, as in Zola).
-pub fn render_markdown(
+pub(crate) fn render_markdown(
     site: &mut Site,
     config: &Arc<Config>,
     engine: &Engine,
@@ -46,13 +46,13 @@ pub fn render_markdown(
 }
 
 /// Which pages and sections to run the Markdown stage on.
-pub struct Selection {
+pub(crate) struct Selection {
     pub pages: Vec<bool>,
     pub sections: Vec<bool>,
 }
 
 /// One item's Markdown result.
-pub struct MarkdownResult {
+pub(crate) struct MarkdownResult {
     pub rendered: crate::content::Rendered,
     pub diagnostics: Vec<Diagnostic>,
     /// With recording: shortcode templates, function answers, and `@/`
@@ -61,7 +61,7 @@ pub struct MarkdownResult {
 }
 
 /// Whether any heading gets an anchor link (rendered through a template).
-pub fn markdown_renders_anchor_links(site: &Site, config: &Config) -> bool {
+pub(crate) fn markdown_renders_anchor_links(site: &Site, config: &Config) -> bool {
     use crate::config::InsertAnchor;
     config.markdown.insert_anchor_links != InsertAnchor::None
         || site.sections.iter().any(|s| {
@@ -74,7 +74,7 @@ pub fn markdown_renders_anchor_links(site: &Site, config: &Config) -> bool {
 /// Whether the Markdown stage renders templates at all: a body that may
 /// hold a shortcode, or anchor links inserted by `anchor-link.html`. When
 /// not, the site need not be serialised before Markdown.
-pub fn markdown_renders_templates(site: &Site, config: &Config) -> bool {
+pub(crate) fn markdown_renders_templates(site: &Site, config: &Config) -> bool {
     markdown_renders_anchor_links(site, config)
         || site
             .pages
@@ -87,12 +87,12 @@ pub fn markdown_renders_templates(site: &Site, config: &Config) -> bool {
 }
 
 /// Whether a body may hold a shortcode (and so needs its context).
-pub fn may_have_shortcodes(body: &str) -> bool {
+pub(crate) fn may_have_shortcodes(body: &str) -> bool {
     body.contains("{{") || body.contains("{%")
 }
 
 /// The fingerprint of how an `@/` link target resolves.
-pub fn link_answer(permalink: Option<&String>, draft: bool) -> Option<u64> {
+pub(crate) fn link_answer(permalink: Option<&String>, draft: bool) -> Option<u64> {
     Some(
         deps::Fp::new()
             .str(permalink.map(String::as_str).unwrap_or("\u{0}"))
@@ -106,7 +106,7 @@ pub fn link_answer(permalink: Option<&String>, draft: bool) -> Option<u64> {
 /// then `static/`, then the theme's `static/` (the order the copies go
 /// over each other in). Off with `[extra.throughline]
 /// markdown_image_sizes = false`.
-pub struct ImageFiles {
+pub(crate) struct ImageFiles {
     assets: HashMap<String, std::path::PathBuf>,
     static_dir: std::path::PathBuf,
     theme_static: Option<std::path::PathBuf>,
@@ -114,7 +114,7 @@ pub struct ImageFiles {
 
 impl ImageFiles {
     /// `None` when the site turned the sizes off.
-    pub fn new(site: &Site, config: &Config) -> Option<ImageFiles> {
+    pub(crate) fn new(site: &Site, config: &Config) -> Option<ImageFiles> {
         let on = config
             .extra
             .get("throughline")
@@ -132,7 +132,7 @@ impl ImageFiles {
     }
 
     /// The upright size of the image published at `out`, if it is one.
-    pub fn size(&self, out: &str) -> Option<(u32, u32)> {
+    pub(crate) fn size(&self, out: &str) -> Option<(u32, u32)> {
         let file = self
             .assets
             .get(out)
@@ -147,7 +147,7 @@ impl ImageFiles {
 
 /// The fingerprint of a Markdown image's measured size (a call named
 /// `@image` when `serve` records).
-pub fn image_answer(size: Option<(u32, u32)>) -> Option<u64> {
+pub(crate) fn image_answer(size: Option<(u32, u32)>) -> Option<u64> {
     let (w, h) = size.unwrap_or((0, 0));
     Some(deps::Fp::new().u64(w.into()).u64(h.into()).finish())
 }
@@ -156,7 +156,7 @@ pub fn image_answer(size: Option<(u32, u32)>) -> Option<u64> {
 /// `data` (the site serialised before Markdown) is needed only when a
 /// selected body may hold a shortcode. `permalinks` (from
 /// [`Site::permalinks`]) saves working them out again.
-pub fn render_markdown_of(
+pub(crate) fn render_markdown_of(
     site: &Site,
     config: &Arc<Config>,
     engine: &Engine,
@@ -296,7 +296,7 @@ pub fn render_markdown_of(
 }
 
 /// The insert-anchor setting a page's Markdown is rendered with.
-pub fn page_insert_anchor(site: &Site, config: &Config, pid: PageId) -> InsertAnchor {
+pub(crate) fn page_insert_anchor(site: &Site, config: &Config, pid: PageId) -> InsertAnchor {
     site.section_by_relative(&site.pages[pid].file.parent_section)
         .and_then(|s| site.sections[s].meta.insert_anchor_links)
         .unwrap_or(config.markdown.insert_anchor_links)

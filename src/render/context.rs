@@ -15,7 +15,7 @@ use crate::site::{Page, PageId, Section, SectionId, Site, Taxonomy};
 /// What templates see, by id. Sections' and terms' page lists are kept as
 /// ids and built when asked for.
 #[derive(Clone)]
-pub struct SiteData {
+pub(crate) struct SiteData {
     /// Each page without `lower`/`higher` (as in section listings).
     pages: PageValues,
     /// Each page value's fingerprint (only with a [`ValueCache`]).
@@ -64,7 +64,7 @@ struct TermData {
 /// the fingerprint of what each was made from: `serve` re-serialises only
 /// what changed.
 #[derive(Default)]
-pub struct ValueCache {
+pub(crate) struct ValueCache {
     pages: HashMap<String, Cached>,
     sections: HashMap<String, Cached>,
 }
@@ -79,7 +79,7 @@ struct Cached {
 impl ValueCache {
     /// Make page `pid`'s value again (its body changed) and keep it;
     /// returns it with its fingerprint.
-    pub fn refresh_page(&mut self, site: &Site, pid: PageId) -> (Arc<Value>, u64) {
+    pub(crate) fn refresh_page(&mut self, site: &Site, pid: PageId) -> (Arc<Value>, u64) {
         let p = &site.pages[pid];
         let c = Cached::make(page_input(site, p), page_value(site, p));
         let out = (c.value.clone(), c.fp);
@@ -88,7 +88,7 @@ impl ValueCache {
     }
 
     /// Make section `sid`'s value again and keep it.
-    pub fn refresh_section(&mut self, site: &Site, sid: SectionId) -> (Arc<Value>, u64) {
+    pub(crate) fn refresh_section(&mut self, site: &Site, sid: SectionId) -> (Arc<Value>, u64) {
         let s = &site.sections[sid];
         let c = Cached::make(section_input(site, s), section_value(site, s));
         let out = (c.value.clone(), c.fp);
@@ -123,19 +123,15 @@ impl Cached {
 }
 
 impl SiteData {
-    pub fn new(site: &Site, config: Value) -> SiteData {
-        SiteData::build(site, config, None)
-    }
-
     /// With a cache: values whose inputs have not changed are reused, and
     /// every value gets a fingerprint.
-    pub fn build(site: &Site, config: Value, cache: Option<&mut ValueCache>) -> SiteData {
+    pub(crate) fn build(site: &Site, config: Value, cache: Option<&mut ValueCache>) -> SiteData {
         SiteData::assemble(site, config, cache, false)
     }
 
     /// A site's data whose page values are made from it when asked for
     /// (see [`PageValues::FromSite`]); for a build, which edits nothing.
-    pub fn from_site(site: Arc<Site>, config: Value) -> SiteData {
+    pub(crate) fn from_site(site: Arc<Site>, config: Value) -> SiteData {
         let mut data = SiteData::assemble(&site, config, None, true);
         data.pages = PageValues::FromSite(site);
         data
@@ -249,7 +245,7 @@ impl SiteData {
     }
 
     /// Page `pid`'s value (without `lower`/`higher`).
-    pub fn page(&self, pid: PageId) -> Arc<Value> {
+    pub(crate) fn page(&self, pid: PageId) -> Arc<Value> {
         match &self.pages {
             PageValues::Kept(v) => v[pid].clone(),
             PageValues::FromSite(site) => Arc::new(page_value(site, &site.pages[pid])),
@@ -262,7 +258,7 @@ impl SiteData {
     }
 
     /// One field of page `pid`'s value (`None` for one pages lack).
-    pub fn page_field(&self, pid: PageId, field: &str) -> Option<Value> {
+    pub(crate) fn page_field(&self, pid: PageId, field: &str) -> Option<Value> {
         match &self.pages {
             PageValues::Kept(v) => v[pid].get(field).cloned(),
             PageValues::FromSite(site) => page_field(site, &site.pages[pid], field),
@@ -270,7 +266,7 @@ impl SiteData {
     }
 
     /// Page `pid`'s value with only `fields` (those it has).
-    pub fn page_fields(&self, pid: PageId, fields: &[String]) -> Map<String, Value> {
+    pub(crate) fn page_fields(&self, pid: PageId, fields: &[String]) -> Map<String, Value> {
         fields
             .iter()
             .filter_map(|f| Some((f.clone(), self.page_field(pid, f)?)))
@@ -279,7 +275,7 @@ impl SiteData {
 
     /// Put page `pid`'s value (made again after an edit to its body) in
     /// (kept values only: values made from the site are never out of date).
-    pub fn set_page(&mut self, pid: PageId, value: Arc<Value>, fp: u64) {
+    pub(crate) fn set_page(&mut self, pid: PageId, value: Arc<Value>, fp: u64) {
         if let PageValues::Kept(v) = &mut self.pages {
             v[pid] = value;
         }
@@ -289,7 +285,7 @@ impl SiteData {
     }
 
     /// Put section `sid`'s value (without its pages) in.
-    pub fn set_section(&mut self, sid: SectionId, value: &Value, fp: u64) {
+    pub(crate) fn set_section(&mut self, sid: SectionId, value: &Value, fp: u64) {
         self.sections_meta[sid] = value.clone();
         if let Some(f) = self.section_fps.get_mut(sid) {
             *f = fp;
@@ -297,7 +293,7 @@ impl SiteData {
     }
 
     /// Page values of a list of pages.
-    pub fn page_list(&self, ids: &[PageId]) -> Value {
+    pub(crate) fn page_list(&self, ids: &[PageId]) -> Value {
         Value::Array(ids.iter().map(|p| self.page_owned(*p)).collect())
     }
 
@@ -305,7 +301,7 @@ impl SiteData {
     /// template reads of them when given (see
     /// [`crate::render::Engine::element_fields`]): a field read only where
     /// another is falsy is left out where that one is a non-empty string.
-    pub fn page_list_with(&self, ids: &[PageId], fields: Option<&ListFields>) -> Value {
+    pub(crate) fn page_list_with(&self, ids: &[PageId], fields: Option<&ListFields>) -> Value {
         let Some(shape) = fields else {
             return self.page_list(ids);
         };
@@ -333,7 +329,7 @@ impl SiteData {
     }
 
     /// The fingerprint of [`SiteData::page_list`] (with a cache only).
-    pub fn page_list_fp(&self, ids: &[PageId]) -> u64 {
+    pub(crate) fn page_list_fp(&self, ids: &[PageId]) -> u64 {
         let mut fp = Fp::new();
         fp.u64(ids.len() as u64);
         for p in ids {
@@ -343,7 +339,7 @@ impl SiteData {
     }
 
     /// A page as its own template sees it: with `lower` and `higher`.
-    pub fn full_page(&self, site: &Site, pid: PageId) -> Value {
+    pub(crate) fn full_page(&self, site: &Site, pid: PageId) -> Value {
         let page = &site.pages[pid];
         let mut v = self.page_owned(pid);
         v["lower"] = page
@@ -358,7 +354,7 @@ impl SiteData {
     }
 
     /// The fingerprint of [`SiteData::full_page`].
-    pub fn full_page_fp(&self, site: &Site, pid: PageId) -> u64 {
+    pub(crate) fn full_page_fp(&self, site: &Site, pid: PageId) -> u64 {
         let page = &site.pages[pid];
         let mut fp = Fp::new();
         fp.u64(self.page_fps[pid]);
@@ -369,14 +365,14 @@ impl SiteData {
     }
 
     /// A section with its pages (each with only `fields` when given).
-    pub fn section(&self, sid: SectionId, fields: Option<&ListFields>) -> Value {
+    pub(crate) fn section(&self, sid: SectionId, fields: Option<&ListFields>) -> Value {
         let mut v = self.sections_meta[sid].clone();
         v["pages"] = self.page_list_with(&self.section_pages[sid], fields);
         v
     }
 
     /// The fingerprint of [`SiteData::section`].
-    pub fn section_fp(&self, sid: SectionId) -> u64 {
+    pub(crate) fn section_fp(&self, sid: SectionId) -> u64 {
         Fp::new()
             .u64(self.section_fps[sid])
             .u64(self.page_list_fp(&self.section_pages[sid]))
@@ -384,7 +380,7 @@ impl SiteData {
     }
 
     /// A term with (or without) its pages.
-    pub fn term(&self, ti: usize, i: usize, with_pages: bool) -> Value {
+    pub(crate) fn term(&self, ti: usize, i: usize, with_pages: bool) -> Value {
         let t = &self.taxonomies[ti].terms[i];
         let mut m = t.head.clone();
         m.insert(
@@ -400,7 +396,7 @@ impl SiteData {
     }
 
     /// A term as [`SiteData::term`] with pages, or its stand-in.
-    pub fn term_or_stand_in(&self, ti: usize, i: usize, stand_in: bool) -> Value {
+    pub(crate) fn term_or_stand_in(&self, ti: usize, i: usize, stand_in: bool) -> Value {
         if !stand_in {
             return self.term(ti, i, true);
         }
@@ -415,7 +411,7 @@ impl SiteData {
     }
 
     /// Every term of a taxonomy, with its pages (or stand-ins).
-    pub fn terms(&self, ti: usize, stand_in: bool) -> Value {
+    pub(crate) fn terms(&self, ti: usize, stand_in: bool) -> Value {
         Value::Array(
             (0..self.taxonomies[ti].terms.len())
                 .map(|i| self.term_or_stand_in(ti, i, stand_in))
@@ -424,7 +420,7 @@ impl SiteData {
     }
 
     /// Every term of a taxonomy with an empty `pages` list.
-    pub fn terms_without_pages(&self, ti: usize) -> Value {
+    pub(crate) fn terms_without_pages(&self, ti: usize) -> Value {
         Value::Array(
             (0..self.taxonomies[ti].terms.len())
                 .map(|i| self.term(ti, i, false))
@@ -434,18 +430,18 @@ impl SiteData {
 
     /// `get_taxonomy`'s answer.
     /// `config` as templates see it on an output in `lang`.
-    pub fn config_for(&self, lang: &str) -> &Value {
+    pub(crate) fn config_for(&self, lang: &str) -> &Value {
         self.lang_configs.get(lang).unwrap_or(&self.config)
     }
 
     /// Which taxonomy is `kind` in `lang`.
-    pub fn taxonomy_position(&self, kind: &str, lang: &str) -> Option<usize> {
+    pub(crate) fn taxonomy_position(&self, kind: &str, lang: &str) -> Option<usize> {
         self.taxonomies
             .iter()
             .position(|t| t.kind["name"] == kind && t.lang == lang)
     }
 
-    pub fn taxonomy(&self, ti: usize) -> Value {
+    pub(crate) fn taxonomy(&self, ti: usize) -> Value {
         let t = &self.taxonomies[ti];
         json!({
             "kind": t.kind,
@@ -456,7 +452,10 @@ impl SiteData {
     }
 
     /// The terms of a taxonomy without their pages (for look-ups).
-    pub fn term_heads(&self, ti: usize) -> impl Iterator<Item = (usize, &Map<String, Value>)> {
+    pub(crate) fn term_heads(
+        &self,
+        ti: usize,
+    ) -> impl Iterator<Item = (usize, &Map<String, Value>)> {
         self.taxonomies[ti]
             .terms
             .iter()
@@ -466,7 +465,7 @@ impl SiteData {
 }
 
 /// What a page's value is made from, fingerprinted without building it.
-pub fn page_input(site: &Site, page: &Page) -> u64 {
+pub(crate) fn page_input(site: &Site, page: &Page) -> u64 {
     let mut fp = Fp::new();
     fp.str(&page.file.relative)
         .str(&page.source.text)
@@ -489,7 +488,7 @@ pub fn page_input(site: &Site, page: &Page) -> u64 {
 }
 
 /// What a section's value is made from.
-pub fn section_input(site: &Site, s: &Section) -> u64 {
+pub(crate) fn section_input(site: &Site, s: &Section) -> u64 {
     let mut fp = Fp::new();
     fp.str(&s.file.relative)
         .str(&s.source.text)
@@ -589,7 +588,7 @@ const PAGE_FIELDS: [&str; 29] = [
 ];
 
 /// A page as templates see it in a list (`lower` and `higher` empty).
-pub fn page_value(site: &Site, page: &Page) -> Value {
+pub(crate) fn page_value(site: &Site, page: &Page) -> Value {
     Value::Object(
         PAGE_FIELDS
             .iter()
@@ -649,7 +648,7 @@ fn page_field(site: &Site, page: &Page, field: &str) -> Option<Value> {
     })
 }
 
-pub fn section_value(site: &Site, s: &Section) -> Value {
+pub(crate) fn section_value(site: &Site, s: &Section) -> Value {
     let m = &s.meta;
     let ancestors: Vec<&str> = s
         .ancestors
@@ -692,7 +691,7 @@ pub fn section_value(site: &Site, s: &Section) -> Value {
 
 /// The `taxonomy` variable: the taxonomy's config plus its permalink.
 /// `lang` is the taxonomy's own, else the site's default language.
-pub fn taxonomy_kind(t: &Taxonomy, default_lang: &str) -> Value {
+pub(crate) fn taxonomy_kind(t: &Taxonomy, default_lang: &str) -> Value {
     let mut v = serde_json::to_value(&t.config).unwrap_or_default();
     v["permalink"] = json!(t.permalink);
     v["lang"] = json!(t.config.lang.as_deref().unwrap_or(default_lang));

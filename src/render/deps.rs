@@ -20,40 +20,40 @@ use xxhash_rust::xxh3::Xxh3;
 
 /// A running fingerprint.
 #[derive(Default, Clone)]
-pub struct Fp(Xxh3);
+pub(crate) struct Fp(Xxh3);
 
 impl Fp {
-    pub fn new() -> Fp {
+    pub(crate) fn new() -> Fp {
         Fp(Xxh3::new())
     }
-    pub fn str(&mut self, s: &str) -> &mut Self {
+    pub(crate) fn str(&mut self, s: &str) -> &mut Self {
         self.0.write_usize(s.len());
         self.0.write(s.as_bytes());
         self
     }
-    pub fn u64(&mut self, n: u64) -> &mut Self {
+    pub(crate) fn u64(&mut self, n: u64) -> &mut Self {
         self.0.write_u64(n);
         self
     }
     /// A list of texts, with its length (so lists cannot run together).
-    pub fn strs<'s>(&mut self, list: impl ExactSizeIterator<Item = &'s str>) -> &mut Self {
+    pub(crate) fn strs<'s>(&mut self, list: impl ExactSizeIterator<Item = &'s str>) -> &mut Self {
         self.0.write_usize(list.len());
         for s in list {
             self.str(s);
         }
         self
     }
-    pub fn value(&mut self, v: &Value) -> &mut Self {
+    pub(crate) fn value(&mut self, v: &Value) -> &mut Self {
         hash_into(&mut self.0, v);
         self
     }
-    pub fn finish(&self) -> u64 {
+    pub(crate) fn finish(&self) -> u64 {
         self.0.digest()
     }
 }
 
 /// The fingerprint of one JSON value.
-pub fn hash_value(v: &Value) -> u64 {
+pub(crate) fn hash_value(v: &Value) -> u64 {
     Fp::new().value(v).finish()
 }
 
@@ -97,7 +97,7 @@ fn hash_into(h: &mut Xxh3, v: &Value) {
 /// A stand-in for a large value in a context built only to be
 /// fingerprinted: it carries the value's fingerprint and, for pages and
 /// sections, an empty `content` a plugin may append to.
-pub fn stand_in(fp: u64) -> Value {
+pub(crate) fn stand_in(fp: u64) -> Value {
     let mut m = serde_json::Map::new();
     m.insert("\u{0}fp".into(), Value::String(format!("{fp:016x}")));
     m.insert("content".into(), Value::String(String::new()));
@@ -107,10 +107,10 @@ pub fn stand_in(fp: u64) -> Value {
 /// Fingerprints of values that live for a whole build, by address, so
 /// each is hashed once however many contexts it goes into.
 #[derive(Default)]
-pub struct Memo(std::sync::Mutex<std::collections::HashMap<usize, u64>>);
+pub(crate) struct Memo(std::sync::Mutex<std::collections::HashMap<usize, u64>>);
 
 impl Memo {
-    pub fn fp(&self, v: &Value) -> u64 {
+    pub(crate) fn fp(&self, v: &Value) -> u64 {
         let key = v as *const Value as usize;
         if let Some(fp) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return *fp;
@@ -182,13 +182,13 @@ thread_local! {
 /// A plugin read page `pid`'s value (through `RenderCx::page_value`) on
 /// this thread: what it makes shows that page, which `serve` cannot tell
 /// from the site's structure.
-pub fn note_page_value_read(pid: usize) {
+pub(crate) fn note_page_value_read(pid: usize) {
     PAGE_VALUES_READ.with(|c| c.borrow_mut().push(pid));
 }
 
 /// The pages whose values were read on this thread since the last call,
 /// each once (and forget them).
-pub fn take_page_values_read() -> Vec<usize> {
+pub(crate) fn take_page_values_read() -> Vec<usize> {
     let mut read = PAGE_VALUES_READ.with(|c| std::mem::take(&mut *c.borrow_mut()));
     read.sort_unstable();
     read.dedup();
@@ -197,13 +197,13 @@ pub fn take_page_values_read() -> Vec<usize> {
 
 /// Start recording on this thread. Returns what was being recorded before
 /// (nested recordings are restored by [`finish`]).
-pub fn start() -> Option<Record> {
+pub(crate) fn start() -> Option<Record> {
     CURRENT.with(|c| c.borrow_mut().replace(Record::default()))
 }
 
 /// Stop recording and return what was read; `outer` is what [`start`]
 /// returned. What was read is also added to the outer recording.
-pub fn finish(outer: Option<Record>) -> Record {
+pub(crate) fn finish(outer: Option<Record>) -> Record {
     let rec = CURRENT.with(|c| c.borrow_mut().take()).unwrap_or_default();
     if let Some(mut o) = outer {
         o.merge(rec.clone());
@@ -213,11 +213,11 @@ pub fn finish(outer: Option<Record>) -> Record {
 }
 
 /// Whether this thread is recording.
-pub fn recording() -> bool {
+pub(crate) fn recording() -> bool {
     CURRENT.with(|c| c.borrow().is_some())
 }
 
-pub fn note_template(name: &str) {
+pub(crate) fn note_template(name: &str) {
     CURRENT.with(|c| {
         if let Some(r) = c.borrow_mut().as_mut() {
             r.note_template(name);
@@ -225,7 +225,7 @@ pub fn note_template(name: &str) {
     });
 }
 
-pub fn note_call(call: Call, answer: Option<u64>) {
+pub(crate) fn note_call(call: Call, answer: Option<u64>) {
     CURRENT.with(|c| {
         if let Some(r) = c.borrow_mut().as_mut() {
             r.note_call(call, answer);

@@ -21,11 +21,11 @@ use crate::render::deps::{self, Call};
 use crate::render::functions::{Args, Functions};
 use crate::render::jinja_engine::JinjaBackend;
 use crate::render::scan::{self, template_cycles, template_deps};
-pub use crate::render::scan::{ListFields, Origin};
+pub(crate) use crate::render::scan::{ListFields, Origin};
 use crate::render::tera_engine::TeraBackend;
 use crate::render::theme;
 
-pub use crate::config::{engine_kind, EngineKind};
+pub(crate) use crate::config::{engine_kind, EngineKind};
 
 /// Plugins' template functions, by name.
 type PluginSlot = Arc<RwLock<HashMap<String, crate::plugin::FunctionBody>>>;
@@ -53,9 +53,8 @@ pub(crate) trait Backend: Send + Sync {
     ) -> Result<String, Diagnostic>;
 }
 
-pub struct Engine {
+pub(crate) struct Engine {
     backend: Box<dyn Backend>,
-    kind: EngineKind,
     origins: HashMap<String, Origin>,
     shortcodes: BTreeMap<String, (ShortcodeKind, String)>,
     slot: Arc<RwLock<Option<Arc<Functions>>>>,
@@ -174,7 +173,7 @@ fn read_dir_templates(
 
 impl Engine {
     /// Load all template layers. Parse errors are returned as diagnostics.
-    pub fn load(
+    pub(crate) fn load(
         root: &Path,
         config: Arc<Config>,
         plugins: &[Box<dyn Plugin>],
@@ -329,7 +328,6 @@ impl Engine {
         }
         Ok(Engine {
             backend,
-            kind,
             origins,
             shortcodes,
             slot,
@@ -346,7 +344,7 @@ impl Engine {
     /// the same names, new bodies. Returns `false`, changing nothing, when
     /// the plugins now offer other functions (the engine must be built
     /// again).
-    pub fn set_plugin_functions(&self, plugins: &[Box<dyn Plugin>]) -> bool {
+    pub(crate) fn set_plugin_functions(&self, plugins: &[Box<dyn Plugin>]) -> bool {
         let fresh: HashMap<String, crate::plugin::FunctionBody> = plugins
             .iter()
             .flat_map(|p| p.functions())
@@ -366,7 +364,7 @@ impl Engine {
     }
 
     /// The names of plugins' functions.
-    pub fn plugin_function_names(&self) -> Vec<String> {
+    pub(crate) fn plugin_function_names(&self) -> Vec<String> {
         self.plugin_slot
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -376,7 +374,7 @@ impl Engine {
     }
 
     /// Give the functions (`get_page`, …) the site they read.
-    pub fn set_functions(&self, f: Arc<Functions>) {
+    pub(crate) fn set_functions(&self, f: Arc<Functions>) {
         *self.slot.write().unwrap_or_else(|e| e.into_inner()) = Some(f);
         self.answers
             .lock()
@@ -386,7 +384,7 @@ impl Engine {
 
     /// The fingerprint of what a recorded call answers now (`None` when it
     /// fails or the function is gone).
-    pub fn answer(&self, call: &Call) -> Option<u64> {
+    pub(crate) fn answer(&self, call: &Call) -> Option<u64> {
         let f = self.callables.get(&call.name)?;
         answer_fp(&self.answers, call, || {
             let args: Args = serde_json::from_str(&call.args).unwrap_or_default();
@@ -397,7 +395,7 @@ impl Engine {
     /// The fingerprint of a template's text and of every template it
     /// extends, includes or imports, transitively (a missing template has
     /// a fingerprint of its own).
-    pub fn template_fp(&self, name: &str) -> u64 {
+    pub(crate) fn template_fp(&self, name: &str) -> u64 {
         if let Some(fp) = self
             .template_fps
             .lock()
@@ -450,7 +448,7 @@ impl Engine {
     /// Whether the text of `name`, or of any template it extends, includes
     /// or imports (transitively), contains one of `needles`. Used to skip
     /// building values no template reads.
-    pub fn reads(&self, name: &str, needles: &[&str]) -> bool {
+    pub(crate) fn reads(&self, name: &str, needles: &[&str]) -> bool {
         self.closure(name).iter().any(|n| {
             self.origins
                 .get(n)
@@ -470,28 +468,28 @@ impl Engine {
     /// The fields of the variable `var` that template `name` (with
     /// everything it extends, includes or imports) reads: see
     /// [`scan::fields_read`].
-    pub fn fields_read(&self, name: &str, var: &str) -> Option<Vec<String>> {
+    pub(crate) fn fields_read(&self, name: &str, var: &str) -> Option<Vec<String>> {
         scan::fields_read(&self.texts(name)?, var)
     }
 
     /// The fields template `name` (with everything it pulls in) reads of
     /// each element of the list at `path`: see [`scan::element_fields`].
-    pub fn element_fields(&self, name: &str, path: &str) -> Option<ListFields> {
+    pub(crate) fn element_fields(&self, name: &str, path: &str) -> Option<ListFields> {
         scan::element_fields(&self.texts(name)?, path)
     }
 
     /// Whether a template of this name exists in any layer.
-    pub fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.origins.contains_key(name)
     }
 
     /// The first of `names` that exists.
-    pub fn first_of<'a>(&self, names: &[&'a str]) -> Option<&'a str> {
+    pub(crate) fn first_of<'a>(&self, names: &[&'a str]) -> Option<&'a str> {
         names.iter().copied().find(|n| self.has(n))
     }
 
     /// Render `name` with `context` (a JSON object).
-    pub fn render(&self, name: &str, context: &Value) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, name: &str, context: &Value) -> Result<String, Diagnostic> {
         let map = match context {
             Value::Object(m) => m.clone(),
             _ => Map::new(),
@@ -502,7 +500,7 @@ impl Engine {
     /// The template `name` is rendered with: the site's or theme's, the
     /// theme's under its prefixed name, or a blank page for Zola's
     /// optional templates.
-    pub fn resolve(&self, name: &str) -> Result<String, Diagnostic> {
+    pub(crate) fn resolve(&self, name: &str) -> Result<String, Diagnostic> {
         if self.has(name) {
             return Ok(name.to_string());
         }
@@ -539,7 +537,7 @@ impl Engine {
 
     /// Render `name` with a context map, moved into the engine without
     /// another copy (page contexts are large).
-    pub fn render_map(
+    pub(crate) fn render_map(
         &self,
         name: &str,
         context: Map<String, Value>,
@@ -559,11 +557,6 @@ impl Engine {
             ),
             None => render(),
         }
-    }
-
-    /// Which template engine renders this site.
-    pub fn kind(&self) -> EngineKind {
-        self.kind
     }
 }
 

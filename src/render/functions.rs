@@ -14,11 +14,11 @@ use sha2::Digest;
 use crate::config::Config;
 use crate::render::context::SiteData;
 
-pub type Args = HashMap<String, Value>;
+pub(crate) type Args = HashMap<String, Value>;
 
 /// What the functions read: the serialised site and where files are.
 #[derive(Clone)]
-pub struct Functions {
+pub(crate) struct Functions {
     pub data: Arc<SiteData>,
     pub config: Arc<Config>,
     pub root: PathBuf,
@@ -40,7 +40,7 @@ pub struct Functions {
 }
 
 /// Width, height, format and MIME type of an image, as Zola gives them.
-pub fn image_metadata(name: &str, bytes: &[u8]) -> Result<Value, String> {
+pub(crate) fn image_metadata(name: &str, bytes: &[u8]) -> Result<Value, String> {
     if name.to_ascii_lowercase().ends_with(".svg") {
         let (w, h) = svg_size(&String::from_utf8_lossy(bytes))
             .ok_or("the SVG sets neither `width` and `height` nor a `viewBox`")?;
@@ -203,7 +203,7 @@ impl Functions {
         }
     }
 
-    pub fn get_url(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_url(&self, args: &Args) -> Result<Value, String> {
         let path = str_arg(args, "path", "get_url")?;
         let trailing_slash = bool_arg(args, "trailing_slash", false)?;
         let cachebust = bool_arg(args, "cachebust", false)?;
@@ -252,7 +252,7 @@ impl Functions {
         Ok(Value::String(url))
     }
 
-    pub fn get_page(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_page(&self, args: &Args) -> Result<Value, String> {
         let path = str_arg(args, "path", "get_page")?.trim_start_matches('/');
         let i = self.page_index.get(path).ok_or_else(|| {
             format!("`get_page` could not find the page `{path}` (paths are from content/, such as `blog/post.md`)")
@@ -264,7 +264,7 @@ impl Functions {
     /// (for an A to Z, or a search page without JavaScript): each with
     /// `title`, `permalink`, `description`, `kind` (`page`/`section`) and
     /// `section` (the title of the section it is in).
-    pub fn get_all_pages(&self, _args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_all_pages(&self, _args: &Args) -> Result<Value, String> {
         // The title of the section a page or section is in, to tell apart
         // pages with the same title (a "Foreword" in each year).
         let parent = |v: &Value| -> Value {
@@ -307,7 +307,7 @@ impl Functions {
         Ok(Value::Array(all))
     }
 
-    pub fn get_section(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_section(&self, args: &Args) -> Result<Value, String> {
         let path = str_arg(args, "path", "get_section")?.trim_start_matches('/');
         let metadata_only = bool_arg(args, "metadata_only", false)?;
         let i = self.section_index.get(path).ok_or_else(|| {
@@ -350,7 +350,7 @@ impl Functions {
         })
     }
 
-    pub fn get_taxonomy(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_taxonomy(&self, args: &Args) -> Result<Value, String> {
         let kind = str_arg(args, "kind", "get_taxonomy")?;
         match self.taxonomy_index(args, kind, "get_taxonomy") {
             Ok(i) => Ok(self.data.taxonomy(i)),
@@ -359,7 +359,7 @@ impl Functions {
         }
     }
 
-    pub fn get_taxonomy_term(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_taxonomy_term(&self, args: &Args) -> Result<Value, String> {
         let kind = str_arg(args, "kind", "get_taxonomy_term")?;
         let term = str_arg(args, "term", "get_taxonomy_term")?;
         let required = bool_arg(args, "required", true)?;
@@ -380,7 +380,7 @@ impl Functions {
         }
     }
 
-    pub fn get_taxonomy_url(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_taxonomy_url(&self, args: &Args) -> Result<Value, String> {
         let kind = str_arg(args, "kind", "get_taxonomy_url")?;
         let name = str_arg(args, "name", "get_taxonomy_url")?;
         let required = bool_arg(args, "required", true)?;
@@ -401,7 +401,7 @@ impl Functions {
         }
     }
 
-    pub fn trans(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn trans(&self, args: &Args) -> Result<Value, String> {
         let key = str_arg(args, "key", "trans")?;
         let lang = self.lang_arg(args, "trans")?;
         self.config
@@ -416,7 +416,7 @@ impl Functions {
             })
     }
 
-    pub fn now(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn now(&self, args: &Args) -> Result<Value, String> {
         let timestamp = bool_arg(args, "timestamp", false)?;
         let utc = bool_arg(args, "utc", false)?;
         let now = self.fixed_now.unwrap_or_else(chrono::Utc::now);
@@ -429,7 +429,7 @@ impl Functions {
         })
     }
 
-    pub fn get_hash(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_hash(&self, args: &Args) -> Result<Value, String> {
         let bytes = match (args.get("path"), args.get("literal")) {
             (Some(Value::String(p)), None) => self
                 .static_bytes(p)
@@ -455,7 +455,7 @@ impl Functions {
     /// Zola's `get_image_metadata(path, allow_missing)`: `width`, `height`,
     /// `format` and `mime` of an image in static/, content/, the theme's
     /// static/ or the site root. Sizes are read from the file's header.
-    pub fn get_image_metadata(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn get_image_metadata(&self, args: &Args) -> Result<Value, String> {
         let path = str_arg(args, "path", "get_image_metadata")?;
         let allow_missing = bool_arg(args, "allow_missing", false)?;
         let p = path
@@ -478,7 +478,7 @@ impl Functions {
     /// speed)`: `url`, `static_path`, `width`, `height`, `orig_width`
     /// and `orig_height`, worked out from the image's header; the file
     /// itself is made after the render (`crate::images`).
-    pub fn resize_image(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn resize_image(&self, args: &Args) -> Result<Value, String> {
         const F: &str = "resize_image";
         let path = str_arg(args, "path", F)?;
         let width = uint_arg::<u32>(args, "width", F)?;
@@ -605,7 +605,7 @@ impl Functions {
         Some(format!("{written_parent}{best}"))
     }
 
-    pub fn load_data(&self, args: &Args) -> Result<Value, String> {
+    pub(crate) fn load_data(&self, args: &Args) -> Result<Value, String> {
         if args.contains_key("url") {
             return Err("`load_data(url=…)` (fetching remote data) is not supported by throughline yet; save the file under the site and use `path`".into());
         }
@@ -664,7 +664,7 @@ impl Functions {
 }
 
 /// Parse loaded data in one of Zola's `load_data` formats.
-pub fn parse_data(text: &str, format: &str) -> Result<Value, String> {
+pub(crate) fn parse_data(text: &str, format: &str) -> Result<Value, String> {
     match format {
         "plain" => Ok(Value::String(text.to_string())),
         "json" => serde_json::from_str(text).map_err(|e| format!("the JSON is not valid: {e}")),
@@ -701,7 +701,7 @@ pub fn parse_data(text: &str, format: &str) -> Result<Value, String> {
 
 // ---- filters ----
 
-pub fn regex_replace(value: &str, args: &Args) -> Result<Value, String> {
+pub(crate) fn regex_replace(value: &str, args: &Args) -> Result<Value, String> {
     let pattern = str_arg(args, "pattern", "regex_replace")?;
     let rep = str_arg(args, "rep", "regex_replace")?;
     let re = regex::Regex::new(pattern)
@@ -709,7 +709,7 @@ pub fn regex_replace(value: &str, args: &Args) -> Result<Value, String> {
     Ok(Value::String(re.replace_all(value, rep).into_owned()))
 }
 
-pub fn num_format(value: &Value, _args: &Args) -> Result<Value, String> {
+pub(crate) fn num_format(value: &Value, _args: &Args) -> Result<Value, String> {
     let n = value
         .as_i64()
         .ok_or_else(|| format!("`num_format` takes a whole number, not {value}"))?;
@@ -717,7 +717,7 @@ pub fn num_format(value: &Value, _args: &Args) -> Result<Value, String> {
 }
 
 /// `1234567` → `1,234,567`.
-pub fn thousands(n: i64) -> String {
+pub(crate) fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -733,11 +733,11 @@ pub fn thousands(n: i64) -> String {
     }
 }
 
-pub fn base64_encode(value: &str) -> Value {
+pub(crate) fn base64_encode(value: &str) -> Value {
     Value::String(base64::engine::general_purpose::STANDARD.encode(value.as_bytes()))
 }
 
-pub fn base64_decode(value: &str) -> Result<Value, String> {
+pub(crate) fn base64_decode(value: &str) -> Result<Value, String> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(value.as_bytes())
         .map_err(|e| format!("`base64_decode` was given text that is not base64: {e}"))?;
@@ -748,7 +748,7 @@ pub fn base64_decode(value: &str) -> Result<Value, String> {
 
 /// The `markdown` filter: Markdown to HTML, `inline=true` strips the
 /// wrapping paragraph.
-pub fn markdown_filter(value: &str, args: &Args, config: &Config) -> Result<Value, String> {
+pub(crate) fn markdown_filter(value: &str, args: &Args, config: &Config) -> Result<Value, String> {
     let inline = bool_arg(args, "inline", false)?;
     let mut o = comrak::Options::default();
     o.extension.strikethrough = true;
@@ -771,7 +771,7 @@ pub fn markdown_filter(value: &str, args: &Args, config: &Config) -> Result<Valu
 /// Tera's `date` filter, for engines that lack it: a timestamp, an RFC
 /// 3339 date-time or a `YYYY-MM-DD` date, formatted with strftime's
 /// `format` (`%Y-%m-%d` by default), in `locale` when given (`fr_FR`).
-pub fn date_filter(
+pub(crate) fn date_filter(
     v: &Value,
     format: Option<&str>,
     locale: Option<&str>,
@@ -813,7 +813,7 @@ pub fn date_filter(
 }
 
 /// Tera's `escape_xml`.
-pub fn escape_xml(s: &str) -> String {
+pub(crate) fn escape_xml(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -829,7 +829,7 @@ pub fn escape_xml(s: &str) -> String {
 }
 
 /// HTML escaping as Tera does it: `& < > " ' /`.
-pub fn escape_html(s: &str) -> String {
+pub(crate) fn escape_html(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -846,14 +846,14 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// Tera's `striptags`: comments and tags out.
-pub fn strip_tags(s: &str) -> String {
+pub(crate) fn strip_tags(s: &str) -> String {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| regex::Regex::new(r"(?s)<!--.*?-->|<[^>]*>").expect("static regex"));
     re.replace_all(s, "").into_owned()
 }
 
 /// Tera's `truncate`: at most `length` characters, then `end` if cut.
-pub fn truncate(s: &str, length: usize, end: &str) -> String {
+pub(crate) fn truncate(s: &str, length: usize, end: &str) -> String {
     use unicode_segmentation::UnicodeSegmentation;
     let graphemes: Vec<&str> = s.graphemes(true).collect();
     if graphemes.len() <= length {

@@ -13,14 +13,14 @@ type LinkSource<'a> = (
 
 /// `@/page.md#anchor` must name an id on the target; and each target learns
 /// who links to it (`backlinks`).
-pub fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
+pub(crate) fn check_anchors_and_backlinks(site: &mut Site, diags: &Diagnostics) {
     check_anchors(site, diags);
     record_backlinks(site);
 }
 
 /// Every `@/page.md#anchor` link must name an id on its target. Reads the
 /// site only (`serve` checks again after an edit to a body).
-pub fn check_anchors(site: &Site, diags: &Diagnostics) {
+pub(crate) fn check_anchors(site: &Site, diags: &Diagnostics) {
     let sources: Vec<LinkSource<'_>> = site
         .pages
         .iter()

@@ -17,11 +17,11 @@
 //! [`scan`] holds all that is known of template syntax.
 
 mod bodies;
-pub mod context;
-pub mod deps;
-pub mod engine;
+pub(crate) mod context;
+pub(crate) mod deps;
+pub(crate) mod engine;
 mod feeds;
-pub mod functions;
+pub(crate) mod functions;
 mod generated;
 mod jinja_engine;
 mod links;
@@ -31,7 +31,7 @@ mod pages;
 mod scan;
 mod taxonomies;
 mod tera_engine;
-pub mod theme;
+pub(crate) mod theme;
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -44,20 +44,20 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::{Plugin, RenderCx};
 use crate::site::{Item, PageId, SectionId, Site};
-pub use bodies::{
+pub(crate) use bodies::{
     image_answer, link_answer, markdown_renders_anchor_links, markdown_renders_templates,
     may_have_shortcodes, page_insert_anchor, render_markdown, render_markdown_of, ImageFiles,
     MarkdownResult, Selection,
 };
-pub use context::SiteData;
-pub use engine::{Engine, EngineKind};
-pub use links::{check_anchors, check_anchors_and_backlinks};
-pub use out::{out_path_for, Order, OutFile};
+pub(crate) use context::SiteData;
+pub(crate) use engine::{Engine, EngineKind};
+pub(crate) use links::{check_anchors, check_anchors_and_backlinks};
+pub(crate) use out::{out_path_for, Order, OutFile};
 use out::{pager_files, pager_path, settle_collisions};
 
 /// What [`Renderer::render_all`] does for each output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Render it.
     #[default]
     Render,
@@ -68,7 +68,7 @@ pub enum Mode {
 }
 
 /// Everything rendering needs, shared across threads.
-pub struct Renderer<'a> {
+pub(crate) struct Renderer<'a> {
     pub site: &'a Site,
     pub config: &'a Config,
     pub engine: &'a Engine,
@@ -98,7 +98,7 @@ pub struct Renderer<'a> {
 
 /// Which of plugins' generated pages a [`Renderer`] makes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Generated {
+pub(crate) enum Generated {
     /// Those `only` asks for.
     #[default]
     AsWanted,
@@ -110,7 +110,7 @@ pub enum Generated {
 }
 
 /// See [`Renderer::sink`].
-pub type Sink<'a> = dyn Fn(&OutFile) -> Result<bool, Diagnostic> + Sync + 'a;
+pub(crate) type Sink<'a> = dyn Fn(&OutFile) -> Result<bool, Diagnostic> + Sync + 'a;
 
 impl Renderer<'_> {
     fn fingerprinting(&self) -> bool {
@@ -264,7 +264,7 @@ impl Renderer<'_> {
 
     /// Every output a section makes whose context holds the section's
     /// value or its pages' (its page or pagers, and its feeds).
-    pub fn outputs_of_section(&self, sid: SectionId) -> Vec<String> {
+    pub(crate) fn outputs_of_section(&self, sid: SectionId) -> Vec<String> {
         let s = &self.site.sections[sid];
         let mut out = Vec::new();
         if s.meta.render && s.meta.redirect_to.is_none() {
@@ -290,7 +290,7 @@ impl Renderer<'_> {
     /// and their pagers) and the feeds that can list it. Plugins' generated
     /// pages, outputs whose plugins read page values, and template
     /// functions are not covered: `serve` looks at those separately.
-    pub fn outputs_showing_page(&self, pid: PageId) -> HashSet<String> {
+    pub(crate) fn outputs_showing_page(&self, pid: PageId) -> HashSet<String> {
         let site = self.site;
         let page = &site.pages[pid];
         let mut out = HashSet::new();
@@ -369,7 +369,7 @@ impl Renderer<'_> {
     }
 
     /// Render every output file. Errors are collected, not returned early.
-    pub fn render_all(&self, diags: &Diagnostics) -> Vec<OutFile> {
+    pub(crate) fn render_all(&self, diags: &Diagnostics) -> Vec<OutFile> {
         let site = self.site;
         let phase = |o: Order| self.phase.store(o as u8, Ordering::Relaxed);
         phase(Order::Content);
@@ -458,7 +458,7 @@ impl Renderer<'_> {
 
 /// The time of this build: `SOURCE_DATE_EPOCH` when set (reproducible
 /// builds), else now.
-pub fn build_time() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn build_time() -> chrono::DateTime<chrono::Utc> {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())

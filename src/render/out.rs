@@ -157,7 +157,7 @@ impl OutFile {
     }
 }
 
-pub fn out_path_for(path: &str) -> String {
+pub(crate) fn out_path_for(path: &str) -> String {
     let p = path.trim_start_matches('/');
     if p.is_empty() {
         "index.html".into()

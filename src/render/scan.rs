@@ -14,7 +14,7 @@ use crate::diagnostics::{Diagnostic, Location};
 
 /// Where a template came from, for error messages.
 #[derive(Debug, Clone)]
-pub struct Origin {
+pub(crate) struct Origin {
     pub path: PathBuf,
     pub text: Arc<str>,
 }
@@ -201,7 +201,7 @@ fn trim_end_spaces(t: &[u8]) -> &[u8] {
 /// What a template reads of each element of a list: see
 /// [`element_fields`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListFields {
+pub(crate) struct ListFields {
     /// Every field read, sorted.
     pub fields: Vec<String>,
     /// `(field, other)`: `field` is read only where `other` is falsy.

@@ -38,14 +38,14 @@ fn under(theme: &'static Dir<'static>, prefix: &str) -> Vec<(String, &'static [u
 /// `section.html` and `page.html` in its `templates/` (a Zola theme's own
 /// example site, say). Such a site gets only Zola's built-ins under its
 /// templates, as in Zola, not the default theme's pages and stylesheets.
-pub fn site_brings_its_own(root: &std::path::Path) -> bool {
+pub(crate) fn site_brings_its_own(root: &std::path::Path) -> bool {
     ["index.html", "section.html", "page.html"]
         .iter()
         .all(|t| root.join("templates").join(t).is_file())
 }
 
 /// Templates of the default theme for an engine: (name, source).
-pub fn default_templates(kind: EngineKind) -> Vec<(String, String)> {
+pub(crate) fn default_templates(kind: EngineKind) -> Vec<(String, String)> {
     let theme = match kind {
         EngineKind::Tera => &DEFAULT_THEME,
         EngineKind::MiniJinja => &JINJA_THEME,
@@ -57,14 +57,14 @@ pub fn default_templates(kind: EngineKind) -> Vec<(String, String)> {
 }
 
 /// Static files of the default theme: (path in the output, bytes).
-pub fn default_static() -> Vec<(String, &'static [u8])> {
+pub(crate) fn default_static() -> Vec<(String, &'static [u8])> {
     under(&DEFAULT_THEME, "static/")
 }
 
 /// Where the default theme's footer links the accessibility statement:
 /// `extra.accessibility_statement` in the config, else `accessibility/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StatementAt {
+pub(crate) enum StatementAt {
     /// A path of this site, without slashes at either end
     /// (`accessibility`); the link ends with `/`.
     Path(String),
@@ -75,7 +75,7 @@ pub enum StatementAt {
 }
 
 impl StatementAt {
-    pub fn from_config(config: &crate::config::Config) -> StatementAt {
+    pub(crate) fn from_config(config: &crate::config::Config) -> StatementAt {
         let set = config
             .extra
             .get("accessibility_statement")

@@ -30,7 +30,7 @@ const EVENTS: &str = "/__throughline/events";
 const SCRIPT: &str = "/__throughline/live.js";
 
 /// Serve on `listener` from a thread of its own, until the process ends.
-pub fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<(), String> {
+pub(super) fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     listener
         .set_nonblocking(true)
         .map_err(|e| format!("cannot serve: {e}"))?;
@@ -77,7 +77,7 @@ async fn route(
 }
 
 /// The content type for a file name.
-pub fn content_type(path: &str) -> &'static str {
+pub(super) fn content_type(path: &str) -> &'static str {
     let ext = path
         .rsplit('/')
         .next()
@@ -116,7 +116,7 @@ pub fn content_type(path: &str) -> &'static str {
 
 /// Why a request path is refused.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Refused {
+pub(super) enum Refused {
     /// Not valid percent-encoded UTF-8.
     BadEncoding,
     /// `..`, a backslash or a NUL: an attempt to leave the site.
@@ -126,7 +126,7 @@ pub enum Refused {
 /// The output file a request path names (`/a/b/` → `a/b/index.html`), or
 /// why it is refused. Percent-encoding is decoded first, so `%2e%2e` and
 /// `%2f` are judged as what they spell.
-pub fn key_for(url: &str) -> Result<String, Refused> {
+pub(super) fn key_for(url: &str) -> Result<String, Refused> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()

@@ -17,7 +17,7 @@ use notify::{RecursiveMode, Watcher as _};
 
 const FOLDERS: &[&str] = &["content", "templates", "themes", "static", "data", "sass"];
 
-pub struct Watcher {
+pub(super) struct Watcher {
     // Kept alive: dropping it stops the events.
     inner: notify::RecommendedWatcher,
     events: mpsc::Receiver<PathBuf>,
@@ -72,7 +72,7 @@ fn worth_a_rebuild(kind: &notify::EventKind) -> bool {
 }
 
 impl Watcher {
-    pub fn new(root: &Path, output: Option<&Path>) -> Result<Watcher, String> {
+    pub(super) fn new(root: &Path, output: Option<&Path>) -> Result<Watcher, String> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let output = output.map(|o| {
             let o = if o.is_absolute() {
@@ -127,7 +127,7 @@ impl Watcher {
     }
 
     /// Call `rebuild` with each batch of changed paths, for ever.
-    pub fn run(mut self, debounce: Duration, mut rebuild: impl FnMut(&[PathBuf])) {
+    pub(super) fn run(mut self, debounce: Duration, mut rebuild: impl FnMut(&[PathBuf])) {
         while let Ok(first) = self.events.recv() {
             if let Err(e) = self.watch_new_folders() {
                 crate::say!("{e}");

@@ -15,7 +15,7 @@ use super::measure::{format_number, Direction, Measure, Point};
 
 /// A chart and the words that stand for it.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Chart {
+pub(crate) struct Chart {
     /// The id of the chart's figure; `{id}-title` and `{id}-summary` are the
     /// ids of its title and text summary.
     pub id: String,
@@ -83,7 +83,7 @@ const BOTTOM: f64 = 48.0;
 const DENSE: usize = 60;
 
 /// `value unit`, as a reader writes it: `59.6 years`, `12%`.
-pub fn with_unit(number: &str, unit: &str) -> String {
+pub(crate) fn with_unit(number: &str, unit: &str) -> String {
     if unit.is_empty() {
         number.to_string()
     } else if unit.starts_with('%') {
@@ -111,7 +111,7 @@ fn esc(s: &str) -> String {
 /// A change described in words: "Up 1.2 years", "Down 0.9 percentage
 /// points" (a change in a `%` measure is in percentage points, not per
 /// cent), "No change" when it shows as zero.
-pub fn change_words(delta: f64, decimals: u32, unit: &str) -> String {
+pub(crate) fn change_words(delta: f64, decimals: u32, unit: &str) -> String {
     let shown = format_number(delta.abs(), decimals);
     if shown.chars().all(|c| c == '0' || c == '.' || c == ',') {
         return "No change".into();
@@ -143,7 +143,7 @@ fn n(v: f64) -> String {
 /// The figures a chart draws: a period per row, and each series' entry
 /// for it (`cells[row][series]`), with the series' names.
 #[derive(Debug, Clone, Copy)]
-pub struct Rows<'a> {
+pub(crate) struct Rows<'a> {
     pub names: &'a [&'a str],
     pub periods: &'a [&'a str],
     pub cells: &'a [Vec<Option<&'a Point>>],
@@ -196,7 +196,7 @@ fn series_clause(subject: &str, m: &Measure, present: &[(&str, f64)]) -> String 
 /// 2034/35. Higher is better. No data for 2022/23." With several series,
 /// a clause for each: "Healthy life expectancy: Men rose from …; Women fell
 /// from …".
-pub fn summary(title: &str, m: &Measure, rows: Rows<'_>) -> String {
+pub(crate) fn summary(title: &str, m: &Measure, rows: Rows<'_>) -> String {
     let fmt = |v: f64| with_unit(&format_number(v, m.decimals), &m.unit);
     let several = rows.names.len() > 1;
     let mut s = if several {
@@ -337,7 +337,7 @@ fn text_width(text: &str) -> f64 {
 
 /// The chart of `rows` (a measure's figures, or those up to a year). `id`
 /// must be unique on the page.
-pub fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
+pub(crate) fn line_chart(id: &str, title: &str, m: &Measure, rows: Rows<'_>) -> Chart {
     Chart {
         id: id.to_string(),
         title: title.to_string(),

@@ -19,7 +19,7 @@ use super::status;
 /// Everything serialised: the graph, each entity by kind and index, and
 /// the annual review (each year's `year`, each update's `update`).
 #[derive(Debug, Default)]
-pub struct Data {
+pub(crate) struct Data {
     pub graph: Value,
     /// Each entity's short reference (what other values link it by).
     pub refs: [Vec<Value>; 4],
@@ -57,7 +57,7 @@ fn from_text(t: &str) -> Arc<Value> {
 }
 
 /// A short reference to an entity: enough to link to it.
-pub fn reference(site: &Site, e: &Entity) -> Value {
+pub(crate) fn reference(site: &Site, e: &Entity) -> Value {
     let page = &site.pages[e.page];
     json!({
         "kind": e.kind,
@@ -172,7 +172,7 @@ fn measure_value(m: &Measure, id: &str, title: &str) -> Value {
 /// Which values of an older [`Data`] (of a site of the same shape) are
 /// still right, for [`Data::with_reuse`]: `true` where the entity's or
 /// update's value is kept.
-pub struct Reuse<'a> {
+pub(crate) struct Reuse<'a> {
     pub old: &'a Data,
     pub entities: [Vec<bool>; 4],
     pub updates: Vec<bool>,
@@ -180,14 +180,14 @@ pub struct Reuse<'a> {
 }
 
 impl Data {
-    pub fn new(g: &Graph, review: &Review, site: &Site) -> Data {
+    pub(crate) fn new(g: &Graph, review: &Review, site: &Site) -> Data {
         Data::with_reuse(g, review, site, None)
     }
 
     /// The entities', years' and updates' values kept as text, made
     /// whole when asked for: for a build, which reads each once or twice
     /// (at 10,000 pages, 42 MB of values become 6 MB of text).
-    pub fn compacted(mut self) -> Data {
+    pub(crate) fn compacted(mut self) -> Data {
         let texts = |list: &mut Vec<Arc<Value>>| -> Vec<Box<str>> {
             std::mem::take(list).par_iter().map(to_text).collect()
         };
@@ -200,7 +200,7 @@ impl Data {
     }
 
     /// Entity `i` of kind `k`'s value.
-    pub fn entity(&self, k: Kind, i: usize) -> Arc<Value> {
+    pub(crate) fn entity(&self, k: Kind, i: usize) -> Arc<Value> {
         match &self.compact {
             Some(c) => from_text(&c.entities[k.index()][i]),
             None => self.entities[k.index()][i].clone(),
@@ -208,7 +208,7 @@ impl Data {
     }
 
     /// Year `y`'s value.
-    pub fn year(&self, y: usize) -> Arc<Value> {
+    pub(crate) fn year(&self, y: usize) -> Arc<Value> {
         match &self.compact {
             Some(c) => from_text(&c.years[y]),
             None => self.years[y].clone(),
@@ -216,7 +216,7 @@ impl Data {
     }
 
     /// Update `u`'s value.
-    pub fn update(&self, u: usize) -> Arc<Value> {
+    pub(crate) fn update(&self, u: usize) -> Arc<Value> {
         match &self.compact {
             Some(c) => from_text(&c.updates[u]),
             None => self.updates[u].clone(),
@@ -225,7 +225,12 @@ impl Data {
 
     /// [`Data::new`], keeping the entities' and updates' values `reuse`
     /// says are still right (`serve`, after an edit to front matter).
-    pub fn with_reuse(g: &Graph, review: &Review, site: &Site, reuse: Option<&Reuse>) -> Data {
+    pub(crate) fn with_reuse(
+        g: &Graph,
+        review: &Review,
+        site: &Site,
+        reuse: Option<&Reuse>,
+    ) -> Data {
         let s = &g.settings;
         // The old value at `i` of a list, where `reuse` keeps it.
         let kept = |keep: &[bool], old: &[Arc<Value>], i: usize| -> Option<Arc<Value>> {
@@ -667,7 +672,7 @@ fn figure(v: Option<f64>, m: &Measure) -> Value {
 /// The entry of a series that is its value for the year of `period`
 /// (§5): the one reported in that year, else the one without `reported`
 /// whose own period it is.
-pub fn value_for_year(points: &[Point], period: &str) -> Option<usize> {
+pub(crate) fn value_for_year(points: &[Point], period: &str) -> Option<usize> {
     points
         .iter()
         .position(|p| p.reported.as_deref() == Some(period))

@@ -16,7 +16,7 @@ use super::status::{self, Status};
 
 /// One priority, commitment, programme or measure.
 #[derive(Debug, Clone)]
-pub struct Entity {
+pub(crate) struct Entity {
     pub kind: Kind,
     pub id: String,
     pub page: PageId,
@@ -43,7 +43,7 @@ pub struct Entity {
 
 /// One of a programme's milestones.
 #[derive(Debug, Clone)]
-pub struct Milestone {
+pub(crate) struct Milestone {
     pub title: String,
     /// A date (`2025-03-31`) or a period label (`"2025/26"`), as written.
     pub due: String,
@@ -53,7 +53,7 @@ pub struct Milestone {
 }
 
 #[derive(Debug, Clone)]
-pub struct DraftRef {
+pub(crate) struct DraftRef {
     pub kind: Kind,
     pub id: String,
     pub title: String,
@@ -61,7 +61,7 @@ pub struct DraftRef {
 
 /// All entities, by kind, in the order §2 defines.
 #[derive(Debug, Default)]
-pub struct Graph {
+pub(crate) struct Graph {
     pub settings: Settings,
     pub entities: [Vec<Entity>; 4],
     /// The section of each kind, when it exists.
@@ -89,11 +89,11 @@ fn has_strategy_pages(site: &Site, dir: &str, k: Kind) -> bool {
 }
 
 /// The pages that refer to each page that could not be loaded.
-pub type Referrers = std::collections::BTreeMap<std::path::PathBuf, Vec<String>>;
+pub(crate) type Referrers = std::collections::BTreeMap<std::path::PathBuf, Vec<String>>;
 
 /// Tell each unreadable page's error which pages refer to it: they are not
 /// reported again as naming an unknown id, so the user fixes the one file.
-pub fn note_referrers(referrers: Referrers, diags: &Diagnostics) {
+pub(crate) fn note_referrers(referrers: Referrers, diags: &Diagnostics) {
     for (file, mut pages) in referrers {
         pages.sort();
         pages.dedup();
@@ -122,7 +122,7 @@ pub fn note_referrers(referrers: Referrers, diags: &Diagnostics) {
 
 /// Which kinds an entity of this kind may reference, by front matter key
 /// (the target kind's plural).
-pub fn reference_kinds(k: Kind) -> &'static [Kind] {
+pub(crate) fn reference_kinds(k: Kind) -> &'static [Kind] {
     match k {
         Kind::Priority => &[],
         Kind::Commitment => &[Kind::Priority],
@@ -132,7 +132,7 @@ pub fn reference_kinds(k: Kind) -> &'static [Kind] {
 }
 
 /// The `[extra]` keys §3 gives each kind.
-pub fn keys_of(k: Kind) -> &'static [&'static str] {
+pub(crate) fn keys_of(k: Kind) -> &'static [&'static str] {
     match k {
         Kind::Priority => &["code", "group", "details"],
         Kind::Commitment => &["group", "priorities", "details"],
@@ -169,24 +169,24 @@ pub fn keys_of(k: Kind) -> &'static [&'static str] {
 
 impl Graph {
     /// The index in `entities[k]` of the entity with this id.
-    pub fn index(&self, k: Kind, id: &str) -> Option<usize> {
+    pub(crate) fn index(&self, k: Kind, id: &str) -> Option<usize> {
         self.ids[k.index()].get(id).copied()
     }
 
     /// The entity a page is, if it is one.
-    pub fn of_page(&self, p: PageId) -> Option<&Entity> {
+    pub(crate) fn of_page(&self, p: PageId) -> Option<&Entity> {
         self.by_page
             .get(&p)
             .map(|(k, i)| &self.entities[k.index()][*i])
     }
 
     /// The kind and index of the entity a page is.
-    pub fn index_of_page(&self, p: PageId) -> Option<(Kind, usize)> {
+    pub(crate) fn index_of_page(&self, p: PageId) -> Option<(Kind, usize)> {
         self.by_page.get(&p).copied()
     }
 
     /// The kind whose section this is.
-    pub fn kind_of_section(&self, s: SectionId) -> Option<Kind> {
+    pub(crate) fn kind_of_section(&self, s: SectionId) -> Option<Kind> {
         Kind::ALL
             .into_iter()
             .find(|k| self.sections[k.index()] == Some(s))
@@ -195,7 +195,7 @@ impl Graph {
     /// The page of kind `k` with this id whose file could not be loaded
     /// (its error is reported already, so a reference to it is not an
     /// unknown id).
-    pub fn unreadable<'s>(&self, site: &'s Site, k: Kind, id: &str) -> Option<&'s Path> {
+    pub(crate) fn unreadable<'s>(&self, site: &'s Site, k: Kind, id: &str) -> Option<&'s Path> {
         let section = format!("{}/_index.md", self.settings.section(k));
         site.unreadable
             .iter()
@@ -203,12 +203,12 @@ impl Graph {
             .map(|u| u.path.as_path())
     }
 
-    pub fn ids(&self, k: Kind) -> impl Iterator<Item = &str> {
+    pub(crate) fn ids(&self, k: Kind) -> impl Iterator<Item = &str> {
         self.entities[k.index()].iter().map(|e| e.id.as_str())
     }
 
     /// Read, check and resolve the whole strategy.
-    pub fn build(site: &Site, config: &Config, diags: &Diagnostics) -> Graph {
+    pub(crate) fn build(site: &Site, config: &Config, diags: &Diagnostics) -> Graph {
         let settings = Settings::from_config(config, diags);
         let mut g = Graph {
             settings,
@@ -448,7 +448,7 @@ impl Graph {
 
     /// The ids of a kind, for a message: all of them up to 12, else the
     /// first 10 and how many more.
-    pub fn id_list(&self, k: Kind) -> String {
+    pub(crate) fn id_list(&self, k: Kind) -> String {
         let ids: Vec<String> = self.ids(k).map(|i| format!("`{i}`")).collect();
         match ids.len() {
             0 => format!("there is no {} yet", self.settings.one(k)),
@@ -458,7 +458,7 @@ impl Graph {
     }
 
     /// An id of this kind to show in an example.
-    pub fn example_id(&self, k: Kind) -> &str {
+    pub(crate) fn example_id(&self, k: Kind) -> &str {
         self.entities[k.index()]
             .first()
             .map(|e| e.id.as_str())
@@ -839,7 +839,7 @@ fn read_milestones(page: &Page, diags: &Diagnostics) -> Vec<Milestone> {
 }
 
 /// The error for a status word that is not one of §4's.
-pub fn bad_status(page: &Page, key: &str, word: &str) -> Diagnostic {
+pub(crate) fn bad_status(page: &Page, key: &str, word: &str) -> Diagnostic {
     let allowed = status::word_list();
     if crate::scaffold::is_placeholder(word) {
         return Diagnostic::error(

@@ -13,7 +13,7 @@ use crate::site::Page;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Direction {
+pub(crate) enum Direction {
     Up,
     Down,
     /// A context figure (population, area): no better or worse (§3).
@@ -22,7 +22,7 @@ pub enum Direction {
 
 /// One period's figure. `value` is `None` for "no data".
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Point {
+pub(crate) struct Point {
     pub period: String,
     pub value: Option<f64>,
     /// The annual-review period in which it was published, when that is
@@ -42,13 +42,13 @@ pub struct Point {
 /// `None` for a measure's only series written as `values` or as a CSV with a
 /// `value` column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Series {
+pub(crate) struct Series {
     pub name: Option<String>,
     pub points: Vec<Point>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Measure {
+pub(crate) struct Measure {
     pub unit: String,
     pub direction: Direction,
     /// The figures are not real: said on the chart, the table and the page.
@@ -71,7 +71,7 @@ pub struct Measure {
 /// A measure's figures as rows: every period of any series, in the order
 /// first met (series by series), and each series' entry for it.
 #[derive(Debug)]
-pub struct Grid<'a> {
+pub(crate) struct Grid<'a> {
     pub periods: Vec<&'a str>,
     /// `cells[row][series]`.
     pub cells: Vec<Vec<Option<&'a Point>>>,
@@ -79,24 +79,19 @@ pub struct Grid<'a> {
 
 impl Measure {
     /// Every entry of every series.
-    pub fn points(&self) -> impl Iterator<Item = &Point> {
+    pub(crate) fn points(&self) -> impl Iterator<Item = &Point> {
         self.series.iter().flat_map(|s| s.points.iter())
     }
 
-    /// Whether any series has a figure.
-    pub fn has_figures(&self) -> bool {
-        self.points().any(|p| p.value.is_some())
-    }
-
     /// The series' names as shown: the name, or "Value" for an unnamed one.
-    pub fn names(&self) -> Vec<&str> {
+    pub(crate) fn names(&self) -> Vec<&str> {
         self.series
             .iter()
             .map(|s| s.name.as_deref().unwrap_or("Value"))
             .collect()
     }
 
-    pub fn grid(&self) -> Grid<'_> {
+    pub(crate) fn grid(&self) -> Grid<'_> {
         let mut periods: Vec<&str> = Vec::new();
         let mut row_of: std::collections::HashMap<&str, usize> = Default::default();
         for s in &self.series {
@@ -140,7 +135,7 @@ impl Measure {
 }
 
 /// Format a number for UK readers: thousands separators, fixed decimals.
-pub fn format_number(v: f64, decimals: u32) -> String {
+pub(crate) fn format_number(v: f64, decimals: u32) -> String {
     let s = format!("{:.*}", decimals as usize, v.abs());
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i.to_string(), Some(f.to_string())),
@@ -171,7 +166,7 @@ pub fn format_number(v: f64, decimals: u32) -> String {
 /// series of a row agree (always, for one series or a wide CSV) that is the
 /// entry's own text; where they differ, each series' text, named.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct RowNotes {
+pub(crate) struct RowNotes {
     pub reported: String,
     pub provisional: bool,
     /// "Provisional." and the note, as a table's Note column shows them.
@@ -180,7 +175,7 @@ pub struct RowNotes {
     pub note: String,
 }
 
-pub fn row_notes(names: &[&str], cells: &[Option<&Point>]) -> RowNotes {
+pub(crate) fn row_notes(names: &[&str], cells: &[Option<&Point>]) -> RowNotes {
     fn joined<'p>(
         names: &[&str],
         cells: &[Option<&'p Point>],
@@ -238,7 +233,7 @@ pub fn row_notes(names: &[&str], cells: &[Option<&Point>]) -> RowNotes {
 /// (`value` when there is one), then `reported`, `provisional` and `note`
 /// where any entry has them; no data is an empty cell; numbers as written,
 /// without separators.
-pub fn figures_csv(m: &Measure) -> String {
+pub(crate) fn figures_csv(m: &Measure) -> String {
     let reported = m.points().any(|p| p.reported.is_some());
     let provisional = m.points().any(|p| p.provisional);
     let note = m.points().any(|p| p.note.is_some());
@@ -312,7 +307,7 @@ const HINT_NUMBER: &str =
 
 /// Read the measure keys of `page` (whose `extra` is `extra`). Problems go to
 /// `diags`; `None` when the measure cannot be used.
-pub fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
+pub(crate) fn read(page: &Page, root: &Path, diags: &Diagnostics) -> Option<Measure> {
     let extra = &page.meta.extra;
     let mut ok = true;
     let mut error = |key: &str, msg: String, hint: String| {

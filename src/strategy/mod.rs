@@ -3,14 +3,14 @@
 //! both ways and given to templates. The core pipeline knows nothing of
 //! this module; it joins through [`crate::plugin::Plugin`] like any other.
 
-pub mod chart;
-pub mod data;
-pub mod graph;
-pub mod measure;
-pub mod review;
-pub mod scaffold;
-pub mod settings;
-pub mod status;
+pub(crate) mod chart;
+pub(crate) mod data;
+pub(crate) mod graph;
+pub(crate) mod measure;
+pub(crate) mod review;
+pub(crate) mod scaffold;
+pub(crate) mod settings;
+pub(crate) mod status;
 
 use std::sync::Arc;
 
@@ -24,13 +24,13 @@ use crate::plugin::{
 use crate::render::EngineKind;
 use crate::site::{Item, PageId, Site};
 
-pub use graph::{Entity, Graph};
-pub use review::Review;
-pub use settings::{Kind, Settings};
+pub(crate) use graph::Graph;
+pub(crate) use review::Review;
+pub(crate) use settings::Kind;
 
 /// The graph and its template data, shared with template functions.
 #[derive(Debug, Default)]
-pub struct State {
+pub(crate) struct State {
     pub graph: Graph,
     pub review: Review,
     pub data: data::Data,
@@ -74,7 +74,7 @@ impl State {
 
 /// The plugin. [`crate::default_plugins`] includes it.
 #[derive(Debug, Default)]
-pub struct StrategyPlugin {
+pub(crate) struct StrategyPlugin {
     state: Arc<State>,
     /// Built once (see [`Plugin::built_once`]): values kept as text.
     compact: bool,
@@ -767,7 +767,7 @@ fn measure_csvs(state: &State, site: &Site) -> Vec<GeneratedPage> {
 
 /// How many updates the review's feed holds when the config sets no
 /// `feed_limit`.
-pub const REVIEW_FEED_ENTRIES: usize = 100;
+pub(crate) const REVIEW_FEED_ENTRIES: usize = 100;
 
 fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
     let review = &state.review;

@@ -15,7 +15,7 @@ use super::status::{self, Status};
 
 /// One year of the review: a subsection of the annual-review section.
 #[derive(Debug, Clone)]
-pub struct Year {
+pub(crate) struct Year {
     pub section: SectionId,
     /// The folder name (`2023-24`).
     pub folder: String,
@@ -37,7 +37,7 @@ pub struct Year {
 
 /// A page reporting on one programme or commitment in one year.
 #[derive(Debug, Clone)]
-pub struct Update {
+pub(crate) struct Update {
     pub page: PageId,
     /// Index into [`Review::years`].
     pub year: usize,
@@ -50,7 +50,7 @@ pub struct Update {
 
 /// Every year, in order (oldest first), and every update.
 #[derive(Debug, Default)]
-pub struct Review {
+pub(crate) struct Review {
     /// The annual-review section, when there is one.
     pub section: Option<SectionId>,
     pub years: Vec<Year>,
@@ -92,24 +92,24 @@ fn near_reference_key(key: &str) -> Option<&'static str> {
 
 impl Review {
     /// The year a section is, if it is one.
-    pub fn year_of_section(&self, s: SectionId) -> Option<usize> {
+    pub(crate) fn year_of_section(&self, s: SectionId) -> Option<usize> {
         self.by_section.get(&s).copied()
     }
 
     /// The update a page is, if it is one.
-    pub fn update_of_page(&self, p: PageId) -> Option<usize> {
+    pub(crate) fn update_of_page(&self, p: PageId) -> Option<usize> {
         self.by_page.get(&p).copied()
     }
 
     /// The update about this programme or commitment in this year.
-    pub fn update_for(&self, kind: Kind, target: usize, year: usize) -> Option<usize> {
+    pub(crate) fn update_for(&self, kind: Kind, target: usize, year: usize) -> Option<usize> {
         self.by_target.get(&(kind, target, year)).copied()
     }
 
     /// The years from the first in which this programme or commitment has
     /// an update to the newest, newest first, each with its update if it
     /// has one that year. Empty when it has never been reported on.
-    pub fn history(&self, kind: Kind, target: usize) -> Vec<(usize, Option<usize>)> {
+    pub(crate) fn history(&self, kind: Kind, target: usize) -> Vec<(usize, Option<usize>)> {
         let first = (0..self.years.len()).find(|y| self.update_for(kind, target, *y).is_some());
         match first {
             None => Vec::new(),
@@ -121,7 +121,7 @@ impl Review {
     }
 
     /// The status of the newest update with one, and its year.
-    pub fn latest_status(&self, kind: Kind, target: usize) -> Option<(&Status, usize)> {
+    pub(crate) fn latest_status(&self, kind: Kind, target: usize) -> Option<(&Status, usize)> {
         (0..self.years.len()).rev().find_map(|y| {
             let u = &self.updates[self.update_for(kind, target, y)?];
             u.status.as_ref().map(|s| (s, y))
@@ -129,7 +129,7 @@ impl Review {
     }
 
     /// Read and check the review. `graph` is the strategy it reports on.
-    pub fn build(site: &Site, graph: &Graph, diags: &Diagnostics) -> Review {
+    pub(crate) fn build(site: &Site, graph: &Graph, diags: &Diagnostics) -> Review {
         let dir = graph.settings.annual_review.trim_matches('/').to_string();
         let rel = format!("{dir}/_index.md");
         let mut review = Review::default();

@@ -21,7 +21,7 @@ static ARCHETYPES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/strategy/scaf
 
 /// The files a new site gets: the strategy's sections, one page of each
 /// kind, and a year of the annual review with an update.
-pub fn init_files() -> Vec<(PathBuf, Vec<u8>)> {
+pub(crate) fn init_files() -> Vec<(PathBuf, Vec<u8>)> {
     fn collect(dir: &Dir<'_>, out: &mut Vec<(PathBuf, Vec<u8>)>) {
         for f in dir.files() {
             out.push((f.path().to_path_buf(), f.contents().to_vec()));
@@ -36,12 +36,12 @@ pub fn init_files() -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 /// `[extra.strategy]` and its labels, with what they are for.
-pub fn init_config() -> String {
+pub(crate) fn init_config() -> String {
     include_str!("scaffold/init-config.toml").to_string()
 }
 
 /// The kinds `new` writes for the strategy.
-pub fn new_kinds() -> Vec<String> {
+pub(crate) fn new_kinds() -> Vec<String> {
     [
         "priority",
         "commitment",
@@ -100,7 +100,7 @@ impl NewKind {
 
 /// The financial year a date falls in, as the NHS writes it: `2026/27`
 /// from April 2026 to March 2027.
-pub fn financial_year(date: chrono::NaiveDate) -> String {
+pub(crate) fn financial_year(date: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     let start = if date.month() >= 4 {
         date.year()
@@ -112,7 +112,7 @@ pub fn financial_year(date: chrono::NaiveDate) -> String {
 
 /// Write a new strategy page of `req.kind`, or `None` when the kind is
 /// not the strategy's.
-pub fn new_page(req: &NewRequest<'_>) -> Option<Result<NewPage, Vec<Diagnostic>>> {
+pub(crate) fn new_page(req: &NewRequest<'_>) -> Option<Result<NewPage, Vec<Diagnostic>>> {
     let kind = NewKind::parse(req.kind)?;
     Some(write_page(req, kind))
 }

@@ -9,7 +9,7 @@ use crate::diagnostics::{closest, Diagnostic, Diagnostics};
 /// The four kinds of entity, in the order the strategy reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     Priority,
     Commitment,
     Programme,
@@ -17,19 +17,19 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [
+    pub(crate) const ALL: [Kind; 4] = [
         Kind::Priority,
         Kind::Commitment,
         Kind::Programme,
         Kind::Measure,
     ];
 
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 
     /// `priority`
-    pub fn singular(self) -> &'static str {
+    pub(crate) fn singular(self) -> &'static str {
         match self {
             Kind::Priority => "priority",
             Kind::Commitment => "commitment",
@@ -40,7 +40,7 @@ impl Kind {
 
     /// `priorities`: also the config key and the front matter key that
     /// references this kind.
-    pub fn plural(self) -> &'static str {
+    pub(crate) fn plural(self) -> &'static str {
         match self {
             Kind::Priority => "priorities",
             Kind::Commitment => "commitments",
@@ -50,7 +50,7 @@ impl Kind {
     }
 
     /// A kind named either way (`priority`, `priorities`), any case.
-    pub fn parse(s: &str) -> Option<Kind> {
+    pub(crate) fn parse(s: &str) -> Option<Kind> {
         let s = s.trim().to_lowercase();
         Kind::ALL
             .into_iter()
@@ -58,7 +58,7 @@ impl Kind {
     }
 
     /// "a priority", "an ambition": the article for a label.
-    pub fn article(label: &str) -> &'static str {
+    pub(crate) fn article(label: &str) -> &'static str {
         match label.chars().next().map(|c| c.to_ascii_lowercase()) {
             Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
             _ => "a",
@@ -68,7 +68,7 @@ impl Kind {
 
 /// Where the strategy lives and what it is called.
 #[derive(Debug, Clone, Serialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Section folder under `content/` for each kind, by `Kind::index`.
     pub sections: [String; 4],
     pub annual_review: String,
@@ -217,7 +217,7 @@ fn warn_unknown(
 impl Settings {
     /// Read `[extra.strategy]`; problems are reported against the config
     /// file, and the defaults are used for anything unreadable.
-    pub fn from_config(config: &Config, diags: &Diagnostics) -> Settings {
+    pub(crate) fn from_config(config: &Config, diags: &Diagnostics) -> Settings {
         let config_file = config.file.as_path();
         let mut s = Settings::default();
         let Some(toml::Value::Table(t)) = config.extra.get("strategy") else {
@@ -302,20 +302,20 @@ impl Settings {
         s
     }
 
-    pub fn section(&self, k: Kind) -> &str {
+    pub(crate) fn section(&self, k: Kind) -> &str {
         &self.sections[k.index()]
     }
 
     /// One of kind `k` inside a sentence: "core purpose", "programme of
     /// work" ("there is no core purpose with the id …").
-    pub fn one(&self, k: Kind) -> String {
+    pub(crate) fn one(&self, k: Kind) -> String {
         self.singular[k.index()].clone()
     }
 
     /// All of kind `k` inside a sentence, with the word that introduces
     /// them: "the priorities", "our purposes" ("did you mean …? Our
     /// purposes are: …", "lists none of the priorities").
-    pub fn many(&self, k: Kind) -> String {
+    pub(crate) fn many(&self, k: Kind) -> String {
         let label = &self.plural[k.index()];
         match determiner_of(label) {
             Some(_) => in_text(label),
@@ -325,12 +325,12 @@ impl Settings {
 
     /// [`Settings::many`] at the start of a sentence: "The priorities",
     /// "Our purposes".
-    pub fn many_first(&self, k: Kind) -> String {
+    pub(crate) fn many_first(&self, k: Kind) -> String {
         capitalise(&self.many(k))
     }
 
     /// The singular as a heading (a table's column): "Programme of work".
-    pub fn one_heading(&self, k: Kind) -> String {
+    pub(crate) fn one_heading(&self, k: Kind) -> String {
         capitalise(&self.singular[k.index()])
     }
 }

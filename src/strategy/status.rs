@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// The allowed words, in the order a reader meets them.
-pub const WORDS: [&str; 6] = [
+pub(crate) const WORDS: [&str; 6] = [
     "not-started",
     "on-track",
     "at-risk",
@@ -15,7 +15,7 @@ pub const WORDS: [&str; 6] = [
 
 /// A checked status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Status {
+pub(crate) struct Status {
     /// The word as the content model spells it (`on-track`).
     pub word: String,
     /// For display (`On track`).
@@ -24,7 +24,7 @@ pub struct Status {
 
 impl Status {
     /// A status word, exactly as written; anything else is `None`.
-    pub fn parse(s: &str) -> Option<Status> {
+    pub(crate) fn parse(s: &str) -> Option<Status> {
         WORDS.contains(&s).then(|| Status {
             word: s.to_string(),
             label: label(s),
@@ -33,7 +33,7 @@ impl Status {
 }
 
 /// The allowed words, for a message: "`not-started`, `on-track`, …".
-pub fn word_list() -> String {
+pub(crate) fn word_list() -> String {
     WORDS
         .iter()
         .map(|w| format!("`{w}`"))
@@ -42,7 +42,7 @@ pub fn word_list() -> String {
 }
 
 /// `on-track` → `On track`.
-pub fn label(word: &str) -> String {
+pub(crate) fn label(word: &str) -> String {
     let spaced = word.replace('-', " ");
     let mut c = spaced.chars();
     match c.next() {
@@ -62,7 +62,7 @@ fn squash(s: &str) -> String {
 /// The word someone probably meant: the same word differently written
 /// (`On Track`), one of the words teams commonly use (`green`, `amber`,
 /// `red`, `done`, `on hold`), or the closest spelling.
-pub fn suggest(written: &str) -> Option<&'static str> {
+pub(crate) fn suggest(written: &str) -> Option<&'static str> {
     let w = squash(written);
     if let Some(word) = WORDS.iter().find(|x| squash(x) == w) {
         return Some(word);
