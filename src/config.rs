@@ -520,7 +520,7 @@ impl Config {
             "build_search_index": options.build_search_index,
             "extra": crate::value::toml_to_json(&toml::Value::Table(self.extra.clone())),
             "markdown": self.markdown,
-            "search": crate::value::toml_to_json(&toml::Value::Table(options.search)),
+            "search": { "index_format": search_index_format(&options.search) },
             "generate_sitemap": self.generate_sitemap,
             "generate_robots_txt": self.generate_robots_txt,
             "exclude_paginated_pages_in_sitemap": self.exclude_paginated_pages_in_sitemap,
@@ -718,6 +718,15 @@ pub fn engine_kind(root: &std::path::Path, config: &Config) -> Result<EngineKind
         }
     }
     Ok(EngineKind::Tera)
+}
+
+/// The `index_format` of a `[search]` table: Zola's default
+/// (`elasticlunr_javascript`) when it names none.
+pub(crate) fn search_index_format(search: &toml::Table) -> &str {
+    search
+        .get("index_format")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("elasticlunr_javascript")
 }
 
 #[cfg(test)]

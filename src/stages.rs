@@ -229,7 +229,23 @@ pub(crate) fn functions(
         assets: Arc::new(site.asset_outputs(root).into_iter().collect()),
         fixed_now,
         images: images.clone(),
+        search_index: Default::default(),
     })
+}
+
+/// Zola's search index of a site whose Markdown is rendered, when the
+/// config asks for one (see [`crate::search::zola_index`]).
+pub(crate) fn zola_search_index(
+    site: &Site,
+    config: &Config,
+    engine: &Engine,
+    diags: &Diagnostics,
+) -> Vec<crate::render::OutFile> {
+    if config.build_search_index {
+        crate::search::zola_index(site, config, engine.mentions("pagefind"), diags)
+    } else {
+        Vec::new()
+    }
 }
 
 /// Make the images `resize_image` calls asked for (with `live`, those the

@@ -97,3 +97,144 @@ fn without_the_setting_there_is_no_index_and_the_page_says_so() {
         .read("search/index.html")
         .contains("Search is not switched on"));
 }
+
+/// The JSON of a `search_index.LANG.js`.
+fn zola_index(js: &str) -> serde_json::Value {
+    let json = js
+        .strip_prefix("window.searchIndex = ")
+        .expect("the index sets window.searchIndex, as Zola's does");
+    serde_json::from_str(json).expect("index JSON")
+}
+
+/// A Zola theme that searches with Zola's elasticlunr index finds it: the
+/// index of the site's pages and sections (not the one left out, not code
+/// blocks), the script beside it, and `get_url`'s cachebust hash of it.
+#[test]
+fn a_zola_theme_gets_zola_s_elasticlunr_index() {
+    use sha2::Digest;
+    let site = TestSite::fixture("zola-search");
+    site.build().expect("builds");
+    let js = site.read("search_index.en.js");
+    let index = zola_index(&js);
+    assert_eq!(index["fields"], serde_json::json!(["title", "body"]));
+    let docs = index["documentStore"]["docs"].as_object().expect("docs");
+    let urls: Vec<&str> = docs.keys().map(String::as_str).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://zs.example/",
+            "https://zs.example/docs/",
+            "https://zs.example/docs/waiting/"
+        ]
+    );
+    let waiting = &docs["https://zs.example/docs/waiting/"];
+    assert_eq!(waiting["title"], "Waiting times");
+    assert_eq!(
+        waiting["body"],
+        "Fewer people waiting for elective care, and a fairer wait for everyone."
+    );
+    assert!(!js.contains("xylophone"), "code blocks are not indexed");
+    assert!(index["index"]["body"]["root"]["e"]["l"]["e"]["c"]["t"].is_object());
+    assert!(site.read("elasticlunr.min.js").contains("elasticlunr"));
+    let hash = format!("{:x}", sha2::Sha256::digest(js.as_bytes()));
+    let home = site.read("index.html");
+    assert!(
+        home.contains(&format!(
+            // Unescaped, as Zola prints `get_url`'s answer.
+            "src=\"https://zs.example/search_index.en.js?h={}\"",
+            &hash[..20]
+        )),
+        "{home}"
+    );
+    assert!(home.contains("<p id=\"format\">elasticlunr_javascript</p>"));
+    // No template mentions Pagefind: no Pagefind index.
+    assert!(!site.public().join("pagefind").exists());
+}
+
+/// `[search]` chooses the format and the fields, as in Zola.
+#[test]
+fn search_settings_choose_the_format_and_fields() {
+    let site = TestSite::fixture("zola-search");
+    let config = site.read_source("config.toml");
+    site.write(
+        "config.toml",
+        &format!(
+            "{config}\n[search]\nindex_format = \"fuse_json\"\ninclude_description = true\n\
+             include_path = true\ntruncate_content_length = 5\n"
+        ),
+    );
+    site.write(
+        "templates/index.html",
+        "<p id=\"format\">{{ config.search.index_format }}</p>",
+    );
+    site.build().expect("builds");
+    let entries: serde_json::Value =
+        serde_json::from_str(&site.read("search_index.en.json")).expect("fuse JSON");
+    let waiting = entries
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|e| e["url"] == "https://zs.example/docs/waiting/")
+        .expect("the page is in the index");
+    assert_eq!(
+        waiting,
+        &serde_json::json!({
+            "url": "https://zs.example/docs/waiting/",
+            "title": "Waiting times",
+            "description": "",
+            "body": "Fewer",
+            "path": "/docs/waiting/",
+        })
+    );
+    assert!(!site.public().join("elasticlunr.min.js").exists());
+    assert!(!site.public().join("search_index.en.js").exists());
+    assert!(site.read("index.html").contains(">fuse_json<"));
+}
+
+#[test]
+fn an_unknown_index_format_is_a_clear_error() {
+    let site = TestSite::fixture("zola-search");
+    let config = site.read_source("config.toml");
+    site.write(
+        "config.toml",
+        &format!("{config}\n[search]\nindex_format = \"lunr\"\n"),
+    );
+    let failed = site.build().expect_err("fails");
+    let d = common::only(&failed.diagnostics);
+    assert!(d.message.contains("`[search]`"), "{d:?}");
+    assert!(d.message.contains("lunr"), "{d:?}");
+    assert!(common::hint(d).contains("fuse_json"), "{d:?}");
+    assert!(d.file.as_ref().unwrap().ends_with("config.toml"), "{d:?}");
+    assert!(!site.public().exists(), "nothing half-written");
+}
+
+/// Welsh is a language elasticlunr has no words of: Zola refuses the build,
+/// and so does a Zola theme here; the default theme searches with
+/// Pagefind, so there it is only a warning.
+#[test]
+fn a_language_elasticlunr_does_not_know() {
+    let site = TestSite::fixture("zola-search");
+    let config = site.read_source("config.toml");
+    site.write(
+        "config.toml",
+        &format!("default_language = \"cy\"\n{config}"),
+    );
+    let failed = site.build().expect_err("fails");
+    let d = common::only(&failed.diagnostics);
+    assert!(d.message.contains("`cy`"), "{d:?}");
+    assert!(common::hint(d).contains("fuse_javascript"), "{d:?}");
+
+    let site = searchable_site();
+    let config = site.read_source("config.toml");
+    site.write(
+        "config.toml",
+        &format!("default_language = \"cy\"\n{config}"),
+    );
+    let report = site.build().expect("builds");
+    assert!(report
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("`cy`")));
+    assert!(site.public().join("pagefind/pagefind.js").is_file());
+    assert!(!site.public().join("search_index.cy.js").exists());
+}

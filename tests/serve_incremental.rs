@@ -785,7 +785,11 @@ fn serve_makes_the_search_index_build_makes() {
     let index_of = |files: Vec<(String, Vec<u8>)>| -> BTreeMap<String, Vec<u8>> {
         files
             .into_iter()
-            .filter(|(p, _)| p.starts_with("pagefind/"))
+            .filter(|(p, _)| {
+                p.starts_with("pagefind/")
+                    || p.starts_with("search_index.")
+                    || p == "elasticlunr.min.js"
+            })
             .collect()
     };
     let built = || {
@@ -805,10 +809,13 @@ fn serve_makes_the_search_index_build_makes() {
     let mut s = session(root);
     assert!(s.rebuild(&[]).ok);
     let first = s.search_index();
-    assert!(
-        first.iter().any(|p| p == "pagefind/pagefind.js"),
-        "{first:?}"
-    );
+    for f in [
+        "pagefind/pagefind.js",
+        "search_index.en.js",
+        "elasticlunr.min.js",
+    ] {
+        assert!(first.iter().any(|p| p == f), "{f} in {first:?}");
+    }
     let want = built();
     assert!(want.len() > 5, "{:?}", want.keys());
     assert_eq!(

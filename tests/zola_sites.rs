@@ -423,14 +423,22 @@ fn a_multilingual_site_gets_a_search_index_per_language() {
     let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
     site.write(
         "config.toml",
-        &config.replace(
-            "generate_feeds = true\ntaxonomies",
-            "generate_feeds = true\nbuild_search_index = true\ntaxonomies",
-        ),
+        &config
+            .replacen(
+                "generate_feeds = true\ntaxonomies",
+                "generate_feeds = true\nbuild_search_index = true\ntaxonomies",
+                1,
+            )
+            .replace(
+                "[languages.fr]\n",
+                "[languages.fr]\nbuild_search_index = true\n",
+            ),
     );
+    // A theme that searches with Pagefind.
     site.write(
         "templates/page.html",
-        "<!doctype html><html lang=\"{{ lang }}\"><title>{{ page.title }}</title><body>{{ page.content | safe }}</body></html>",
+        "<!doctype html><html lang=\"{{ lang }}\"><title>{{ page.title }}</title><body>{{ page.content | safe }}\
+         <script type=\"module\" src=\"{{ get_url(path='pagefind/pagefind.js') }}\"></script></body></html>",
     );
     site.build()
         .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
@@ -446,6 +454,18 @@ fn a_multilingual_site_gets_a_search_index_per_language() {
     assert!(
         index.iter().any(|o| o.starts_with("pagefind/pagefind.fr_")),
         "{index:?}"
+    );
+    // Zola's index: the default language, and each other language that
+    // asks for one (French), as Zola writes them.
+    let outputs = site.outputs();
+    assert!(outputs.contains(&"search_index.en.js".to_string()));
+    assert!(outputs.contains(&"search_index.fr.js".to_string()));
+    assert!(!outputs.contains(&"search_index.es.js".to_string()));
+    let fr = site.read("search_index.fr.js");
+    assert!(fr.contains("\"https://i18n.example/fr/"), "{fr}");
+    assert!(
+        !fr.contains("\"https://i18n.example/blog/"),
+        "only French pages"
     );
 }
 

@@ -458,6 +458,12 @@ impl Engine {
 
     /// The texts of `name` and of every template it pulls in (see
     /// [`Engine::closure`]); `None` when one of them is missing.
+    /// Whether any template of the site (its own, its theme's, the
+    /// plugins') has `needle` in its text.
+    pub(crate) fn mentions(&self, needle: &str) -> bool {
+        self.origins.values().any(|o| o.text.contains(needle))
+    }
+
     fn texts(&self, name: &str) -> Option<Vec<&[u8]>> {
         self.closure(name)
             .iter()

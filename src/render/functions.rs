@@ -17,6 +17,10 @@ use crate::render::context::SiteData;
 pub(crate) type Args = HashMap<String, Value>;
 
 /// What the functions read: the serialised site and where files are.
+/// The functions whose answer a template prints unescaped, as Zola marks
+/// them (`{{ get_url(path="a/b") }}` writes `a/b`, not `a&#x2F;b`).
+pub(crate) const SAFE_ANSWERS: &[&str] = &["get_url", "get_taxonomy_url"];
+
 #[derive(Clone)]
 pub(crate) struct Functions {
     pub data: Arc<SiteData>,
@@ -37,6 +41,27 @@ pub(crate) struct Functions {
     /// `resize_image`'s jobs, made after the render (shared by the
     /// functions before Markdown and after, and kept by `serve`).
     pub images: Arc<crate::images::Processor>,
+    /// Zola's search index files, by output path, made before the
+    /// templates (`get_url` with `cachebust` hashes them, as in Zola).
+    pub search_index: Arc<HashMap<String, Vec<u8>>>,
+}
+
+impl Functions {
+    /// These functions, finding the search index's `files` too.
+    pub(crate) fn with_search_index(self: &Arc<Self>, files: &[super::OutFile]) -> Arc<Functions> {
+        if files.is_empty() {
+            return self.clone();
+        }
+        Arc::new(Functions {
+            search_index: Arc::new(
+                files
+                    .iter()
+                    .map(|f| (f.path.clone(), f.bytes.clone()))
+                    .collect(),
+            ),
+            ..(**self).clone()
+        })
+    }
 }
 
 /// Width, height, format and MIME type of an image, as Zola gives them.
@@ -162,6 +187,9 @@ impl Functions {
         }
         if let Some(css) = self.sass.get(p) {
             return Some(css.to_vec());
+        }
+        if let Some(index) = self.search_index.get(p) {
+            return Some(index.clone());
         }
         if let Ok(Some(h)) = crate::markdown::highlight::for_config(&self.root, &self.config) {
             if let Some((_, css)) = h.stylesheets().into_iter().find(|(n, _)| *n == p) {

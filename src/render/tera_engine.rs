@@ -36,9 +36,12 @@ impl TeraBackend {
             let body = body.clone();
             tera.register_function(
                 name,
-                Func(move |args: &HashMap<String, tera::Value>| {
-                    body(args).map_err(tera::Error::msg)
-                }),
+                Func {
+                    call: move |args: &HashMap<String, tera::Value>| {
+                        body(args).map_err(tera::Error::msg)
+                    },
+                    safe: functions::SAFE_ANSWERS.contains(&name.as_str()),
+                },
             );
         }
         register_filters(&mut tera, config);
@@ -182,14 +185,22 @@ fn plain_tera(s: &str) -> String {
     s.trim().trim_start_matches("= ").to_string()
 }
 
-struct Func<F>(F);
+struct Func<F> {
+    call: F,
+    /// Printed unescaped (`functions::SAFE_ANSWERS`).
+    safe: bool,
+}
 
 impl<F> tera::Function for Func<F>
 where
     F: Fn(&HashMap<String, tera::Value>) -> tera::Result<tera::Value> + Sync + Send,
 {
     fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-        (self.0)(args)
+        (self.call)(args)
+    }
+
+    fn is_safe(&self) -> bool {
+        self.safe
     }
 }
 

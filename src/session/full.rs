@@ -218,7 +218,11 @@ impl Session {
 
         t.lap("anchors");
         let data = SiteData::build(site, config.to_template_value(), Some(&mut self.values));
-        let functions = stages::functions(site, config, &root, data, sass.clone(), &self.images);
+        // The search index's own diagnostics are said when `serve` makes
+        // it (`Session::search_index`); here it is only for `get_url`.
+        let zola_index = stages::zola_search_index(site, config, engine, &Diagnostics::new());
+        let functions = stages::functions(site, config, &root, data, sass.clone(), &self.images)
+            .with_search_index(&zola_index);
         engine.set_functions(functions.clone());
         t.lap("values");
         let renderer = |mode, only, record| Renderer {

@@ -414,10 +414,7 @@ impl Session {
         let (Some(good), Some(kept)) = (self.good.as_mut(), self.kept.as_ref()) else {
             return Vec::new();
         };
-        let is_index = |p: &str| {
-            p.starts_with(crate::search::BUNDLE)
-                && p[crate::search::BUNDLE.len()..].starts_with('/')
-        };
+        let is_index = crate::search::is_index_file;
         if !kept.config.build_search_index {
             good.files.retain(|p, _| !is_index(p));
             self.search = None;
@@ -430,6 +427,7 @@ impl Session {
                 &kept.site,
                 &kept.config,
                 |out| good.files.get(out).map(|o| &o.bytes[..]),
+                kept.engine.mentions("pagefind"),
                 &said,
             );
             self.search = Some(

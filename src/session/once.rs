@@ -71,7 +71,19 @@ impl Session {
         // made from it as they are asked for, not kept.
         let site = Arc::new(site);
         let data = SiteData::from_site(site.clone(), config.to_template_value());
-        let functions = stages::functions(&site, config, root, data, sass.clone(), &images);
+        let said = diags.len();
+        let zola_index = stages::zola_search_index(&site, config, &engine, diags);
+        if diags
+            .between(said, diags.len())
+            .iter()
+            .any(|d| d.severity == crate::diagnostics::Severity::Error)
+        {
+            // As in Zola, nothing renders without the index templates may
+            // link (a `get_url` of it would only say the same again).
+            return None;
+        }
+        let functions = stages::functions(&site, config, root, data, sass.clone(), &images)
+            .with_search_index(&zola_index);
         timer.lap("serialise");
         engine.set_functions(functions.clone());
 
@@ -129,7 +141,17 @@ impl Session {
             made.encoded
         ));
         if config.build_search_index {
-            let index = crate::search::index(&site, config, &files, diags);
+            let mut index = zola_index;
+            if engine.mentions("pagefind") {
+                let by_path: std::collections::HashMap<&str, &OutFile> =
+                    files.iter().map(|f| (f.path.as_str(), f)).collect();
+                index.extend(crate::search::pagefind_index(
+                    &site,
+                    config,
+                    |out| by_path.get(out).map(|f| &f.bytes[..]),
+                    diags,
+                ));
+            }
             for f in &index {
                 if let Some(staging) = staging {
                     if let Err(d) = staging.write(&f.path, &f.bytes) {

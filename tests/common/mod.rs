@@ -66,6 +66,13 @@ impl TestSite {
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
     }
 
+    /// A file of the site's sources.
+    #[allow(dead_code)]
+    pub fn read_source(&self, rel: &str) -> String {
+        let p = self.root().join(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+    }
+
     /// Every file under the output, relative, sorted.
     pub fn outputs(&self) -> Vec<String> {
         list(&self.public())

@@ -1,79 +1,26 @@
-//! The search index, written when the config sets `build_search_index`.
-//!
-//! It is a Pagefind index (the `pagefind` crate, in memory): the index is
+//! The Pagefind index (the `pagefind` crate, in memory): the index is
 //! split into small fragments that a browser fetches as the reader types,
 //! so a phone reads tens of kilobytes for a search, not the whole site as
 //! with a single-file index (elasticlunr, Zola's). It needs no service: the
 //! files go into `pagefind/` beside the pages. Themes search through
 //! `pagefind/pagefind.js` (the default theme's `search.html` does).
 //!
-//! Only pages and sections are indexed (not pager pages, taxonomy lists,
-//! redirects or the search page itself), from their rendered HTML; a theme
-//! marks the part worth indexing with `data-pagefind-body` (the default
-//! theme marks `<main>`).
+//! It reads the rendered pages and sections ([`indexed`]); a theme marks the
+//! part worth indexing with `data-pagefind-body` (the default theme marks
+//! `<main>`).
 
-use std::collections::HashMap;
-
+use super::indexed;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::render::{out_path_for, OutFile};
+use crate::render::OutFile;
 use crate::site::Site;
 
 /// The folder the index is written to, under the output folder.
 pub(crate) const BUNDLE: &str = "pagefind";
 
-/// The outputs the index reads: (their URL from the site root, their
-/// output path). Pages and sections, not pager pages, taxonomy lists,
-/// redirects or the search page itself.
-pub(crate) fn indexed(site: &Site, config: &Config) -> Vec<(String, String)> {
-    let prefix = crate::config::SiteUrl::new(&config.base_url).prefix;
-    let mut wanted = Vec::new();
-    let mut add = |path: &str| {
-        wanted.push((
-            format!("{prefix}{}", path.trim_start_matches('/')),
-            out_path_for(path),
-        ))
-    };
-    for p in &site.pages {
-        if p.meta.in_search_index
-            && p.meta.render
-            && p.meta.template.as_deref() != Some("search.html")
-        {
-            add(&p.path);
-        }
-    }
-    for s in &site.sections {
-        if s.meta.in_search_index
-            && s.meta.render
-            && s.meta.redirect_to.is_none()
-            && s.meta.template.as_deref() != Some("search.html")
-        {
-            add(&s.path);
-        }
-    }
-    wanted
-}
-
-/// Index the rendered pages. Returns the index's files, to be written with
-/// the rest of the site.
-pub(crate) fn index(
-    site: &Site,
-    config: &Config,
-    files: &[OutFile],
-    diags: &Diagnostics,
-) -> Vec<OutFile> {
-    let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
-    index_from(
-        site,
-        config,
-        |out| by_path.get(out).map(|f| &f.bytes[..]),
-        diags,
-    )
-}
-
-/// [`index`], reading each output's bytes through `bytes_of` (its output
-/// path): `build` reads the files it rendered, `serve` the site it serves.
-pub(crate) fn index_from<'a>(
+/// The Pagefind index of the pages [`indexed`] names, reading each
+/// output's bytes through `bytes_of` (its output path).
+pub(super) fn index<'a>(
     site: &Site,
     config: &Config,
     bytes_of: impl Fn(&str) -> Option<&'a [u8]>,
