@@ -394,15 +394,7 @@ impl Config {
                 tax.lang = Some(code.clone());
             }
         }
-        let unsupported = |what: &str, hint: &str| {
-            Diagnostic::warning(format!("{what} is not supported by throughline yet"))
-                .in_file(path)
-                .with_hint(hint.to_string())
-        };
         warnings.extend(ignored_keys_warnings(path, text));
-        if config.minify_html {
-            warnings.push(unsupported("`minify_html`", "HTML is written unminified"));
-        }
         Ok(Loaded {
             config,
             path: path.to_path_buf(),

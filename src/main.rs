@@ -106,7 +106,7 @@ enum Command {
         /// Include drafts
         #[arg(long)]
         drafts: bool,
-        /// Minify generated HTML (accepted for Zola compatibility; not yet supported)
+        /// Minify the HTML written (as Zola does, and as `minify_html = true` in the config)
         #[arg(long)]
         minify: bool,
     },
@@ -235,13 +235,11 @@ fn main() -> ExitCode {
             drafts,
             minify,
         } => {
-            if minify {
-                throughline::say!("warning: --minify is not supported by throughline yet; HTML is written unminified\n");
-            }
             opts.base_url = base_url;
             opts.output_dir = output_dir;
             opts.force = force;
             opts.drafts = drafts;
+            opts.minify = minify;
             opts.mode = Mode::Build;
             // Ctrl+C or a CI job's cancel leaves no half-written folder.
             throughline::output::clean_up_on_signals();

@@ -238,3 +238,16 @@ fn a_language_elasticlunr_does_not_know() {
     assert!(site.public().join("pagefind/pagefind.js").is_file());
     assert!(!site.public().join("search_index.cy.js").exists());
 }
+
+/// The index is Zola 0.22.1's, byte for byte (`zola-0.22.1.sh` in the
+/// fixture recorded it).
+#[test]
+fn the_elasticlunr_index_is_zola_s_byte_for_byte() {
+    let site = TestSite::fixture("zola-search");
+    site.build().expect("builds");
+    let zola = site.read_source("zola-0.22.1/search_index.en.js");
+    assert!(
+        site.read("search_index.en.js") == zola,
+        "differs from Zola's"
+    );
+}

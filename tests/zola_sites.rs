@@ -488,9 +488,35 @@ fn a_site_with_its_own_templates_gets_only_zolas_built_ins() {
     assert!(!out.iter().any(|o| o.starts_with("throughline")), "{out:?}");
     assert!(site.read("404.html").contains("<h1>404 Not Found</h1>"));
 
-    // Without its own page.html, the default theme fills in, stylesheets
+    // A Zola site need not have section.html and page.html (its sections
+    // name their templates): an index.html extending its own base.html is
+    // a Zola site's too.
+    let site = TestSite::from_files(&[
+        ("config.toml", "base_url = \"https://own.example\"\n"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        (
+            "templates/base.html",
+            "<!doctype html><html lang=\"en\"><title>Own</title>{% block main %}{% endblock %}",
+        ),
+        (
+            "templates/index.html",
+            "{% extends \"base.html\" %}{% block main %}home{% endblock %}",
+        ),
+    ]);
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    let out = site.outputs();
+    assert!(!out.iter().any(|o| o.starts_with("throughline")), "{out:?}");
+    assert!(site.read("404.html").contains("<h1>404 Not Found</h1>"));
+
+    // An index.html that extends the default theme's base.html overrides
+    // one template of the theme: the theme fills in the rest, stylesheets
     // included.
-    files.pop();
+    files.truncate(2);
+    files.push((
+        "templates/index.html",
+        "{% extends \"base.html\" %}{% block content %}home{% endblock %}",
+    ));
     let site = TestSite::from_files(&files);
     site.build()
         .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
@@ -741,4 +767,37 @@ fn a_macro_file_that_extends_the_base_importing_it_is_no_loop() {
         .diagnostics
         .iter()
         .any(|d| d.message.contains("leads back to itself")));
+}
+
+/// `minify_html` (and `build --minify`) write the HTML Zola 0.22.1 writes
+/// (recorded by `tests/fixtures/zola-search/zola-0.22.1.sh`); feeds and
+/// other files are left as they are.
+#[test]
+fn minify_html_writes_what_zola_writes() {
+    let site = TestSite::fixture("zola-search");
+    let config = std::fs::read_to_string(site.root().join("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &format!("minify_html = true\ngenerate_feeds = true\n{config}"),
+    );
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    for page in ["index.html", "docs/waiting/index.html"] {
+        let zola =
+            std::fs::read_to_string(site.root().join("zola-0.22.1/minified").join(page)).unwrap();
+        assert_eq!(site.read(page), zola, "{page}");
+    }
+    assert!(
+        site.read("atom.xml").contains("\n"),
+        "feeds are not minified"
+    );
+
+    // `--minify` minifies without the setting.
+    let site = TestSite::fixture("zola-search");
+    let mut options = site.options();
+    options.minify = true;
+    throughline::build(&options).unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    let zola =
+        std::fs::read_to_string(site.root().join("zola-0.22.1/minified/index.html")).unwrap();
+    assert_eq!(site.read("index.html"), zola);
 }

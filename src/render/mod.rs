@@ -154,9 +154,15 @@ impl Renderer<'_> {
         let outer = self.record.then(deps::start);
         let html = self.engine.render_map(template, ctx);
         let record = self.record.then(|| Box::new(deps::finish(outer.flatten())));
+        let html = html?;
+        let bytes = if self.config.minify_html && path.ends_with("html") {
+            out::minified(&html)
+        } else {
+            html.into_bytes()
+        };
         let mut file = OutFile {
             path,
-            bytes: html?.into_bytes(),
+            bytes,
             fp: 0,
             record,
             page_values_read: Vec::new(),

@@ -188,3 +188,14 @@ pub(super) fn pager_files(
         .map(|i| out_path_for(&pager_path(base_path, paginate_path, i)))
         .collect()
 }
+
+/// An HTML output as Zola writes it with `minify_html` (or `build
+/// --minify`): minify-html with Zola's settings (CSS minified, JavaScript
+/// left as written, the `<html>` and `<head>` tags kept).
+pub(super) fn minified(html: &str) -> Vec<u8> {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.minify_css = true;
+    cfg.minify_js = false;
+    minify_html::minify(html.as_bytes(), &cfg)
+}

@@ -34,14 +34,43 @@ fn under(theme: &'static Dir<'static>, prefix: &str) -> Vec<(String, &'static [u
     out
 }
 
-/// Whether a site that names no theme brings its own: `index.html`,
-/// `section.html` and `page.html` in its `templates/` (a Zola theme's own
-/// example site, say). Such a site gets only Zola's built-ins under its
-/// templates, as in Zola, not the default theme's pages and stylesheets.
+/// Whether a site that names no theme brings its own, as a Zola site does:
+/// `index.html`, `section.html` and `page.html` in its `templates/` (a Zola
+/// theme's own example site, say), or an `index.html` that extends nothing
+/// or extends a template the site has (its own `base.html`: a Zola site
+/// need not have `section.html` when its sections name their templates).
+/// Such a site gets only Zola's built-ins under its templates, as in Zola,
+/// not the default theme's pages and stylesheets. A site that overrides the
+/// default theme's `index.html` and extends the theme's `base.html` still
+/// has the theme.
 pub(crate) fn site_brings_its_own(root: &std::path::Path) -> bool {
-    ["index.html", "section.html", "page.html"]
+    let templates = root.join("templates");
+    if ["index.html", "section.html", "page.html"]
         .iter()
-        .all(|t| root.join("templates").join(t).is_file())
+        .all(|t| templates.join(t).is_file())
+    {
+        return true;
+    }
+    let Ok(index) = std::fs::read_to_string(templates.join("index.html")) else {
+        return false;
+    };
+    match extended(&index) {
+        None => true,
+        Some(parent) => templates.join(parent).is_file(),
+    }
+}
+
+/// The template `{% extends "…" %}` names in `text`, if it extends one.
+fn extended(text: &str) -> Option<&str> {
+    let at = text.find("extends")?;
+    let before = text[..at].trim_end();
+    if !before.ends_with("{%") && !before.ends_with("{%-") {
+        return None;
+    }
+    let rest = text[at + "extends".len()..].trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &rest[1..];
+    rest.find(quote).map(|end| &rest[..end])
 }
 
 /// Templates of the default theme for an engine: (name, source).
@@ -88,5 +117,21 @@ impl StatementAt {
         } else {
             StatementAt::Path(at.trim_matches('/').to_string())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parent_template_is_read_from_extends() {
+        assert_eq!(extended("{% extends \"base.html\" %}x"), Some("base.html"));
+        assert_eq!(
+            extended("{%- extends 'b/base.html' -%}"),
+            Some("b/base.html")
+        );
+        assert_eq!(extended("<p>extends nothing</p>"), None);
+        assert_eq!(extended("<html>{{ x }}</html>"), None);
     }
 }

@@ -57,6 +57,9 @@ pub struct Options {
     pub drafts: bool,
     pub force: bool,
     pub mode: Mode,
+    /// Minify the HTML written, whatever the config says (`build
+    /// --minify`, as in Zola).
+    pub minify: bool,
 }
 
 /// A finished render, in memory.
@@ -92,6 +95,9 @@ pub fn load_config(opts: &Options, diags: &Diagnostics) -> Option<Config> {
         Ok(loaded) => {
             diags.extend(shown(loaded.warnings));
             let mut config = loaded.config;
+            if opts.minify {
+                config.minify_html = true;
+            }
             if let Some(b) = &opts.base_url {
                 config.base_url = b.clone();
             }
