@@ -378,8 +378,34 @@ impl Config {
             } else if !section.search.is_empty() && section.search != config.search {
                 twice.push(at("search"));
             }
-            config.generate_feeds |= section.generate_feeds;
-            config.build_search_index |= section.build_search_index;
+            // Zola writes the default language's feed and search index
+            // only for the top-level settings: set in the table alone,
+            // they write nothing there either (a real site, portio, has
+            // no root feed for it). Said, so nobody waits for them.
+            for (key, set_there, set_at_top) in [
+                (
+                    "generate_feeds",
+                    section.generate_feeds,
+                    config.generate_feeds,
+                ),
+                (
+                    "build_search_index",
+                    section.build_search_index,
+                    config.build_search_index,
+                ),
+            ] {
+                if set_there && !set_at_top {
+                    let d = Diagnostic::warning(format!(
+                        "`{key}` under `[languages.{lang}]` does nothing for the default language `{lang}` (in Zola neither)"
+                    ))
+                    .in_file(path)
+                    .with_hint(format!("set `{key} = true` at the top of the config instead"));
+                    warnings.push(match text.find(&format!("[languages.{lang}]")) {
+                        Some(i) => d.at(Location::from_span(path, text, i..i + 12 + lang.len())),
+                        None => d,
+                    });
+                }
+            }
             if !twice.is_empty() {
                 return Err(twice);
             }

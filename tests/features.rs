@@ -46,6 +46,7 @@ fn output_urls_are_zolas() {
         "legacy/second.html",
         "tags/index.html",
         "tags/rust/index.html",
+        "tags/rust/page/1/index.html",
         "tags/rust/page/2/index.html",
         "tags/rust/atom.xml",
         "tags/web-dev/index.html",
@@ -174,6 +175,10 @@ fn sorting_siblings_and_transparent_sections() {
     assert!(site
         .read("blog/page/1/index.html")
         .contains("url=https://fixture.example/blog/"));
+    // A paginated term's first pager redirects to the term, as a section's.
+    assert!(site
+        .read("tags/rust/page/1/index.html")
+        .contains("url=https://fixture.example/tags/rust/"));
     // Weight sort, lower/higher, page_template and section template.
     let b = site.read("docs/b/index.html");
     assert!(b.starts_with("<h1>DOC Doc B</h1>"));

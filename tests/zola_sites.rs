@@ -801,3 +801,96 @@ fn minify_html_writes_what_zola_writes() {
         std::fs::read_to_string(site.root().join("zola-0.22.1/minified/index.html")).unwrap();
     assert_eq!(site.read("index.html"), zola);
 }
+
+/// A page named with the default language's code (`post.fr.md` where `fr`
+/// is the default) keeps the code in its name, as in Zola 0.22.1: its
+/// address is `/blog/post-fr/` (a real site, portio, is built that way).
+#[test]
+fn the_default_language_code_in_a_page_name_stays_in_its_slug() {
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://fr.example\"\ndefault_language = \"fr\"\n\n[languages.en]\n",
+        ),
+        ("content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n"),
+        (
+            "content/blog/post.fr.md",
+            "+++\ntitle = \"Billet\"\n+++\nBonjour.\n",
+        ),
+        (
+            "content/blog/post.en.md",
+            "+++\ntitle = \"Post\"\n+++\nHello.\n",
+        ),
+        ("templates/index.html", "home"),
+        ("templates/section.html", "{{ section.title }}"),
+        ("templates/page.html", "{{ page.title }} {{ page.lang }}"),
+    ]);
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    assert_eq!(site.read("blog/post-fr/index.html"), "Billet fr");
+    assert_eq!(site.read("en/blog/post/index.html"), "Post en");
+    assert!(!site.public().join("blog/post").exists());
+}
+
+/// `get_section` and `get_page` with `lang` read that language's file, as
+/// in Zola (`blog/_index.md` in `fr` is `blog/_index.fr.md`): a theme's
+/// home page in French lists the French sections (cela's does).
+#[test]
+fn get_section_and_get_page_read_the_language_asked_for() {
+    let site = multilingual();
+    site.write(
+        "templates/index.html",
+        "{{ lang }}|{% if lang != \"es\" %}{% set root = get_section(path=\"_index.md\", lang=lang) %}{{ root.title }}|{{ root.subsections | join(sep=\",\") | safe }}|{% set blog = get_section(path=\"blog/_index.md\", lang=lang, metadata_only=true) %}{{ blog.title }}|{% set post = get_page(path=\"blog/post.md\", lang=lang) %}{{ post.title }}{% endif %}",
+    );
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    assert_eq!(site.read("index.html"), "en|Home|blog/_index.md|Blog|Post");
+    assert_eq!(
+        site.read("fr/index.html"),
+        "fr|Accueil|blog/_index.fr.md|Blogue|Billet"
+    );
+    // A page the language does not have: the error names its file.
+    site.write(
+        "templates/index.html",
+        "{% set post = get_page(path=\"blog/post.md\", lang=\"es\") %}{{ post.title }}",
+    );
+    let failed = site.build().expect_err("Spanish has no post");
+    assert!(
+        failed
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("blog/post.es.md")),
+        "{:#?}",
+        failed.diagnostics
+    );
+}
+
+/// `generate_feeds` in the default language's `[languages.X]` table
+/// writes no site feed, as in Zola 0.22.1 (only the top level's does),
+/// and the build says so where the table is.
+#[test]
+fn feeds_asked_for_only_in_the_default_language_table_are_not_written() {
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://fr.example\"\ndefault_language = \"fr\"\n\n[languages.fr]\ngenerate_feeds = true\n",
+        ),
+        ("content/post.md", "+++\ntitle = \"Billet\"\ndate = 2024-01-01\n+++\n"),
+        ("templates/index.html", "home"),
+        ("templates/page.html", "{{ page.title }}"),
+    ]);
+    let report = site
+        .build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    assert!(!site.public().join("atom.xml").exists());
+    let warning = report
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.message
+                .contains("`generate_feeds` under `[languages.fr]`")
+        })
+        .expect("a warning");
+    assert_eq!(warning.location.as_ref().expect("located").line, 4);
+    assert!(common::hint(warning).contains("at the top"), "{warning:?}");
+}

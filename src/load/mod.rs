@@ -630,7 +630,7 @@ fn unread_section_language(path: &Path, config: &Config) -> Option<String> {
 
 /// The file name of a content file with its language taken out
 /// (`post.fr.md` → `post.md`, `_index.fr.md` → `_index.md`), and its
-/// language. Only a site with `[languages]` has translations; in one, a
+/// language (the default's own code stays in the name, as in Zola). Only a site with `[languages]` has translations; in one, a
 /// second extension that is not one of its languages is an error, as in
 /// Zola.
 fn language_of(path: &Path, config: &Config) -> Result<(String, String), Diagnostic> {
@@ -646,8 +646,11 @@ fn language_of(path: &Path, config: &Config) -> Result<(String, String), Diagnos
     let Some((base, code)) = stem.split_once('.') else {
         return Ok((name, default));
     };
+    // The default language's own code is not taken out, as in Zola:
+    // `post.fr.md` on a site whose default is `fr` keeps its whole name,
+    // so its slug is `post-fr` (real sites' addresses depend on it).
     if code == default {
-        return Ok((format!("{base}.md"), default));
+        return Ok((name, default));
     }
     if config.languages.contains_key(code) {
         return Ok((format!("{base}.md"), code.to_string()));

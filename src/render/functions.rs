@@ -282,7 +282,8 @@ impl Functions {
 
     pub(crate) fn get_page(&self, args: &Args) -> Result<Value, String> {
         let path = str_arg(args, "path", "get_page")?.trim_start_matches('/');
-        let i = self.page_index.get(path).ok_or_else(|| {
+        let path = self.in_language(path, args, "get_page")?;
+        let i = self.page_index.get(&path).ok_or_else(|| {
             format!("`get_page` could not find the page `{path}` (paths are from content/, such as `blog/post.md`)")
         })?;
         Ok(Arc::unwrap_or_clone(self.data.page(*i)))
@@ -337,14 +338,30 @@ impl Functions {
 
     pub(crate) fn get_section(&self, args: &Args) -> Result<Value, String> {
         let path = str_arg(args, "path", "get_section")?.trim_start_matches('/');
+        let path = self.in_language(path, args, "get_section")?;
         let metadata_only = bool_arg(args, "metadata_only", false)?;
-        let i = self.section_index.get(path).ok_or_else(|| {
+        let i = self.section_index.get(&path).ok_or_else(|| {
             format!("`get_section` could not find the section `{path}` (paths are from content/, such as `blog/_index.md`)")
         })?;
         Ok(if metadata_only {
             self.data.sections_meta[*i].clone()
         } else {
             self.data.section(*i, None)
+        })
+    }
+
+    /// A content path in the language the `lang` argument names, as Zola's
+    /// `get_page` and `get_section` read it: the language's code before
+    /// the extension (`blog/_index.md` in `fr` is `blog/_index.fr.md`),
+    /// nothing for the default language or without `lang`.
+    fn in_language(&self, path: &str, args: &Args, func: &str) -> Result<String, String> {
+        let lang = self.lang_arg(args, func)?;
+        if lang == self.config.default_language {
+            return Ok(path.to_string());
+        }
+        Ok(match path.rfind('.') {
+            Some(dot) => format!("{}.{lang}{}", &path[..dot], &path[dot..]),
+            None => format!("{path}.{lang}"),
         })
     }
 

@@ -124,6 +124,12 @@ impl Renderer<'_> {
                         }
                         out.push(self.emit(&single_tpl, file, ctx));
                     }
+                    // A paginated term's `page/1/` redirects to the term
+                    // itself, as a section's does (as in Zola).
+                    if tax.config.paginate_by.is_some_and(|by| by > 0) {
+                        let first = format!("{}{}/1/", term.path, tax.config.paginate_path());
+                        out.extend(self.alias(&first, &term.permalink));
+                    }
                     // A term's feed is the taxonomy's `feed`, whatever
                     // `generate_feeds` says (as in Zola).
                     if tax.config.feed {
