@@ -233,6 +233,12 @@ pub(crate) fn functions(
     })
 }
 
+/// Whether the site searches with Pagefind: one of its templates mentions
+/// it (the default theme's search page does).
+pub(crate) fn searches_with_pagefind(engine: &Engine) -> bool {
+    engine.mentions("pagefind")
+}
+
 /// Zola's search index of a site whose Markdown is rendered, when the
 /// config asks for one (see [`crate::search::zola_index`]).
 pub(crate) fn zola_search_index(
@@ -242,7 +248,7 @@ pub(crate) fn zola_search_index(
     diags: &Diagnostics,
 ) -> Vec<crate::render::OutFile> {
     if config.build_search_index {
-        crate::search::zola_index(site, config, engine.mentions("pagefind"), diags)
+        crate::search::zola_index(site, config, searches_with_pagefind(engine), diags)
     } else {
         Vec::new()
     }

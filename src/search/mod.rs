@@ -15,7 +15,9 @@ use crate::site::Site;
 mod pagefind;
 mod zola;
 
+pub(crate) use pagefind::index as pagefind_index;
 use pagefind::BUNDLE;
+pub(crate) use zola::index as zola_index;
 
 /// The outputs the Pagefind index reads, and whose change makes `serve`
 /// make the index again: (their URL from the site root, their output
@@ -56,32 +58,6 @@ pub(crate) fn is_index_file(path: &str) -> bool {
         || path
             .strip_prefix(BUNDLE)
             .is_some_and(|p| p.starts_with('/'))
-}
-
-/// Zola's index ([`zola`]), made from the site once its Markdown is
-/// rendered, before the templates, as Zola does: a template's
-/// `get_url(path="search_index.en.js", cachebust=true)` hashes it. With
-/// `pagefind` (the site searches with Pagefind), a language Zola's index
-/// cannot do is a warning, not an error.
-pub(crate) fn zola_index(
-    site: &Site,
-    config: &Config,
-    pagefind: bool,
-    diags: &Diagnostics,
-) -> Vec<OutFile> {
-    zola::index(site, config, pagefind, diags)
-}
-
-/// Pagefind's index of the rendered site, reading each output's bytes
-/// through `bytes_of` (its output path): `build` reads the files it
-/// rendered, `serve` the site it serves.
-pub(crate) fn pagefind_index<'a>(
-    site: &Site,
-    config: &Config,
-    bytes_of: impl Fn(&str) -> Option<&'a [u8]>,
-    diags: &Diagnostics,
-) -> Vec<OutFile> {
-    pagefind::index(site, config, bytes_of, diags)
 }
 
 /// Both indexes of the site `serve` serves (`pagefind` says whether to

@@ -20,7 +20,7 @@ pub(crate) const BUNDLE: &str = "pagefind";
 
 /// The Pagefind index of the pages [`indexed`] names, reading each
 /// output's bytes through `bytes_of` (its output path).
-pub(super) fn index<'a>(
+pub(crate) fn index<'a>(
     site: &Site,
     config: &Config,
     bytes_of: impl Fn(&str) -> Option<&'a [u8]>,

@@ -268,7 +268,10 @@ fn fuse(options: &Options, items: &[Item]) -> String {
     serde_json::Value::Array(entries).to_string()
 }
 
-/// The index's files for every language that asks for one.
+/// Zola's index files for every language that asks for one, made from the
+/// site once its Markdown is rendered, before the templates, as Zola does:
+/// a template's `get_url(path="search_index.en.js", cachebust=true)`
+/// hashes them.
 ///
 /// With `lenient`, a language elasticlunr knows no words of is left out
 /// with a warning (the site searches another way), else it is an error,

@@ -433,7 +433,7 @@ impl Session {
                 &kept.site,
                 &kept.config,
                 |out| good.files.get(out).map(|o| &o.bytes[..]),
-                kept.engine.mentions("pagefind"),
+                crate::stages::searches_with_pagefind(&kept.engine),
                 &said,
             );
             self.search = Some(

@@ -142,7 +142,7 @@ impl Session {
         ));
         if config.build_search_index {
             let mut index = zola_index;
-            if engine.mentions("pagefind") {
+            if stages::searches_with_pagefind(&engine) {
                 let by_path: std::collections::HashMap<&str, &OutFile> =
                     files.iter().map(|f| (f.path.as_str(), f)).collect();
                 index.extend(crate::search::pagefind_index(
