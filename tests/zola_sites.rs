@@ -486,7 +486,13 @@ fn a_site_with_its_own_templates_gets_only_zolas_built_ins() {
         .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
     let out = site.outputs();
     assert!(!out.iter().any(|o| o.starts_with("throughline")), "{out:?}");
-    assert!(site.read("404.html").contains("<h1>404 Not Found</h1>"));
+    // Zola's words, in a page that says its language (WCAG 3.1.1).
+    let not_found = site.read("404.html");
+    assert!(
+        not_found.contains("<h1>404 Not Found</h1></body>"),
+        "{not_found}"
+    );
+    assert!(not_found.contains("<html lang=\"en\">"), "{not_found}");
 
     // A Zola site need not have section.html and page.html (its sections
     // name their templates): an index.html extending its own base.html is
