@@ -508,12 +508,30 @@ fn a_site_with_its_own_templates_gets_only_zolas_built_ins() {
             "templates/index.html",
             "{% extends \"base.html\" %}{% block main %}home{% endblock %}",
         ),
+        ("content/blog/_index.md", "+++\ntitle = \"Blog\"\n+++\n"),
+        (
+            "content/blog/post.md",
+            "+++\ntitle = \"Post\"\n+++\nHello.\n",
+        ),
     ]);
     site.build()
         .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
     let out = site.outputs();
     assert!(!out.iter().any(|o| o.starts_with("throughline")), "{out:?}");
     assert!(site.read("404.html").contains("<h1>404 Not Found</h1>"));
+    // A section and a page with no template to show them say which one
+    // is missing (Zola, too, shows a notice there, not an empty page).
+    for (path, missing) in [
+        ("blog/index.html", "section.html"),
+        ("blog/post/index.html", "page.html"),
+    ] {
+        let html = site.read(path);
+        assert!(
+            html.contains(&format!("add <code>templates/{missing}</code>")),
+            "{path}: {html}"
+        );
+        assert!(html.contains("<html lang=\"en\">"), "{path}: {html}");
+    }
 
     // An index.html that extends the default theme's base.html overrides
     // one template of the theme: the theme fills in the rest, stylesheets

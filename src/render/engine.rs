@@ -114,11 +114,19 @@ const BUILTINS: &[(&str, &str)] = &[
         include_str!("builtins/streamable.html"),
     ),
     ("internal/alias.html", include_str!("builtins/alias.html")),
-    (
-        "__throughline/blank.html",
-        include_str!("builtins/blank.html"),
-    ),
 ];
+
+/// The templates a Zola site may lack: a page that would use one shows a
+/// notice naming it (as Zola shows one), registered as
+/// `__throughline/missing/NAME` from one text.
+const MAY_BE_MISSING: &[&str] = &[
+    "index.html",
+    "section.html",
+    "page.html",
+    "single.html",
+    "list.html",
+];
+const MISSING: &str = include_str!("builtins/missing.html");
 
 fn read_dir_templates(
     dir: &Path,
@@ -212,6 +220,16 @@ impl Engine {
                     },
                 ));
             }
+        }
+        for name in MAY_BE_MISSING {
+            let path = format!("__throughline/missing/{name}");
+            layers.push((
+                path.clone(),
+                Origin {
+                    path: PathBuf::from(format!("(built-in)/{path}")),
+                    text: Arc::from(MISSING.replace("TEMPLATE_NAME", name)),
+                },
+            ));
         }
         match &config.theme {
             None if theme::site_brings_its_own(root) => {}
@@ -504,8 +522,8 @@ impl Engine {
     }
 
     /// The template `name` is rendered with: the site's or theme's, the
-    /// theme's under its prefixed name, or a blank page for Zola's
-    /// optional templates.
+    /// theme's under its prefixed name, or for Zola's optional templates a
+    /// notice that names the one missing.
     pub(crate) fn resolve(&self, name: &str) -> Result<String, Diagnostic> {
         if self.has(name) {
             return Ok(name.to_string());
@@ -518,11 +536,8 @@ impl Engine {
         {
             return Ok(t);
         }
-        if matches!(
-            name,
-            "index.html" | "section.html" | "page.html" | "single.html" | "list.html"
-        ) {
-            return Ok("__throughline/blank.html".to_string());
+        if MAY_BE_MISSING.contains(&name) {
+            return Ok(format!("__throughline/missing/{name}"));
         }
         let names: Vec<&str> = self
             .origins
