@@ -282,6 +282,23 @@ fn the_plan_can_be_left_out_of_the_priorities_section() {
     assert!(!html.contains("tl-plan__table"));
 }
 
+/// The plan grows with priorities × links: on a paginated priorities
+/// section it is on the first pager only, not repeated on every one.
+#[test]
+fn a_paginated_priorities_section_has_the_plan_on_its_first_pager_only() {
+    let site = TestSite::fixture("strategy");
+    site.write(
+        "content/purposes/_index.md",
+        "+++\ntitle = \"Our core purposes\"\npaginate_by = 1\n+++\nWhat we are for.\n",
+    );
+    site.build().unwrap();
+    let first = site.read("purposes/index.html");
+    assert!(first.contains("tl-plan__table"), "{first}");
+    let second = site.read("purposes/page/2/index.html");
+    assert!(second.contains("What we are for."), "{second}");
+    assert!(!second.contains("tl-plan__table"), "{second}");
+}
+
 #[test]
 fn a_page_naming_its_own_template_keeps_it() {
     let site = TestSite::fixture("strategy");

@@ -366,7 +366,16 @@ impl Plugin for StrategyPlugin {
             }
             Item::Section(sid) => {
                 let section = &cx.site.sections[sid];
+                // On a paginated priorities section the plan is on the
+                // first pager only: on each, it would make the section's
+                // pages grow as priorities × links.
+                let later_pager = ctx
+                    .get("paginator")
+                    .and_then(|p| p.get("current_index"))
+                    .and_then(Value::as_u64)
+                    .is_some_and(|i| i > 1);
                 if g.kind_of_section(sid) == Some(Kind::Priority)
+                    && !later_pager
                     && !section.source.body().contains("plan_on_a_page")
                     && section.meta.extra.get("plan_on_a_page")
                         != Some(&toml::Value::Boolean(false))
