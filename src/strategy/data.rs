@@ -32,7 +32,7 @@ pub(crate) struct Data {
     /// `review`: the list of years, for the annual-review section and the
     /// years themselves.
     pub review: Value,
-    /// With [`Data::compacted`], the entities', years' and updates' values
+    /// With [`Data::new_compact`], the entities', years' and updates' values
     /// as JSON text (the lists above are then empty).
     compact: Option<Compact>,
 }
@@ -184,19 +184,14 @@ impl Data {
         Data::with_reuse(g, review, site, None)
     }
 
-    /// The entities', years' and updates' values kept as text, made
-    /// whole when asked for: for a build, which reads each once or twice
-    /// (at 10,000 pages, 42 MB of values become 6 MB of text).
-    pub(crate) fn compacted(mut self) -> Data {
-        let texts = |list: &mut Vec<Arc<Value>>| -> Vec<Box<str>> {
-            std::mem::take(list).par_iter().map(to_text).collect()
-        };
-        self.compact = Some(Compact {
-            entities: Kind::ALL.map(|k| texts(&mut self.entities[k.index()])),
-            years: texts(&mut self.years),
-            updates: texts(&mut self.updates),
-        });
-        self
+    /// [`Data::new`] with the entities', years' and updates' values kept
+    /// as JSON text, made whole when asked for: for a build, which reads
+    /// each once or twice (at 10,000 pages, 42 MB of values become 6 MB of
+    /// text). Each is written out as it is made, so they never all stand
+    /// in memory as values at once (on a 4,000-programme site that was
+    /// the build's peak).
+    pub(crate) fn new_compact(g: &Graph, review: &Review, site: &Site) -> Data {
+        Data::make(g, review, site, None, true)
     }
 
     /// Entity `i` of kind `k`'s value.
@@ -231,6 +226,10 @@ impl Data {
         site: &Site,
         reuse: Option<&Reuse>,
     ) -> Data {
+        Data::make(g, review, site, reuse, false)
+    }
+
+    fn make(g: &Graph, review: &Review, site: &Site, reuse: Option<&Reuse>, compact: bool) -> Data {
         let s = &g.settings;
         // The old value at `i` of a list, where `reuse` keeps it.
         let kept = |keep: &[bool], old: &[Arc<Value>], i: usize| -> Option<Arc<Value>> {
@@ -255,93 +254,105 @@ impl Data {
         });
         // (Entities, years and updates in parallel: `serve` makes them
         // again after every edit to front matter.)
-        let entities: [Vec<Arc<Value>>; 4] = Kind::ALL.map(|k| {
-            g.entities[k.index()]
-                .par_iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    if let Some(v) = kept_entity(k, i) {
-                        return v;
-                    }
-                    let page = &site.pages[e.page];
-                    let mut v = Map::new();
-                    v.insert("kind".into(), json!(k));
-                    v.insert("kind_label".into(), json!(s.one_heading(k)));
-                    v.insert("kind_plural_label".into(), json!(s.plural[k.index()]));
-                    v.insert("labels".into(), labels.clone());
-                    v.insert("id".into(), json!(e.id));
-                    v.insert("title".into(), json!(e.title));
-                    v.insert("description".into(), json!(page.meta.description));
-                    v.insert("permalink".into(), json!(page.permalink));
-                    v.insert("path".into(), json!(page.path));
-                    v.insert("relative_path".into(), json!(page.file.relative));
-                    v.insert("code".into(), json!(e.code));
-                    v.insert("group".into(), json!(e.group));
-                    v.insert("status".into(), json!(e.status));
-                    v.insert("lead".into(), json!(e.lead));
-                    v.insert("start".into(), json!(e.start));
-                    v.insert("end".into(), json!(e.end));
-                    v.insert(
+        let entity_value = |k: Kind, i: usize, e: &Entity| -> Arc<Value> {
+            if let Some(v) = kept_entity(k, i) {
+                return v;
+            }
+            let page = &site.pages[e.page];
+            let mut v = Map::new();
+            v.insert("kind".into(), json!(k));
+            v.insert("kind_label".into(), json!(s.one_heading(k)));
+            v.insert("kind_plural_label".into(), json!(s.plural[k.index()]));
+            v.insert("labels".into(), labels.clone());
+            v.insert("id".into(), json!(e.id));
+            v.insert("title".into(), json!(e.title));
+            v.insert("description".into(), json!(page.meta.description));
+            v.insert("permalink".into(), json!(page.permalink));
+            v.insert("path".into(), json!(page.path));
+            v.insert("relative_path".into(), json!(page.file.relative));
+            v.insert("code".into(), json!(e.code));
+            v.insert("group".into(), json!(e.group));
+            v.insert("status".into(), json!(e.status));
+            v.insert("lead".into(), json!(e.lead));
+            v.insert("start".into(), json!(e.start));
+            v.insert("end".into(), json!(e.end));
+            v.insert(
                         "milestones".into(),
                         e.milestones
                             .iter()
                             .map(|m| json!({"title": m.title, "due": m.due, "due_text": m.due_text, "status": m.status}))
                             .collect(),
                     );
-                    v.insert(
-                        "details".into(),
-                        e.details
-                            .iter()
-                            .map(|(term, value)| json!({"term": term, "value": value}))
-                            .collect(),
-                    );
-                    for other in Kind::ALL {
-                        let mut list: Vec<Value> = Vec::new();
-                        let mut seen: Vec<usize> = Vec::new();
-                        for &i in e.refs[other.index()].iter().chain(&e.back[other.index()]) {
-                            if !seen.contains(&i) {
-                                seen.push(i);
-                                list.push(refs[other.index()][i].clone());
-                            }
-                        }
-                        for d in e.draft_refs.iter().filter(|d| d.kind == other) {
-                            list.push(json!({
-                                "kind": d.kind, "id": d.id, "title": d.title,
-                                "permalink": null, "draft": true, "code": null, "status": null,
-                                "group": null, "description": null,
-                            }));
-                        }
-                        v.insert(other.plural().into(), Value::Array(list));
+            v.insert(
+                "details".into(),
+                e.details
+                    .iter()
+                    .map(|(term, value)| json!({"term": term, "value": value}))
+                    .collect(),
+            );
+            for other in Kind::ALL {
+                let mut list: Vec<Value> = Vec::new();
+                let mut seen: Vec<usize> = Vec::new();
+                for &i in e.refs[other.index()].iter().chain(&e.back[other.index()]) {
+                    if !seen.contains(&i) {
+                        seen.push(i);
+                        list.push(refs[other.index()][i].clone());
                     }
-                    v.insert(
-                        "measure".into(),
-                        e.measure
-                            .as_ref()
-                            .map(|m| {
-                                let mut mv = measure_value(m, &e.id, &e.title);
-                                // Its figures as CSV, beside the page (§6).
-                                mv["csv"] = json!(format!("{}{}.csv", page.permalink, e.id));
-                                mv
-                            })
-                            .unwrap_or(Value::Null),
-                    );
-                    if matches!(k, Kind::Programme | Kind::Commitment) {
-                        v.insert("history".into(), history(review, &pre, k, i));
-                        v.insert(
-                            "status_from".into(),
-                            match (
-                                page.meta.extra.contains_key("status"),
-                                review.latest_status(k, i),
-                            ) {
-                                (false, Some((_, y))) => pre.year[y].clone(),
-                                _ => Value::Null,
-                            },
-                        );
-                    }
-                    Arc::new(Value::Object(v))
-                })
-                .collect()
-        });
+                }
+                for d in e.draft_refs.iter().filter(|d| d.kind == other) {
+                    list.push(json!({
+                        "kind": d.kind, "id": d.id, "title": d.title,
+                        "permalink": null, "draft": true, "code": null, "status": null,
+                        "group": null, "description": null,
+                    }));
+                }
+                v.insert(other.plural().into(), Value::Array(list));
+            }
+            v.insert(
+                "measure".into(),
+                e.measure
+                    .as_ref()
+                    .map(|m| {
+                        let mut mv = measure_value(m, &e.id, &e.title);
+                        // Its figures as CSV, beside the page (§6).
+                        mv["csv"] = json!(format!("{}{}.csv", page.permalink, e.id));
+                        mv
+                    })
+                    .unwrap_or(Value::Null),
+            );
+            if matches!(k, Kind::Programme | Kind::Commitment) {
+                v.insert("history".into(), history(review, &pre, k, i));
+                v.insert(
+                    "status_from".into(),
+                    match (
+                        page.meta.extra.contains_key("status"),
+                        review.latest_status(k, i),
+                    ) {
+                        (false, Some((_, y))) => pre.year[y].clone(),
+                        _ => Value::Null,
+                    },
+                );
+            }
+            Arc::new(Value::Object(v))
+        };
+        type PerKind<T> = [Vec<T>; 4];
+        let (entities, entity_texts): (PerKind<Arc<Value>>, PerKind<Box<str>>) = if compact {
+            (
+                Default::default(),
+                Kind::ALL.map(|k| {
+                    let list = g.entities[k.index()].par_iter().enumerate();
+                    list.map(|(i, e)| to_text(&entity_value(k, i, e))).collect()
+                }),
+            )
+        } else {
+            (
+                Kind::ALL.map(|k| {
+                    let list = g.entities[k.index()].par_iter().enumerate();
+                    list.map(|(i, e)| entity_value(k, i, e)).collect()
+                }),
+                Default::default(),
+            )
+        };
 
         let mut sections = Map::new();
         for k in Kind::ALL {
@@ -392,24 +403,39 @@ impl Data {
             ),
         );
         graph.insert("plan".into(), plan);
-        let years = (0..review.years.len())
-            .into_par_iter()
-            .map(|y| {
-                kept_year(y)
-                    .unwrap_or_else(|| Arc::new(year_value(g, review, site, &refs, &pre, y)))
-            })
-            .collect();
+        let year = |y: usize| {
+            kept_year(y).unwrap_or_else(|| Arc::new(year_value(g, review, site, &refs, &pre, y)))
+        };
+        let update = |u: usize| {
+            kept_update(u).unwrap_or_else(|| Arc::new(update_value(g, review, &refs, &pre, u)))
+        };
+        let n_years = review.years.len();
+        let n_updates = review.updates.len();
+        let (years, updates, compact) = if compact {
+            let texts = Compact {
+                entities: entity_texts,
+                years: (0..n_years)
+                    .into_par_iter()
+                    .map(|y| to_text(&year(y)))
+                    .collect(),
+                updates: (0..n_updates)
+                    .into_par_iter()
+                    .map(|u| to_text(&update(u)))
+                    .collect(),
+            };
+            (Vec::new(), Vec::new(), Some(texts))
+        } else {
+            (
+                (0..n_years).into_par_iter().map(year).collect(),
+                (0..n_updates).into_par_iter().map(update).collect(),
+                None,
+            )
+        };
         let years_brief = (0..review.years.len())
             .map(|y| {
                 let mut v = year_heading(review, &pre, y);
                 v["continued"] = json!(true);
                 v
-            })
-            .collect();
-        let updates = (0..review.updates.len())
-            .into_par_iter()
-            .map(|u| {
-                kept_update(u).unwrap_or_else(|| Arc::new(update_value(g, review, &refs, &pre, u)))
             })
             .collect();
         Data {
@@ -420,7 +446,7 @@ impl Data {
             years_brief,
             updates,
             review: review_value(g, review, site),
-            compact: None,
+            compact,
         }
     }
 }

@@ -194,10 +194,11 @@ impl Plugin for StrategyPlugin {
 
     fn site_loaded(&mut self, site: &Site, config: &Config, diags: &Diagnostics) {
         let (graph, review) = graph_and_review(site, config, diags);
-        let mut data = data::Data::new(&graph, &review, site);
-        if self.compact {
-            data = data.compacted();
-        }
+        let data = if self.compact {
+            data::Data::new_compact(&graph, &review, site)
+        } else {
+            data::Data::new(&graph, &review, site)
+        };
         self.state = Arc::new(State {
             graph,
             review,
