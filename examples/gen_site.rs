@@ -231,11 +231,242 @@ fn main() {
         args.get(1).and_then(|n| n.parse::<usize>().ok()),
         args.get(2),
     ) else {
-        eprintln!("usage: gen_site PAGES OUT_DIR");
+        eprintln!("usage: gen_site PAGES OUT_DIR [news|plan|stress]");
         std::process::exit(2);
     };
-    let made = generate(n, &PathBuf::from(out));
-    println!("wrote about {made} pages to {out}");
+    let shape = args.get(3).map(String::as_str).unwrap_or("news");
+    let made = match shape {
+        "news" => generate(n, &PathBuf::from(out)),
+        "plan" | "stress" => generate_shape(shape, n, &PathBuf::from(out)),
+        other => {
+            eprintln!("unknown shape `{other}`: news, plan or stress");
+            std::process::exit(2);
+        }
+    };
+    println!("wrote {made} pages to {out}");
+}
+
+/// The two shapes of issue 23, written once into `OUT/throughline/`, a
+/// site that throughline and Zola 0.22 both build with its own templates
+/// (those of `generate`):
+/// - `plan`: a partnership's plan: 10 priorities, 60 commitments, 300
+///   programmes and 20 measures for every 10,000 pages, the rest a
+///   ten-year annual review (an update of every programme each year, and
+///   stories); pages of about 600 words with lists, a table and links.
+/// - `stress`: 200 priorities and 4,000 programmes (each delivering three
+///   priorities and two commitments) for every 10,000 pages, 800
+///   commitments and 100 measures; the rest updates over four years.
+///
+/// Counts scale with `n` (never below the plan's smallest), so the shapes
+/// at 1,000, 10,000 and 100,000 pages are the same site, larger.
+pub fn generate_shape(shape: &str, n: usize, out: &Path) -> usize {
+    if out.exists() {
+        std::fs::remove_dir_all(out).unwrap();
+    }
+    let site = out.join("throughline");
+    let content = site.join("content");
+    let put = |rel: &str, text: &str| write(&content.join(rel), text);
+    let mut r = Rng(0x5EED_0023_0000_0000 ^ n as u64 ^ shape.len() as u64);
+    let scale = |per_10k: usize, least: usize| (per_10k * n / 10_000).max(least);
+    let (n_priorities, n_commitments, n_programmes, n_measures, n_years) = match shape {
+        "plan" => (10, scale(60, 6), scale(300, 30), scale(20, 4), 10),
+        _ => (
+            scale(200, 20),
+            scale(800, 80),
+            scale(4000, 400),
+            scale(100, 10),
+            4,
+        ),
+    };
+    let priorities: Vec<String> = (0..n_priorities).map(|i| format!("priority-{i}")).collect();
+    let commitments: Vec<String> = (0..n_commitments)
+        .map(|i| format!("commitment-{i}"))
+        .collect();
+    let programmes: Vec<String> = (0..n_programmes)
+        .map(|i| format!("programme-{i}"))
+        .collect();
+    let measures: Vec<String> = (0..n_measures).map(|i| format!("measure-{i}")).collect();
+    let periods: Vec<(String, String, String)> = (0..n_years)
+        .map(|y| {
+            let a = 2016 + y;
+            (
+                format!("{a}-{:02}", (a + 1) % 100),
+                format!("{a}/{:02}", (a + 1) % 100),
+                format!("{}-06-1{}", a + 1, y % 10),
+            )
+        })
+        .collect();
+    // A long body: two of `body`'s, a table, and links to other pages of
+    // the strategy (checked by both tools).
+    let long_body = |r: &mut Rng| {
+        let mut b = body(r);
+        b.push_str("\n| Quarter | Referrals | Seen within 18 weeks |\n|---|---:|---:|\n");
+        for q in 1..=4 {
+            let _ = writeln!(
+                b,
+                "| Q{q} | {} | {}% |",
+                100 + r.below(900),
+                50 + r.below(50)
+            );
+        }
+        let _ = write!(
+            b,
+            "\nSee [{}](@/programmes/{}.md) and [the priority](@/priorities/{}.md).\n\n",
+            TOPICS[r.below(TOPICS.len())],
+            programmes[r.below(programmes.len())],
+            priorities[r.below(priorities.len())],
+        );
+        b.push_str(&body(r));
+        b
+    };
+    put(
+        "_index.md",
+        "+++\ntitle = \"Home\"\n+++\nOur shared strategy.\n",
+    );
+    put("priorities/_index.md", &section("Our priorities", ""));
+    for (i, id) in priorities.iter().enumerate() {
+        let text = format!(
+            "+++\ntitle = \"Priority {i}: {}\"\nweight = {}\n[extra]\ncode = \"P{}\"\ngroup = \"{}\"\n+++\n{}",
+            TOPICS[i % TOPICS.len()],
+            i + 1,
+            i + 1,
+            GROUPS[i % GROUPS.len()],
+            long_body(&mut r)
+        );
+        put(&format!("priorities/{id}.md"), &text);
+    }
+    put("commitments/_index.md", &section("Our commitments", ""));
+    for (i, id) in commitments.iter().enumerate() {
+        let mut ps = vec![
+            priorities[i % n_priorities].clone(),
+            priorities[(i * 3 + 1) % n_priorities].clone(),
+        ];
+        ps.dedup();
+        let text = format!(
+            "+++\ntitle = \"{} together {i}\"\nweight = {}\n[extra]\ngroup = \"{}\"\npriorities = [{}]\n+++\n{}",
+            r.pick(WORDS),
+            i + 1,
+            GROUPS[i % GROUPS.len()],
+            list(&ps),
+            long_body(&mut r)
+        );
+        put(&format!("commitments/{id}.md"), &text);
+    }
+    put("programmes/_index.md", &section("Programmes of work", ""));
+    for (i, id) in programmes.iter().enumerate() {
+        let mut ps = vec![
+            priorities[i % n_priorities].clone(),
+            priorities[(i / 3) % n_priorities].clone(),
+            priorities[(i * 7 + 1) % n_priorities].clone(),
+        ];
+        ps.sort();
+        ps.dedup();
+        let mut cs = vec![
+            commitments[i % n_commitments].clone(),
+            commitments[(i * 7 + 3) % n_commitments].clone(),
+        ];
+        cs.dedup();
+        let text = format!(
+            "+++\ntitle = \"{} {i}\"\ndescription = \"{}\"\nweight = {}\n[extra]\npriorities = [{}]\ncommitments = [{}]\nmeasures = [\"{}\"]\nstatus = \"{}\"\nlead = \"Partner {}\"\ngroup = \"{}\"\nstart = \"{}\"\nend = \"{}\"\nmilestones = [{{ title = \"Business case agreed\", due = \"{}\", status = \"complete\" }}, {{ title = \"First sites live\", due = \"{}\" }}]\n+++\n{}",
+            TOPICS[i % TOPICS.len()],
+            sentence(&mut r),
+            i + 1,
+            list(&ps),
+            list(&cs),
+            measures[i % n_measures],
+            r.pick(STATUSES),
+            i % 17,
+            GROUPS[(i / 5) % GROUPS.len()],
+            periods[0].1,
+            periods[n_years - 1].1,
+            periods[1].1,
+            periods[n_years / 2].1,
+            long_body(&mut r)
+        );
+        put(&format!("programmes/{id}.md"), &text);
+    }
+    put("measures/_index.md", &section("Measures", ""));
+    for (i, id) in measures.iter().enumerate() {
+        let start = 40.0 + (r.below(400) as f64) / 10.0;
+        let values: Vec<String> = periods
+            .iter()
+            .enumerate()
+            .map(|(y, (_, period, _))| {
+                if r.below(10) == 0 {
+                    format!("{{ period = \"{period}\" }}")
+                } else {
+                    format!(
+                        "{{ period = \"{period}\", value = {:.1} }}",
+                        start + y as f64 * 0.7
+                    )
+                }
+            })
+            .collect();
+        let text = format!(
+            "+++\ntitle = \"Measure {i}\"\nweight = {}\n[extra]\npriorities = [\"{}\"]\nunit = \"%\"\ndirection = \"{}\"\nvalues = [{}]\ntarget = {{ period = \"2034/35\", value = {:.1} }}\nsource = \"Illustrative figures\"\nillustrative = true\n+++\n{}",
+            i + 1,
+            priorities[i % n_priorities],
+            if i % 3 == 0 { "down" } else { "up" },
+            values.join(", "),
+            start + 10.0,
+            body(&mut r)
+        );
+        put(&format!("measures/{id}.md"), &text);
+    }
+    put("annual-review/_index.md", &section("Annual review", ""));
+    let mut made = 5 + n_priorities + n_commitments + n_programmes + n_measures;
+    let review = n.saturating_sub(made + n_years);
+    let per_year = review / n_years;
+    for (y, (folder, period, published)) in periods.iter().enumerate() {
+        put(
+            &format!("annual-review/{folder}/_index.md"),
+            &section(
+                &format!("Annual review {period}"),
+                &format!("[extra]\nperiod = \"{period}\"\npublished = {published}\n"),
+            ),
+        );
+        made += 1;
+        // This year's share (the last year takes what is left), updates
+        // first: at most one per programme.
+        let mut count = if y + 1 == n_years {
+            n.saturating_sub(made)
+        } else {
+            per_year
+        };
+        for (i, id) in programmes.iter().enumerate().take(count) {
+            put(
+                &format!("annual-review/{folder}/{id}.md"),
+                &format!(
+                    "+++\ntitle = \"{} in {period}\"\nweight = {}\n[extra]\nprogramme = \"{id}\"\nstatus = \"{}\"\n+++\n{}",
+                    TOPICS[i % TOPICS.len()],
+                    i + 1,
+                    r.pick(STATUSES),
+                    long_body(&mut r)
+                ),
+            );
+            made += 1;
+            count -= 1;
+        }
+        for i in 0..count {
+            put(
+                &format!("annual-review/{folder}/story-{i}.md"),
+                &format!(
+                    "+++\ntitle = \"{}\"\nweight = {}\n[extra]\nfeatured = {}\n+++\n{}",
+                    sentence(&mut r).trim_end_matches('.'),
+                    n_programmes + i + 1,
+                    i == 0,
+                    long_body(&mut r)
+                ),
+            );
+            made += 1;
+        }
+    }
+    write(
+        &site.join("config.toml"),
+        "base_url = \"https://bench.example\"\ntitle = \"Benchmark partnership\"\ngenerate_feeds = true\n",
+    );
+    tera_templates(&site);
+    made
 }
 
 /// Write the two copies of a site of about `n` pages into `out` (replacing

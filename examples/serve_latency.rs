@@ -32,7 +32,16 @@ fn main() {
             .unwrap_or("/dev/shm/serve-latency".into()),
     );
     let runs: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(20);
-    gen_site::generate(n, &out);
+    // The shape (gen_site's): a news page's body is the page edit on the
+    // news shape; a programme's update in the first year on the others.
+    let shape = args.get(4).map(String::as_str).unwrap_or("news");
+    let page = if shape == "news" {
+        gen_site::generate(n, &out);
+        "content/news/item-5.md"
+    } else {
+        gen_site::generate_shape(shape, n, &out);
+        "content/annual-review/2016-17/programme-5.md"
+    };
     let root = out.join("throughline");
 
     let start = Instant::now();
@@ -52,8 +61,9 @@ fn main() {
     )
     .expect("serve starts");
     println!(
-        "first build of {n} pages: {:.0} ms",
-        start.elapsed().as_secs_f64() * 1000.0
+        "first build of {n} pages: {:.0} ms; resident {} MB",
+        start.elapsed().as_secs_f64() * 1000.0,
+        resident_mb()
     );
     let mut s = TcpStream::connect(running.addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
@@ -61,11 +71,11 @@ fn main() {
     let mut events = BufReader::new(s);
     next(&mut events); // hello
 
-    let page = root.join("content/news/item-5.md");
+    let page = root.join(page);
     let entity = root.join("content/commitments/commitment-2.md");
     let template = root.join("templates/page.html");
     let kinds: [(&str, &Path, &str, &str); 3] = [
-        ("page edit (a news page's body)", &page, "\n\nEdited.", ""),
+        ("page edit (a page's body)", &page, "\n\nEdited.", ""),
         (
             "cross-linked entity edit (a commitment's title)",
             &entity,
@@ -131,6 +141,18 @@ fn main() {
             rendered[rendered.len() / 2]
         );
     }
+    println!("resident after the edits: {} MB", resident_mb());
+}
+
+/// This process's resident size (serve runs in it), from /proc; 0 where
+/// there is no /proc.
+fn resident_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
 }
 
 fn next(events: &mut BufReader<TcpStream>) -> serde_json::Value {
