@@ -918,3 +918,46 @@ fn feeds_asked_for_only_in_the_default_language_table_are_not_written() {
     assert_eq!(warning.location.as_ref().expect("located").line, 4);
     assert!(common::hint(warning).contains("at the top"), "{warning:?}");
 }
+
+/// Two spellings of one term ("clean" and "Clean") are one term, named as
+/// Zola 0.22.1 names it: the first spelling in byte order, whichever page
+/// comes first (checked against Zola on this site).
+#[test]
+fn spellings_of_one_term_are_one_term_named_as_zola_names_it() {
+    let site = TestSite::from_files(&[
+        (
+            "config.toml",
+            "base_url = \"https://x.example\"\ntaxonomies = [{ name = \"tags\" }]\n",
+        ),
+        (
+            "content/a.md",
+            "+++\ntitle = \"A\"\n[taxonomies]\ntags = [\"clean\"]\n+++\n",
+        ),
+        (
+            "content/b.md",
+            "+++\ntitle = \"B\"\n[taxonomies]\ntags = [\"Clean\", \"blog\"]\n+++\n",
+        ),
+        (
+            "content/c.md",
+            "+++\ntitle = \"C\"\n[taxonomies]\ntags = [\"BLOG\"]\n+++\n",
+        ),
+        (
+            "templates/index.html",
+            "<!doctype html><html lang=\"en\"><title>x</title>home",
+        ),
+        ("templates/page.html", "page"),
+        (
+            "templates/taxonomy_list.html",
+            "{% for t in terms %}<p>{{ t.name }}={{ t.page_count }}</p>{% endfor %}",
+        ),
+        (
+            "templates/taxonomy_single.html",
+            "<p>{{ term.name }}={{ term.pages | length }}</p>",
+        ),
+    ]);
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    assert_eq!(site.read("tags/index.html"), "<p>BLOG=2</p><p>Clean=2</p>");
+    assert_eq!(site.read("tags/clean/index.html"), "<p>Clean=2</p>");
+    assert_eq!(site.read("tags/blog/index.html"), "<p>BLOG=2</p>");
+}

@@ -101,6 +101,12 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
                     path,
                     pages: Vec::new(),
                 });
+                // Spellings of one slug ("Clean", "clean") are one term,
+                // named by the first in byte order, as Zola's sort by name
+                // and dedup leave it, whichever page comes first.
+                if *value < term.name {
+                    term.name = value.clone();
+                }
                 if !term.pages.contains(&pid) {
                     term.pages.push(pid);
                 }
