@@ -961,3 +961,33 @@ fn spellings_of_one_term_are_one_term_named_as_zola_names_it() {
     assert_eq!(site.read("tags/clean/index.html"), "<p>Clean=2</p>");
     assert_eq!(site.read("tags/blog/index.html"), "<p>BLOG=2</p>");
 }
+
+/// Zola 0.22.1 unescapes `{{/* … */}}` and `{%/* … */%}` only around a
+/// shortcode call (or `end`); anything else stays as written, markers and
+/// all (zola-docs' theme pages show `{%/* extends … */%}` in code). The
+/// expected lines are what Zola wrote for this page.
+#[test]
+fn only_escaped_calls_are_unescaped_as_in_zola() {
+    let site = TestSite::from_files(&[
+        ("config.toml", "base_url = \"https://x.example\"\n"),
+        (
+            "content/a.md",
+            "+++\ntitle = \"A\"\n+++\nA {%/* quote(author=\"x\") */%} body {%/* end */%}.\n\nD {{/*z()*/}} and {%/*w()*/%}.\n\nE {%/* extends \"a.html\" */%} and {{/* super() */}}.\n\n```html\n{%/* f1 */%}\n{{/* f2() */}}\n```\n",
+        ),
+        ("templates/index.html", "<!doctype html><html lang=\"en\"><title>x</title>home"),
+        ("templates/page.html", "{{ page.content | safe }}"),
+    ]);
+    site.build()
+        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    // (comrak writes `"` in text as `&quot;`, pulldown-cmark as `"`: the
+    // same text, compared as such.)
+    let html = site.read("a/index.html").replace("&quot;", "\"");
+    for zola_wrote in [
+        "<p>A {% quote(author=\"x\") %} body {% end %}.</p>",
+        "<p>D {{z()}} and {%w()%}.</p>",
+        "<p>E {%/* extends \"a.html\" */%} and {{ super() }}.</p>",
+        "<pre><code data-lang=\"html\">{%/* f1 */%}\n{{ f2() }}\n</code></pre>",
+    ] {
+        assert!(html.contains(zola_wrote), "{zola_wrote}\nnot in\n{html}");
+    }
+}

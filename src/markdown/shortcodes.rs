@@ -57,10 +57,15 @@ pub(crate) fn parse(text: &str) -> Result<Parsed<'_>, SyntaxError> {
         }
         let inline = bytes[pos + 1] == b'{';
         let (open, close) = if inline { ("{{", "}}") } else { ("{%", "%}") };
-        // Escapes.
+        // Escapes: only of a call (`{{/* name(args) */}}`, and
+        // `{%/* end */%}`); anything else between the markers stays as
+        // written, markers and all, as in Zola 0.22.1.
         if text[pos + 2..].starts_with("/*") {
             let end_marker = format!("*/{close}");
-            if let Some(end) = text[pos + 4..].find(&end_marker) {
+            let found = text[pos + 4..].find(&end_marker);
+            if let Some(end) =
+                found.filter(|&e| escapes_a_call(&text[pos + 4..pos + 4 + e], inline))
+            {
                 if plain_start < pos {
                     out.push(Segment::Text(&text[plain_start..pos]));
                 }
@@ -143,6 +148,29 @@ impl<'a> Cursor<'a> {
 /// Parse a call at `start` (which holds `{{` or `{%`). `Ok(None)` when the
 /// text there is not a shortcode call at all (plain text or a Tera tag the
 /// author wrote literally); `Err` when it clearly is one but is malformed.
+/// Whether the text between an escape's markers is a shortcode call
+/// (`name(args)`), or for `{%/* … */%}` also `end`: what Zola 0.22.1
+/// unescapes.
+fn escapes_a_call(inner: &str, inline: bool) -> bool {
+    if !inline && inner.trim() == "end" {
+        return true;
+    }
+    let mut c = Cursor {
+        text: inner,
+        pos: 0,
+    };
+    c.skip_ws();
+    if c.ident().is_none() {
+        return false;
+    }
+    c.skip_ws();
+    if !c.eat("(") || parse_args(&mut c).is_err() {
+        return false;
+    }
+    c.skip_ws();
+    c.pos == inner.len()
+}
+
 fn parse_call(text: &str, start: usize, inline: bool) -> Result<Option<(Call<'_>, usize)>, Bad> {
     let mut c = Cursor {
         text,
