@@ -199,9 +199,12 @@ fn taxonomies_feeds_aliases_sitemap() {
     let site = built();
     let tags = site.read("tags/index.html");
     assert!(tags.contains("Rust</a>(2);") && tags.contains("Web Dev</a>(1);"));
+    // "Rust" (the older first post) and "rust" (the second) are one term,
+    // the spellings' pages one after the other in byte order, as Zola
+    // merges them (tests/zola_sites.rs checks the rule against Zola).
     let rust = site.read("tags/rust/index.html");
     assert!(
-        rust.contains("<p id=\"pager\">1/2</p>Second post;"),
+        rust.contains("<p id=\"pager\">1/2</p>First post;"),
         "{rust}"
     );
     let feed = site.read("atom.xml");

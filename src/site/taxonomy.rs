@@ -1,7 +1,7 @@
 //! Taxonomies: the terms pages are filed under (`[taxonomies]` in front
 //! matter), grouped by slug, each term's pages sorted newest first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::config::{Config, TaxonomyConfig};
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
@@ -54,6 +54,10 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
         }
     }
     let mut terms: Vec<BTreeMap<String, Term>> = vec![BTreeMap::new(); out.len()];
+    // Under which spelling each page named each term: Zola keeps one term
+    // per spelling, each sorted on its own, and merges them in the
+    // spellings' byte order (one's pages, then the next's).
+    let mut spelled: Vec<HashMap<(String, PageId), String>> = vec![HashMap::new(); out.len()];
     for (pid, page) in site.pages.iter().enumerate() {
         if !page.meta.render {
             continue;
@@ -107,6 +111,12 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
                 if *value < term.name {
                     term.name = value.clone();
                 }
+                let spelling = spelled[ti]
+                    .entry((slug, pid))
+                    .or_insert_with(|| value.clone());
+                if *value < *spelling {
+                    *spelling = value.clone();
+                }
                 if !term.pages.contains(&pid) {
                     term.pages.push(pid);
                 }
@@ -116,15 +126,18 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
     for (ti, tax) in out.iter_mut().enumerate() {
         let mut list: Vec<Term> = std::mem::take(&mut terms[ti]).into_values().collect();
         for term in &mut list {
+            let spelling = |pid: &PageId| &spelled[ti][&(term.slug.clone(), *pid)];
             term.pages.sort_by(|a, b| {
                 let (pa, pb) = (&site.pages[*a], &site.pages[*b]);
-                match (&pa.meta.date, &pb.meta.date) {
-                    (Some(x), Some(y)) => y.cmp(x),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => std::cmp::Ordering::Equal,
-                }
-                .then_with(|| pa.permalink.cmp(&pb.permalink))
+                spelling(a)
+                    .cmp(spelling(b))
+                    .then_with(|| match (&pa.meta.date, &pb.meta.date) {
+                        (Some(x), Some(y)) => y.cmp(x),
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    })
+                    .then_with(|| pa.permalink.cmp(&pb.permalink))
             });
         }
         // By slug, then name, as in Zola.
