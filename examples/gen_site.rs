@@ -221,6 +221,15 @@ fn list(ids: &[String]) -> String {
         .join(", ")
 }
 
+/// Programme `i`'s update (`id`) in the year of `period`.
+fn update_page(i: usize, id: &str, period: &str, status: &str, body: &str) -> String {
+    format!(
+        "+++\ntitle = \"{} in {period}\"\nweight = {}\n[extra]\nprogramme = \"{id}\"\nstatus = \"{status}\"\n+++\n{body}",
+        TOPICS[i % TOPICS.len()],
+        i + 1,
+    )
+}
+
 fn section(title: &str, extra: &str) -> String {
     format!("+++\ntitle = \"{title}\"\nsort_by = \"weight\"\npaginate_by = 10\n{extra}+++\n")
 }
@@ -434,15 +443,10 @@ pub fn generate_shape(shape: &str, n: usize, out: &Path) -> usize {
             per_year
         };
         for (i, id) in programmes.iter().enumerate().take(count) {
+            let status = r.pick(STATUSES);
             put(
                 &format!("annual-review/{folder}/{id}.md"),
-                &format!(
-                    "+++\ntitle = \"{} in {period}\"\nweight = {}\n[extra]\nprogramme = \"{id}\"\nstatus = \"{}\"\n+++\n{}",
-                    TOPICS[i % TOPICS.len()],
-                    i + 1,
-                    r.pick(STATUSES),
-                    long_body(&mut r)
-                ),
+                &update_page(i, id, period, status, &long_body(&mut r)),
             );
             made += 1;
             count -= 1;
@@ -632,15 +636,10 @@ pub fn generate(n: usize, out: &Path) -> usize {
             if made >= n {
                 break;
             }
+            let status = r.pick(STATUSES);
             o.same(
                 &format!("annual-review/{folder}/{id}.md"),
-                &format!(
-                    "+++\ntitle = \"{} in {period}\"\nweight = {}\n[extra]\nprogramme = \"{id}\"\nstatus = \"{}\"\n+++\n{}",
-                    TOPICS[i % TOPICS.len()],
-                    i + 1,
-                    r.pick(STATUSES),
-                    body(&mut r)
-                ),
+                &update_page(i, id, period, status, &body(&mut r)),
             );
             made += 1;
         }
