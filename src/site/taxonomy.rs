@@ -1,6 +1,7 @@
 //! Taxonomies: the terms pages are filed under (`[taxonomies]` in front
 //! matter), grouped by slug, each term's pages sorted newest first.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::{Config, TaxonomyConfig};
@@ -57,7 +58,9 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
     // Under which spelling each page named each term: Zola keeps one term
     // per spelling, each sorted on its own, and merges them in the
     // spellings' byte order (one's pages, then the next's).
-    let mut spelled: Vec<HashMap<(String, PageId), String>> = vec![HashMap::new(); out.len()];
+    // (Taxonomy, then term slug, then page.)
+    type Spellings = HashMap<String, HashMap<PageId, String>>;
+    let mut spelled: Vec<Spellings> = vec![HashMap::new(); out.len()];
     for (pid, page) in site.pages.iter().enumerate() {
         if !page.meta.render {
             continue;
@@ -111,14 +114,18 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
                 if *value < term.name {
                     term.name = value.clone();
                 }
-                let spelling = spelled[ti]
-                    .entry((slug, pid))
-                    .or_insert_with(|| value.clone());
-                if *value < *spelling {
-                    *spelling = value.clone();
-                }
-                if !term.pages.contains(&pid) {
-                    term.pages.push(pid);
+                // A page once in a term, under its first spelling in
+                // byte order (a hash lookup, not a scan of the term).
+                match spelled[ti].entry(slug).or_default().entry(pid) {
+                    Entry::Vacant(v) => {
+                        v.insert(value.clone());
+                        term.pages.push(pid);
+                    }
+                    Entry::Occupied(mut o) => {
+                        if *value < *o.get() {
+                            o.insert(value.clone());
+                        }
+                    }
                 }
             }
         }
@@ -126,7 +133,8 @@ pub fn collect(site: &Site, config: &Config, diags: &Diagnostics) -> Vec<Taxonom
     for (ti, tax) in out.iter_mut().enumerate() {
         let mut list: Vec<Term> = std::mem::take(&mut terms[ti]).into_values().collect();
         for term in &mut list {
-            let spelling = |pid: &PageId| &spelled[ti][&(term.slug.clone(), *pid)];
+            let of_term = &spelled[ti][&term.slug];
+            let spelling = |pid: &PageId| &of_term[pid];
             term.pages.sort_by(|a, b| {
                 let (pa, pb) = (&site.pages[*a], &site.pages[*b]);
                 spelling(a)
