@@ -3,6 +3,9 @@
 
 /// mimalloc: the build allocates many small JSON values from two threads;
 /// glibc's allocator spent half the build in malloc and free (BENCHMARKS.md).
+/// (`--cfg throughline_system_allocator` leaves the system's, for heap
+/// profilers such as heaptrack, which see only malloc: BENCHMARKS.md.)
+#[cfg(not(throughline_system_allocator))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -11,12 +14,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// build's peak 30 MB (12%) lower at the same speed (BENCHMARKS.md). The
 /// option counts when the arena is reserved, at the first allocation, so
 /// it is set in a constructor, which runs before Rust's runtime allocates.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(throughline_system_allocator)))]
 #[used]
 #[link_section = ".init_array"]
 static CONFIGURE_ALLOCATOR: extern "C" fn() = configure_allocator;
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(throughline_system_allocator)))]
 extern "C" fn configure_allocator() {
     // mimalloc 3's `mi_option_arena_eager_commit` (mimalloc.h).
     const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
