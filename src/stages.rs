@@ -138,12 +138,15 @@ pub(crate) fn front(
     let said_plugins = plugins_from..diags.len();
     if !keep.sources {
         // The front matter tables were read into each page's metadata and
-        // by the plugins; nothing after this reads them.
+        // by the plugins, and their spans only locate what loading,
+        // relating and the plugins say; nothing after this reads them.
         for p in &mut site.pages {
             p.source.front = toml::Table::new();
+            p.source.spans = Default::default();
         }
         for s in &mut site.sections {
             s.source.front = toml::Table::new();
+            s.source.spans = Default::default();
         }
     }
     let engine = engine(root, config, &plugins, diags)?;

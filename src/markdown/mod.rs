@@ -182,6 +182,9 @@ pub(crate) fn render(input: &Input<'_>, env: &Env<'_>) -> (Rendered, Vec<Diagnos
     rendered.toc = toc_tree(&state.headings, input.permalink);
     rendered.anchors = state.headings.iter().map(|h| h.id.clone()).collect();
     rendered.anchors.extend(other_ids(&html));
+    // Its capacity was a guess (twice the Markdown): every page's HTML is
+    // kept until the render, so the slack would be kept too.
+    html.shrink_to_fit();
     rendered.content = html;
     (rendered, diags)
 }

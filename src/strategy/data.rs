@@ -20,7 +20,12 @@ use super::status;
 /// the annual review (each year's `year`, each update's `update`).
 #[derive(Debug, Default)]
 pub(crate) struct Data {
+    /// The graph but its `plan` (see [`Data::whole_graph`]).
     pub graph: Value,
+    /// The graph's `plan` as JSON text: on a large strategy the biggest of
+    /// the values (each programme's reference under each of its
+    /// priorities), read by one or two templates in a build.
+    pub plan: Box<str>,
     /// Each entity's short reference (what other values link it by).
     pub refs: [Vec<Value>; 4],
     pub entities: [Vec<Arc<Value>>; 4],
@@ -192,6 +197,17 @@ impl Data {
     /// the build's peak).
     pub(crate) fn new_compact(g: &Graph, review: &Review, site: &Site) -> Data {
         Data::make(g, review, site, None, true)
+    }
+
+    /// The whole graph, as templates see it (`strategy`, `get_strategy()`):
+    /// [`Data::graph`] with its `plan` last.
+    pub(crate) fn whole_graph(&self) -> Value {
+        let mut graph = self.graph.clone();
+        if let Value::Object(map) = &mut graph {
+            let plan = serde_json::from_str(&self.plan).unwrap_or(Value::Null);
+            map.insert("plan".into(), plan);
+        }
+        graph
     }
 
     /// Entity `i` of kind `k`'s value.
@@ -376,7 +392,7 @@ impl Data {
             }
         }
 
-        let plan = plan_value(g, &refs);
+        let plan = plan_value(g, &refs).to_string().into_boxed_str();
 
         let mut graph = Map::new();
         graph.insert("labels".into(), labels);
@@ -402,7 +418,6 @@ impl Data {
                     .collect(),
             ),
         );
-        graph.insert("plan".into(), plan);
         let year = |y: usize| {
             kept_year(y).unwrap_or_else(|| Arc::new(year_value(g, review, site, &refs, &pre, y)))
         };
@@ -440,6 +455,7 @@ impl Data {
             .collect();
         Data {
             graph: Value::Object(graph),
+            plan,
             refs,
             entities,
             years,

@@ -66,7 +66,7 @@ impl State {
                 years: all_arcs(&d.years),
                 years_brief: all(&d.years_brief),
                 review: hash_value(&d.review),
-                graph: hash_value(&d.graph),
+                graph: hash_value(&d.graph) ^ xxhash_rust::xxh3::xxh3_64(d.plan.as_bytes()),
             }
         })
     }
@@ -265,7 +265,7 @@ impl Plugin for StrategyPlugin {
                 years,
                 years_brief: all(&data.years_brief),
                 review: hash_value(&data.review),
-                graph: hash_value(&data.graph),
+                graph: hash_value(&data.graph) ^ xxhash_rust::xxh3::xxh3_64(data.plan.as_bytes()),
             });
         }
         drop(reuse);
@@ -300,7 +300,7 @@ impl Plugin for StrategyPlugin {
         let s2 = self.state.clone();
         vec![
             Function::new("get_entity", move |args| get_entity(&s, args)),
-            Function::new("get_strategy", move |_| Ok(s2.data.graph.clone())),
+            Function::new("get_strategy", move |_| Ok(s2.data.whole_graph())),
         ]
     }
 
@@ -384,7 +384,11 @@ impl Plugin for StrategyPlugin {
                 {
                     let vars = [(
                         "strategy",
-                        cx.large_for("strategy/plan.html", "strategy", &self.state.data.graph),
+                        cx.large_for(
+                            "strategy/plan.html",
+                            "strategy",
+                            &self.state.data.whole_graph(),
+                        ),
                     )];
                     append_rendered(cx, ctx, "section", "strategy/plan.html", vars)?;
                 }
@@ -436,7 +440,7 @@ impl Plugin for StrategyPlugin {
                 if (section.is_index() || g.kind_of_section(sid).is_some())
                     && cx.template_mentions(STRATEGY_USES)
                 {
-                    let graph = &self.state.data.graph;
+                    let graph = &self.state.data.whole_graph();
                     let value = match cx.template {
                         Some(t) => cx.large_for(t, "strategy", graph),
                         None => cx.large(graph),
