@@ -26,6 +26,10 @@ pub(crate) struct Data {
     /// the values (each programme's reference under each of its
     /// priorities), read by one or two templates in a build.
     pub plan: Box<str>,
+    /// Outside a build ([`Data::new`]: `serve`), the whole graph, made once
+    /// when first read: `serve` fingerprints values by their address, so
+    /// what it is given must live as long as the data.
+    whole: std::sync::OnceLock<Value>,
     /// Each entity's short reference (what other values link it by).
     pub refs: [Vec<Value>; 4],
     pub entities: [Vec<Arc<Value>>; 4],
@@ -200,14 +204,21 @@ impl Data {
     }
 
     /// The whole graph, as templates see it (`strategy`, `get_strategy()`):
-    /// [`Data::graph`] with its `plan` last.
-    pub(crate) fn whole_graph(&self) -> Value {
-        let mut graph = self.graph.clone();
-        if let Value::Object(map) = &mut graph {
-            let plan = serde_json::from_str(&self.plan).unwrap_or(Value::Null);
-            map.insert("plan".into(), plan);
+    /// [`Data::graph`] with its `plan` last. In a build, made for the one
+    /// or two templates that read it and let go; in `serve`, kept.
+    pub(crate) fn whole_graph(&self) -> std::borrow::Cow<'_, Value> {
+        let make = || {
+            let mut graph = self.graph.clone();
+            if let Value::Object(map) = &mut graph {
+                let plan = serde_json::from_str(&self.plan).unwrap_or(Value::Null);
+                map.insert("plan".into(), plan);
+            }
+            graph
+        };
+        match self.compact {
+            Some(_) => std::borrow::Cow::Owned(make()),
+            None => std::borrow::Cow::Borrowed(self.whole.get_or_init(make)),
         }
-        graph
     }
 
     /// Entity `i` of kind `k`'s value.
@@ -456,6 +467,7 @@ impl Data {
         Data {
             graph: Value::Object(graph),
             plan,
+            whole: Default::default(),
             refs,
             entities,
             years,

@@ -300,7 +300,9 @@ impl Plugin for StrategyPlugin {
         let s2 = self.state.clone();
         vec![
             Function::new("get_entity", move |args| get_entity(&s, args)),
-            Function::new("get_strategy", move |_| Ok(s2.data.whole_graph())),
+            Function::new("get_strategy", move |_| {
+                Ok(s2.data.whole_graph().into_owned())
+            }),
         ]
     }
 
