@@ -25,7 +25,7 @@ pub(crate) struct Data {
     /// The graph's `plan` as JSON text: on a large strategy the biggest of
     /// the values (each programme's reference under each of its
     /// priorities), read by one or two templates in a build.
-    pub plan: Box<str>,
+    plan: Box<str>,
     /// Outside a build ([`Data::new`]: `serve`), the whole graph, made once
     /// when first read: `serve` fingerprints values by their address, so
     /// what it is given must live as long as the data.
@@ -219,6 +219,14 @@ impl Data {
             Some(_) => std::borrow::Cow::Owned(make()),
             None => std::borrow::Cow::Borrowed(self.whole.get_or_init(make)),
         }
+    }
+
+    /// The fingerprint of [`Data::whole_graph`], from its parts.
+    pub(crate) fn graph_fp(&self) -> u64 {
+        crate::render::deps::Fp::new()
+            .value(&self.graph)
+            .str(&self.plan)
+            .finish()
     }
 
     /// Entity `i` of kind `k`'s value.

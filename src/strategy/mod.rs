@@ -66,7 +66,7 @@ impl State {
                 years: all_arcs(&d.years),
                 years_brief: all(&d.years_brief),
                 review: hash_value(&d.review),
-                graph: hash_value(&d.graph) ^ xxhash_rust::xxh3::xxh3_64(d.plan.as_bytes()),
+                graph: d.graph_fp(),
             }
         })
     }
@@ -265,7 +265,7 @@ impl Plugin for StrategyPlugin {
                 years,
                 years_brief: all(&data.years_brief),
                 review: hash_value(&data.review),
-                graph: hash_value(&data.graph) ^ xxhash_rust::xxh3::xxh3_64(data.plan.as_bytes()),
+                graph: data.graph_fp(),
             });
         }
         drop(reuse);
