@@ -392,3 +392,43 @@ fn the_feed_shows_a_summary_or_else_the_content() {
         "[<p>The summary.</p>](<p>All of it, in the feed.</p>\n)"
     );
 }
+
+/// A page's value holds only what its template reads, and a word count is
+/// counted only when read (a build lets the bodies go after Markdown): a
+/// template that reads them whole, as JSON or a context dump, still gets
+/// every field and the right count.
+#[test]
+fn a_page_read_whole_still_has_every_field_and_its_word_count() {
+    let page =
+        "+++\ntitle = \"Counted\"\n+++\nOne two three four five.\n\n```\nnot counted here\n```\n";
+    let base = |template: &str| {
+        TestSite::from_files(&[
+            (
+                "config.toml",
+                "base_url = \"https://example.org\"\ntitle = \"T\"\n",
+            ),
+            ("content/_index.md", "+++\n+++\n"),
+            ("content/counted.md", page),
+            ("templates/index.html", "home"),
+            ("templates/page.html", template),
+        ])
+    };
+    // Only the title read: the page still renders.
+    let site = base("<h1>{{ page.title }}</h1>");
+    site.build().expect("builds");
+    assert_eq!(site.read("counted/index.html"), "<h1>Counted</h1>");
+    // The whole value as JSON: every field, the body's five words.
+    let site = base("{{ page | json_encode | safe }}");
+    site.build().expect("builds");
+    let v: serde_json::Value = serde_json::from_str(&site.read("counted/index.html")).unwrap();
+    assert_eq!(v["word_count"], 5);
+    assert_eq!(v["reading_time"], 1);
+    assert_eq!(v["title"], "Counted");
+    assert!(v.get("toc").is_some() && v.get("translations").is_some());
+    // A context dump: the whole page is in it, counted.
+    let site = base("{{ __tera_context }}");
+    site.build().expect("builds");
+    let dump = site.read("counted/index.html");
+    assert!(dump.contains("\"word_count\": 5"), "{dump}");
+    assert!(dump.contains("\"toc\""), "{dump}");
+}

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use crate::config::Config;
-use crate::content::{reading_analytics, FileInfo, Page, Rendered, Section, Source};
+use crate::content::{FileInfo, Page, Rendered, Section, Source, Words};
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
 use crate::slug::slugify;
 
@@ -454,7 +454,6 @@ fn load_file(
     let prefix = config.lang_prefix(&lang);
     let mut dirs: Vec<String> = rel.split('/').map(str::to_string).collect();
     dirs.pop();
-    let (word_count, reading_time) = reading_analytics(&text[body_offset..]);
     // The front matter moves into the page's `Source` once read.
     let into_source = |fm: frontmatter::FrontMatter| Source {
         text: text.clone(),
@@ -495,8 +494,7 @@ fn load_file(
             assets: Vec::new(),
             serialized_assets: Vec::new(),
             lang,
-            word_count,
-            reading_time,
+            words: Words::default(),
             rendered: Rendered::default(),
             pages: Vec::new(),
             ignored_pages: Vec::new(),
@@ -601,8 +599,7 @@ fn load_file(
         assets: Vec::new(),
         serialized_assets: Vec::new(),
         lang,
-        word_count,
-        reading_time,
+        words: Words::default(),
         rendered: Rendered::default(),
         ancestors: Vec::new(),
         lower: None,
@@ -710,8 +707,7 @@ fn default_index(content: &Path, config: &Config, lang: &str) -> Section {
         assets: Vec::new(),
         serialized_assets: Vec::new(),
         lang: lang.to_string(),
-        word_count: 0,
-        reading_time: 0,
+        words: Words::default(),
         rendered: Rendered::default(),
         pages: Vec::new(),
         ignored_pages: Vec::new(),

@@ -127,8 +127,9 @@ pub trait Host: Sync {
     /// value in a pass).
     fn stand_in(&self, v: &Value) -> Value;
     /// Render `name` with `context` (when fingerprinting: a stand-in
-    /// carrying the fingerprint of the name and the context).
-    fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic>;
+    /// carrying the fingerprint of the name and the context). The context
+    /// is lent: afterwards it holds the same values, in any order.
+    fn render(&self, name: &str, context: &mut Map<String, Value>) -> Result<String, Diagnostic>;
 }
 
 /// What a plugin can look at while pages are rendered.
@@ -217,8 +218,35 @@ impl RenderCx<'_> {
     /// (put large values in with [`RenderCx::large`], so that is cheap).
     /// What the template itself reads is recorded when the page is
     /// rendered.
-    pub fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {
+    pub fn render(
+        &self,
+        name: &str,
+        mut context: Map<String, Value>,
+    ) -> Result<String, Diagnostic> {
+        self.host.render(name, &mut context)
+    }
+
+    /// [`RenderCx::render`] with the context lent: afterwards it holds
+    /// the same values (in any order), so a value made for this item can
+    /// go into the fragment's context and then into the item's own
+    /// without a copy.
+    pub fn render_lent(
+        &self,
+        name: &str,
+        context: &mut Map<String, Value>,
+    ) -> Result<String, Diagnostic> {
         self.host.render(name, context)
+    }
+
+    /// A value for the context that may be the plugin's only copy: made
+    /// (or parsed) for this item, it goes in as it is, without a copy;
+    /// one something else still holds goes in as [`RenderCx::large`]
+    /// does (a copy, or in `serve`'s fingerprinting its stand-in).
+    pub fn own(&self, v: Arc<Value>) -> Value {
+        match Arc::try_unwrap(v) {
+            Ok(v) => v,
+            Err(kept) => self.large(&kept),
+        }
     }
 }
 

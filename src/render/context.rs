@@ -353,6 +353,30 @@ impl SiteData {
         v
     }
 
+    /// [`SiteData::full_page`] with only `fields` (those pages have, in
+    /// Zola's order): what a page's own template reads of `page`, when
+    /// that is known. A page's own value is otherwise made whole for each
+    /// page (its table of contents, word count, translations…) to be read
+    /// for two or three fields.
+    pub(crate) fn full_page_fields(&self, site: &Site, pid: PageId, fields: &[String]) -> Value {
+        let page = &site.pages[pid];
+        let neighbour = |n: Option<PageId>| n.map(|p| self.page_owned(p)).unwrap_or(Value::Null);
+        Value::Object(
+            PAGE_FIELDS
+                .iter()
+                .filter(|f| fields.iter().any(|x| x == *f))
+                .filter_map(|f| {
+                    let v = match *f {
+                        "lower" => neighbour(page.lower),
+                        "higher" => neighbour(page.higher),
+                        _ => self.page_field(pid, f)?,
+                    };
+                    Some((f.to_string(), v))
+                })
+                .collect(),
+        )
+    }
+
     /// The fingerprint of [`SiteData::full_page`].
     pub(crate) fn full_page_fp(&self, site: &Site, pid: PageId) -> u64 {
         let page = &site.pages[pid];
@@ -635,8 +659,8 @@ fn page_field(site: &Site, page: &Page, field: &str) -> Option<Value> {
         "components" => json!(page.components),
         "summary" => json!(page.rendered.summary),
         "toc" => json!(page.rendered.toc),
-        "word_count" => json!(page.word_count),
-        "reading_time" => json!(page.reading_time),
+        "word_count" => json!(page.word_count()),
+        "reading_time" => json!(page.reading_time()),
         "assets" => json!(page.serialized_assets),
         "draft" => json!(m.draft),
         "lang" => json!(page.lang),
@@ -672,8 +696,8 @@ pub(crate) fn section_value(site: &Site, s: &Section) -> Value {
         "path": s.path,
         "components": s.components,
         "toc": s.rendered.toc,
-        "word_count": s.word_count,
-        "reading_time": s.reading_time,
+        "word_count": s.word_count(),
+        "reading_time": s.reading_time(),
         "lang": s.lang,
         "assets": s.serialized_assets,
         "pages": [],

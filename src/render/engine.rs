@@ -36,6 +36,8 @@ pub(crate) type Callable = Arc<dyn Fn(&Args) -> Result<Value, String> + Send + S
 /// The answers' fingerprints of the function calls made since the
 /// functions were last set (recording only).
 type Answers = Arc<Mutex<HashMap<Call, Option<u64>>>>;
+/// What a template reads of a variable ([`Engine::fields_read`]).
+type FieldsRead = Option<Arc<[String]>>;
 
 /// A template engine as the [`Engine`] drives it: it compiled the
 /// template layers when made, and renders one by name from a plain JSON
@@ -44,11 +46,14 @@ type Answers = Arc<Mutex<HashMap<Call, Option<u64>>>>;
 /// about templates (layers, lookup, functions, what a template reads) is
 /// the engine's and the [`scan`] module's, shared by both.
 pub(crate) trait Backend: Send + Sync {
-    /// Render the template `name`; `origins` locate its errors.
+    /// Render the template `name`; `origins` locate its errors. The
+    /// context is lent: it holds the same values afterwards (in any
+    /// order), so a caller can take a large value back instead of copying
+    /// it in.
     fn render(
         &self,
         name: &str,
-        context: Map<String, Value>,
+        context: &mut Map<String, Value>,
         origins: &HashMap<String, Origin>,
     ) -> Result<String, Diagnostic>;
 }
@@ -65,6 +70,10 @@ pub(crate) struct Engine {
     answers: Answers,
     /// Fingerprints of templates with everything they pull in.
     template_fps: Mutex<HashMap<String, u64>>,
+    /// [`Engine::fields_read`] by template and variable, worked out once
+    /// (the render asks it for every page).
+    fields_read: Mutex<HashMap<(String, String), FieldsRead>>,
+    kind: crate::config::EngineKind,
     theme: Option<String>,
     /// `config` as templates see it, serialised once (for anchor links).
     config_value: Value,
@@ -353,6 +362,8 @@ impl Engine {
             callables,
             answers,
             template_fps: Mutex::default(),
+            fields_read: Mutex::default(),
+            kind,
             theme: config.theme.clone(),
             config_value: config.to_template_value(),
         })
@@ -482,6 +493,24 @@ impl Engine {
         self.origins.values().any(|o| o.text.contains(needle))
     }
 
+    /// Whether any template may show a page's word count or reading
+    /// time: names either, or prints values whole (a context dump, JSON,
+    /// or under MiniJinja any value printed as it is). Conservative: a
+    /// build that lets the bodies go counts their words first when so.
+    pub(crate) fn may_show_word_counts(&self) -> bool {
+        const NEEDLES: [&str; 7] = [
+            "word_count",
+            "reading_time",
+            "__tera_context",
+            "debug(",
+            "json_encode",
+            "tojson",
+            "pprint",
+        ];
+        self.kind == crate::config::EngineKind::MiniJinja
+            || NEEDLES.iter().any(|n| self.mentions(n))
+    }
+
     fn texts(&self, name: &str) -> Option<Vec<&[u8]>> {
         self.closure(name)
             .iter()
@@ -493,7 +522,29 @@ impl Engine {
     /// everything it extends, includes or imports) reads: see
     /// [`scan::fields_read`].
     pub(crate) fn fields_read(&self, name: &str, var: &str) -> Option<Vec<String>> {
-        scan::fields_read(&self.texts(name)?, var)
+        self.fields_read_once(name, var).map(|f| f.to_vec())
+    }
+
+    /// [`Engine::fields_read`], worked out once per template and variable.
+    pub(crate) fn fields_read_once(&self, name: &str, var: &str) -> FieldsRead {
+        let key = (name.to_string(), var.to_string());
+        if let Some(f) = self
+            .fields_read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return f.clone();
+        }
+        let fields: FieldsRead = self
+            .texts(name)
+            .and_then(|t| scan::fields_read(&t, var))
+            .map(Arc::from);
+        self.fields_read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, fields.clone());
+        fields
     }
 
     /// The fields template `name` (with everything it pulls in) reads of
@@ -561,11 +612,21 @@ impl Engine {
     pub(crate) fn render_map(
         &self,
         name: &str,
-        context: Map<String, Value>,
+        mut context: Map<String, Value>,
+    ) -> Result<String, Diagnostic> {
+        self.render_lent(name, &mut context)
+    }
+
+    /// [`Engine::render_map`] with the context lent: its values are
+    /// still there afterwards (in any order).
+    pub(crate) fn render_lent(
+        &self,
+        name: &str,
+        context: &mut Map<String, Value>,
     ) -> Result<String, Diagnostic> {
         let resolved = self.resolve(name)?;
         deps::note_template(&resolved);
-        let render = || self.backend.render(&resolved, context, &self.origins);
+        let mut render = || self.backend.render(&resolved, context, &self.origins);
         // An image this template asks for that cannot be made is found
         // after the render; the error names this template.
         match self.origins.get(&resolved) {

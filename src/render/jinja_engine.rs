@@ -116,7 +116,7 @@ impl Backend for JinjaBackend {
     fn render(
         &self,
         name: &str,
-        context: Map<String, Value>,
+        context: &mut Map<String, Value>,
         origins: &HashMap<String, Origin>,
     ) -> Result<String, Diagnostic> {
         let template = self
@@ -124,7 +124,7 @@ impl Backend for JinjaBackend {
             .get_template(name)
             .map_err(|e| template_error(&e, origins, Some(name)))?;
         template
-            .render(MjValue::from_serialize(Value::Object(context)))
+            .render(MjValue::from_serialize(&*context))
             .map_err(|e| template_error(&e, origins, Some(name)))
     }
 }

@@ -186,6 +186,19 @@ impl Renderer<'_> {
         }
     }
 
+    /// A page as its own `template` sees it: with only the fields the
+    /// template reads of `page` when that is known (the output is the
+    /// same), or its stand-in.
+    fn v_own_page(&self, pid: PageId, template: &str) -> Value {
+        if self.fingerprinting() {
+            return self.v_full_page(pid);
+        }
+        match self.engine.fields_read_once(template, "page") {
+            Some(fields) => self.data.full_page_fields(self.site, pid, &fields),
+            None => self.data.full_page(self.site, pid),
+        }
+    }
+
     /// A list of pages, each with only `fields` when given, or its
     /// stand-in (made from whole pages: it changes whenever a field does).
     fn v_pages(&self, ids: &[PageId], fields: Option<&engine::ListFields>) -> Value {
@@ -518,15 +531,15 @@ impl crate::plugin::Host for Renderer<'_> {
         deps::stand_in(self.memo.fp(v))
     }
 
-    fn render(&self, name: &str, context: Map<String, Value>) -> Result<String, Diagnostic> {
+    fn render(&self, name: &str, context: &mut Map<String, Value>) -> Result<String, Diagnostic> {
         if self.mode == Mode::Fingerprint {
             let mut fp = deps::Fp::new();
             fp.str(name);
-            for (k, v) in &context {
+            for (k, v) in context.iter() {
                 fp.str(k).value(v);
             }
             return Ok(format!("\u{0}render {:016x}", fp.finish()));
         }
-        self.engine.render_map(name, context)
+        self.engine.render_lent(name, context)
     }
 }

@@ -29,8 +29,8 @@ impl Renderer<'_> {
             return None;
         }
         let mut ctx = self.base_context(&page.path, &page.lang);
-        ctx.insert("page".into(), self.v_full_page(pid));
         let template = self.page_template(pid);
+        ctx.insert("page".into(), self.v_own_page(pid, &template));
         let out = self
             .extend_and_emit(Item::Page(pid), &template, path, ctx)
             .map_err(|d| with_content_file(d, &page.file.path));

@@ -302,6 +302,14 @@ fn guard_of(body: &[u8], var: &str, field: &str) -> Option<String> {
     guard
 }
 
+/// Whether `texts` print the whole context (Tera's `__tera_context`,
+/// MiniJinja's `debug()`), which reads every field of every variable.
+fn dumps_context(texts: &[&[u8]]) -> bool {
+    texts
+        .iter()
+        .any(|t| find(t, b"__tera_context").is_some() || find(t, b"debug(").is_some())
+}
+
 /// The fields of the variable `var` that `texts` (a template with
 /// everything it extends, includes or imports) read, when they only
 /// ever read it as `var.field`: for `strategy` in a template that
@@ -309,6 +317,9 @@ fn guard_of(body: &[u8], var: &str, field: &str) -> Option<String> {
 /// `None` when they use `var` any other way (whole, by index, passed
 /// on, or the word in their text): unsure.
 pub(crate) fn fields_read(texts: &[&[u8]], var: &str) -> Option<Vec<String>> {
+    if dumps_context(texts) {
+        return None;
+    }
     let mut fields = BTreeSet::new();
     for text in texts {
         scan_fields(text, var, &mut fields)?;
@@ -331,6 +342,9 @@ pub(crate) fn fields_read(texts: &[&[u8]], var: &str) -> Option<Vec<String>> {
 /// %}…{% else %}{{ page.content }}{% endif %}` needs `content` only of
 /// the pages without a summary.
 pub(crate) fn element_fields(texts: &[&[u8]], path: &str) -> Option<ListFields> {
+    if dumps_context(texts) {
+        return None;
+    }
     if let Some((root, _)) = path.split_once('.') {
         // `paginator` itself only read by field, so the list is not
         // reached any other way.

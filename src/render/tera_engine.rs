@@ -53,14 +53,17 @@ impl Backend for TeraBackend {
     fn render(
         &self,
         name: &str,
-        context: Map<String, Value>,
+        context: &mut Map<String, Value>,
         origins: &HashMap<String, Origin>,
     ) -> Result<String, Diagnostic> {
-        let ctx = tera::Context::from_value(Value::Object(context))
+        // Moved into Tera's context and back: no value is copied.
+        let ctx = tera::Context::from_value(Value::Object(std::mem::take(context)))
             .map_err(|e| Diagnostic::error(format!("internal: bad template context: {e}")))?;
-        self.tera
-            .render(name, &ctx)
-            .map_err(|e| template_error(&e, origins, Some(name)))
+        let html = self.tera.render(name, &ctx);
+        if let Value::Object(m) = ctx.into_json() {
+            *context = m;
+        }
+        html.map_err(|e| template_error(&e, origins, Some(name)))
     }
 }
 

@@ -17,9 +17,7 @@ use crate::stages::{self, Timer};
 
 use super::front_matter::{self, same_shape, Fronts};
 use super::images::live_images;
-use super::markdown_cache::{
-    link_targets, md_key_now, rendered_fp, rendered_of, source_of, MdEntry,
-};
+use super::markdown_cache::{link_targets, md_key_now, rendered_fp, rendered_of, MdEntry};
 use super::reads::noted_by_markdown;
 use super::reads::{tracked, Read, READS_PAGES};
 use super::{deferred, Early, Outcome, Output, Road, Session};
@@ -215,26 +213,23 @@ impl Session {
             let p = &mut kept.site.pages[*i];
             p.meta = page.meta.clone();
             p.source = page.source.clone();
+            p.words = Default::default();
         }
         let mut old_texts = Vec::new();
         for (item, text) in &edits {
-            let body = text
-                .get(source_of(&kept.site, *item).body_offset..)
-                .unwrap_or_default();
-            let (words, minutes) = crate::content::reading_analytics(body);
-            let (source, word_count, reading_time) = match *item {
+            let (source, words) = match *item {
                 Item::Page(i) => {
                     let p = &mut kept.site.pages[i];
-                    (&mut p.source, &mut p.word_count, &mut p.reading_time)
+                    (&mut p.source, &mut p.words)
                 }
                 Item::Section(i) => {
                     let s = &mut kept.site.sections[i];
-                    (&mut s.source, &mut s.word_count, &mut s.reading_time)
+                    (&mut s.source, &mut s.words)
                 }
             };
             old_texts.push(std::mem::replace(&mut source.text, text.clone()));
-            *word_count = words;
-            *reading_time = minutes;
+            // Counted again when next read, from the new text.
+            *words = crate::content::Words::default();
         }
         let which = Selection {
             pages: (0..kept.site.pages.len())

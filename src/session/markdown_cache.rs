@@ -226,13 +226,6 @@ pub(super) fn md_key_now(site: &mut Site, config: &crate::config::Config, item: 
     key
 }
 
-pub(super) fn source_of(site: &Site, item: Item) -> &crate::content::Source {
-    match item {
-        Item::Page(i) => &site.pages[i].source,
-        Item::Section(i) => &site.sections[i].source,
-    }
-}
-
 pub(super) fn rendered_of(site: &Site, item: Item) -> &crate::content::Rendered {
     match item {
         Item::Page(i) => &site.pages[i].rendered,

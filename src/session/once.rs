@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::Rendered;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -62,9 +64,15 @@ impl Session {
             // Each body is rendered and its links checked; what a
             // diagnostic may still point into is the front matter (the
             // bodies of a 10,000-page site hold about 20 MB).
-            for p in &mut site.pages {
+            // A word count is counted when first read, from the body:
+            // counted now where a template may show one.
+            let count = engine.may_show_word_counts();
+            site.pages.par_iter_mut().for_each(|p| {
+                if count {
+                    p.word_count();
+                }
                 p.source.text = Arc::from(&p.source.text[..p.source.body_offset]);
-            }
+            });
         }
         timer.lap("markdown");
         // Nothing changes the site from here: templates' page values are

@@ -343,29 +343,28 @@ impl Plugin for StrategyPlugin {
         let g = &self.state.graph;
         match item {
             Item::Page(pid) => {
+                // Each value is parsed (or copied) once, lent to the
+                // fragment's render and then moved into the context.
                 if let Some(u) = self.state.review.update_of_page(pid) {
-                    let value = self.state.data.update(u);
-                    let value: &Value = &value;
+                    let mut update = cx.own(self.state.data.update(u));
                     if cx.template == Some("page.html") {
-                        let vars = [("update", cx.large(value))];
-                        append_rendered(cx, ctx, "page", "strategy/update_summary.html", vars)?;
+                        let template = "strategy/update_summary.html";
+                        update = append_lent(cx, ctx, "page", template, ("update", update), false)?;
                     }
-                    ctx.insert("update".into(), cx.large(value));
+                    ctx.insert("update".into(), update);
                     return Ok(());
                 }
                 let Some((kind, i)) = g.index_of_page(pid) else {
                     return Ok(());
                 };
-                let value = self.state.data.entity(kind, i);
-                let value: &Value = &value;
+                let mut entity = cx.own(self.state.data.entity(kind, i));
                 // With Zola's plain page template, the links follow the
                 // page's own text, so any theme shows them.
                 if cx.template == Some("page.html") {
-                    let config = ctx.get("config").cloned().unwrap_or_default();
-                    let vars = [("entity", cx.large(value)), ("config", config)];
-                    append_rendered(cx, ctx, "page", "strategy/links.html", vars)?;
+                    let template = "strategy/links.html";
+                    entity = append_lent(cx, ctx, "page", template, ("entity", entity), true)?;
                 }
-                ctx.insert("entity".into(), cx.large(value));
+                ctx.insert("entity".into(), entity);
             }
             Item::Section(sid) => {
                 let section = &cx.site.sections[sid];
@@ -417,20 +416,18 @@ impl Plugin for StrategyPlugin {
                         .and_then(|p| p.get("current_index"))
                         .and_then(Value::as_u64)
                         .is_some_and(|i| i > 1);
-                    let whole;
-                    let value: &Value = if later_page {
-                        &self.state.data.years_brief[y]
+                    let mut year = if later_page {
+                        cx.large(&self.state.data.years_brief[y])
                     } else {
-                        whole = self.state.data.year(y);
-                        &whole
+                        cx.own(self.state.data.year(y))
                     };
                     // With Zola's plain section template, the year's
                     // tables and charts follow its own text.
                     if cx.template == Some("section.html") && !later_page {
-                        let vars = [("year", cx.large(value))];
-                        append_rendered(cx, ctx, "section", "strategy/year_body.html", vars)?;
+                        let template = "strategy/year_body.html";
+                        year = append_lent(cx, ctx, "section", template, ("year", year), false)?;
                     }
-                    ctx.insert("year".into(), cx.large(value));
+                    ctx.insert("year".into(), year);
                 }
                 if review.section == Some(sid) || review.year_of_section(sid).is_some() {
                     ctx.insert("review".into(), cx.large(&self.state.data.review));
@@ -756,6 +753,37 @@ fn append_rendered<const N: usize>(
         content.push_str(&html);
     }
     Ok(())
+}
+
+/// [`append_rendered`] with one value (and, with `with_config`, the
+/// item's `config`) lent to the fragment: the value is given back for the
+/// item's own context, and `config` put back where it was, so neither is
+/// copied.
+fn append_lent(
+    cx: &RenderCx<'_>,
+    ctx: &mut Map<String, Value>,
+    item: &str,
+    template: &str,
+    (name, value): (&str, Value),
+    with_config: bool,
+) -> Result<Value, Diagnostic> {
+    let mut vars = Map::new();
+    vars.insert(name.to_string(), value);
+    if with_config {
+        let config = ctx.get_mut("config").map(std::mem::take);
+        vars.insert("config".into(), config.unwrap_or_default());
+    }
+    let html = cx.render_lent(template, &mut vars);
+    if with_config {
+        if let (Some(slot), Some(config)) = (ctx.get_mut("config"), vars.remove("config")) {
+            *slot = config;
+        }
+    }
+    let html = html?;
+    if let Some(Value::String(content)) = ctx.get_mut(item).and_then(|p| p.get_mut("content")) {
+        content.push_str(&html);
+    }
+    Ok(vars.remove(name).unwrap_or_default())
 }
 
 /// The annual review's Atom feed (`/<annual_review>/atom.xml`): every
