@@ -98,7 +98,7 @@ fn parse_toml(
     front: &str,
     offset: usize,
 ) -> Result<FrontMatter, Diagnostic> {
-    let table: toml::Table = toml::from_str(front).map_err(|e| {
+    let located = |e: toml::de::Error| {
         let mut d = Diagnostic::error(format!(
             "the front matter is not valid TOML: {}",
             e.message().trim()
@@ -108,14 +108,22 @@ fn parse_toml(
             "strings need double quotes (`title = \"Our plan\"`), lists need square brackets (`tags = [\"a\", \"b\"]`)",
         );
         if let Some(span) = e.span() {
-            d = d.at(Location::from_span(file, text, span.start + offset..span.end + offset));
+            d = d.at(Location::from_span(
+                file,
+                text,
+                span.start + offset..span.end + offset,
+            ));
         }
         d
-    })?;
+    };
+    // Parsed once: the spans are read off the parsed document, which is
+    // then turned into the table (what `toml::from_str` does after the
+    // same parse).
+    let doc = toml::de::DeTable::parse(front).map_err(located)?;
     let mut spans = Spans::default();
-    if let Ok(doc) = toml::de::DeTable::parse(front) {
-        collect_table(doc.get_ref(), "", offset, &mut spans);
-    }
+    collect_table(doc.get_ref(), "", offset, &mut spans);
+    let table = <toml::Table as serde::Deserialize>::deserialize(toml::de::Deserializer::from(doc))
+        .map_err(located)?;
     Ok(FrontMatter { table, spans })
 }
 
