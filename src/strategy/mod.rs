@@ -383,15 +383,9 @@ impl Plugin for StrategyPlugin {
                         != Some(&toml::Value::Boolean(false))
                     && !g.entities[Kind::Programme.index()].is_empty()
                 {
-                    let vars = [(
-                        "strategy",
-                        cx.large_for(
-                            "strategy/plan.html",
-                            "strategy",
-                            &self.state.data.whole_graph(),
-                        ),
-                    )];
-                    append_rendered(cx, ctx, "section", "strategy/plan.html", vars)?;
+                    let template = "strategy/plan.html";
+                    let plan = cx.large_for(template, "strategy", &self.state.data.whole_graph());
+                    append_lent(cx, ctx, "section", template, ("strategy", plan), false)?;
                 }
                 // §3: a kind whose entities have groups is listed under
                 // them on its section page. The default theme's
@@ -737,28 +731,11 @@ const STRATEGY_USES: &[&str] = &[
     "= strategy",
 ];
 
-/// Render `template` with `vars` and add it after the `content` of the
-/// context's `page` or `section` (for themes that know nothing of the
-/// strategy).
-fn append_rendered<const N: usize>(
-    cx: &RenderCx<'_>,
-    ctx: &mut Map<String, Value>,
-    item: &str,
-    template: &str,
-    vars: [(&str, Value); N],
-) -> Result<(), Diagnostic> {
-    let vars = vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    let html = cx.render(template, vars)?;
-    if let Some(Value::String(content)) = ctx.get_mut(item).and_then(|p| p.get_mut("content")) {
-        content.push_str(&html);
-    }
-    Ok(())
-}
-
-/// [`append_rendered`] with one value (and, with `with_config`, the
-/// item's `config`) lent to the fragment: the value is given back for the
-/// item's own context, and `config` put back where it was, so neither is
-/// copied.
+/// Render `template` with one value (and, with `with_config`, the item's
+/// `config`) and add it after the `content` of the context's `page` or
+/// `section` (for themes that know nothing of the strategy). The value is
+/// lent to the render and given back for the item's own context, and
+/// `config` put back where it was, so neither is copied.
 fn append_lent(
     cx: &RenderCx<'_>,
     ctx: &mut Map<String, Value>,
