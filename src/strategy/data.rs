@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
-use crate::site::Site;
+use crate::site::{PageId, Site};
 
 use super::chart::{line_chart, with_unit, Rows};
 use super::graph::{Entity, Graph};
@@ -22,9 +22,10 @@ use super::status;
 pub(crate) struct Data {
     /// The graph but its `plan` (see [`Data::whole_graph`]).
     pub graph: Value,
-    /// The graph's `plan` as JSON text: on a large strategy the biggest of
-    /// the values (each programme's reference under each of its
-    /// priorities), read by one or two templates in a build.
+    /// Outside a build, the graph's `plan` as JSON text: on a large
+    /// strategy the biggest of the values (each programme's reference
+    /// under each of its priorities). A build makes it when read, by one
+    /// or two templates.
     plan: Box<str>,
     /// Outside a build ([`Data::new`]: `serve`), the whole graph, made once
     /// when first read: `serve` fingerprints values by their address, so
@@ -41,28 +42,45 @@ pub(crate) struct Data {
     /// `review`: the list of years, for the annual-review section and the
     /// years themselves.
     pub review: Value,
-    /// With [`Data::new_compact`], the entities', years' and updates' values
-    /// as JSON text (the lists above are then empty).
-    compact: Option<Compact>,
+    /// With [`Data::new_lazy`], what the entities', years' and updates'
+    /// values are made from when asked for (the lists above are then
+    /// empty).
+    lazy: Option<Lazy>,
 }
 
-/// Values kept as JSON text: a value in memory takes about seven times
-/// its text (each object an index map, each key its own string), and in a
-/// build each is read once or twice.
+/// What a build keeps to make an entity's, year's or update's value when
+/// a page asks for it: in a build each is read once or twice, so none is
+/// made before it is read or kept after (on a 4,000-programme site the
+/// values made up front were a third of the build's memory, and writing
+/// them as text and parsing them again a fifth of its strategy's time).
 #[derive(Debug)]
-struct Compact {
-    entities: [Vec<Box<str>>; 4],
-    years: Vec<Box<str>>,
-    updates: Vec<Box<str>>,
+struct Lazy {
+    pre: Pre,
+    pages: [Vec<PageBits>; 4],
 }
 
-fn to_text(v: &Arc<Value>) -> Box<str> {
-    v.to_string().into_boxed_str()
+/// What an entity's value takes from its page.
+#[derive(Debug)]
+struct PageBits {
+    description: Option<String>,
+    permalink: String,
+    path: String,
+    relative: String,
+    /// Whether its front matter sets `status` (else the latest update's).
+    sets_status: bool,
 }
 
-fn from_text(t: &str) -> Arc<Value> {
-    // Text written by `to_text` from a value: it parses back to the same.
-    Arc::new(serde_json::from_str(t).unwrap_or(Value::Null))
+impl PageBits {
+    fn of(site: &Site, e: &Entity) -> PageBits {
+        let page = &site.pages[e.page];
+        PageBits {
+            description: page.meta.description.clone(),
+            permalink: page.permalink.clone(),
+            path: page.path.clone(),
+            relative: page.file.relative.clone(),
+            sets_status: page.meta.extra.contains_key("status"),
+        }
+    }
 }
 
 /// A short reference to an entity: enough to link to it.
@@ -193,31 +211,30 @@ impl Data {
         Data::with_reuse(g, review, site, None)
     }
 
-    /// [`Data::new`] with the entities', years' and updates' values kept
-    /// as JSON text, made whole when asked for: for a build, which reads
-    /// each once or twice (at 10,000 pages, 42 MB of values become 6 MB of
-    /// text). Each is written out as it is made, so they never all stand
-    /// in memory as values at once (on a 4,000-programme site that was
-    /// the build's peak).
-    pub(crate) fn new_compact(g: &Graph, review: &Review, site: &Site) -> Data {
+    /// [`Data::new`] with the entities', years' and updates' values made
+    /// when asked for, not kept: for a build, which reads each once or
+    /// twice.
+    pub(crate) fn new_lazy(g: &Graph, review: &Review, site: &Site) -> Data {
         Data::make(g, review, site, None, true)
     }
 
     /// The whole graph, as templates see it (`strategy`, `get_strategy()`):
     /// [`Data::graph`] with its `plan` last. In a build, made for the one
-    /// or two templates that read it and let go; in `serve`, kept.
-    pub(crate) fn whole_graph(&self) -> std::borrow::Cow<'_, Value> {
-        let make = || {
+    /// or two templates that read it and let go (`g`: the graph this data
+    /// was made from); in `serve`, kept.
+    pub(crate) fn whole_graph(&self, g: &Graph) -> std::borrow::Cow<'_, Value> {
+        let with_plan = |plan: Value| {
             let mut graph = self.graph.clone();
             if let Value::Object(map) = &mut graph {
-                let plan = serde_json::from_str(&self.plan).unwrap_or(Value::Null);
                 map.insert("plan".into(), plan);
             }
             graph
         };
-        match self.compact {
-            Some(_) => std::borrow::Cow::Owned(make()),
-            None => std::borrow::Cow::Borrowed(self.whole.get_or_init(make)),
+        match self.lazy {
+            Some(_) => std::borrow::Cow::Owned(with_plan(plan_value(g, &self.refs))),
+            None => std::borrow::Cow::Borrowed(self.whole.get_or_init(|| {
+                with_plan(serde_json::from_str(&self.plan).unwrap_or(Value::Null))
+            })),
         }
     }
 
@@ -229,26 +246,35 @@ impl Data {
             .finish()
     }
 
-    /// Entity `i` of kind `k`'s value.
-    pub(crate) fn entity(&self, k: Kind, i: usize) -> Arc<Value> {
-        match &self.compact {
-            Some(c) => from_text(&c.entities[k.index()][i]),
+    /// Entity `i` of kind `k`'s value (`g` and `review`: those this data
+    /// was made from).
+    pub(crate) fn entity(&self, g: &Graph, review: &Review, k: Kind, i: usize) -> Arc<Value> {
+        match &self.lazy {
+            Some(l) => Arc::new(entity_value(
+                g,
+                review,
+                &self.refs,
+                &l.pre,
+                &l.pages[k.index()][i],
+                k,
+                i,
+            )),
             None => self.entities[k.index()][i].clone(),
         }
     }
 
     /// Year `y`'s value.
-    pub(crate) fn year(&self, y: usize) -> Arc<Value> {
-        match &self.compact {
-            Some(c) => from_text(&c.years[y]),
+    pub(crate) fn year(&self, g: &Graph, review: &Review, y: usize) -> Arc<Value> {
+        match &self.lazy {
+            Some(l) => Arc::new(year_value(g, review, &self.refs, &l.pre, y)),
             None => self.years[y].clone(),
         }
     }
 
     /// Update `u`'s value.
-    pub(crate) fn update(&self, u: usize) -> Arc<Value> {
-        match &self.compact {
-            Some(c) => from_text(&c.updates[u]),
+    pub(crate) fn update(&self, g: &Graph, review: &Review, u: usize) -> Arc<Value> {
+        match &self.lazy {
+            Some(l) => Arc::new(update_value(g, review, &self.refs, &l.pre, u)),
             None => self.updates[u].clone(),
         }
     }
@@ -264,8 +290,7 @@ impl Data {
         Data::make(g, review, site, reuse, false)
     }
 
-    fn make(g: &Graph, review: &Review, site: &Site, reuse: Option<&Reuse>, compact: bool) -> Data {
-        let s = &g.settings;
+    fn make(g: &Graph, review: &Review, site: &Site, reuse: Option<&Reuse>, lazy: bool) -> Data {
         // The old value at `i` of a list, where `reuse` keeps it.
         let kept = |keep: &[bool], old: &[Arc<Value>], i: usize| -> Option<Arc<Value>> {
             keep.get(i)
@@ -289,104 +314,26 @@ impl Data {
         });
         // (Entities, years and updates in parallel: `serve` makes them
         // again after every edit to front matter.)
-        let entity_value = |k: Kind, i: usize, e: &Entity| -> Arc<Value> {
-            if let Some(v) = kept_entity(k, i) {
-                return v;
-            }
-            let page = &site.pages[e.page];
-            let mut v = Map::new();
-            v.insert("kind".into(), json!(k));
-            v.insert("kind_label".into(), json!(s.one_heading(k)));
-            v.insert("kind_plural_label".into(), json!(s.plural[k.index()]));
-            v.insert("labels".into(), labels.clone());
-            v.insert("id".into(), json!(e.id));
-            v.insert("title".into(), json!(e.title));
-            v.insert("description".into(), json!(page.meta.description));
-            v.insert("permalink".into(), json!(page.permalink));
-            v.insert("path".into(), json!(page.path));
-            v.insert("relative_path".into(), json!(page.file.relative));
-            v.insert("code".into(), json!(e.code));
-            v.insert("group".into(), json!(e.group));
-            v.insert("status".into(), json!(e.status));
-            v.insert("lead".into(), json!(e.lead));
-            v.insert("start".into(), json!(e.start));
-            v.insert("end".into(), json!(e.end));
-            v.insert(
-                        "milestones".into(),
-                        e.milestones
-                            .iter()
-                            .map(|m| json!({"title": m.title, "due": m.due, "due_text": m.due_text, "status": m.status}))
-                            .collect(),
-                    );
-            v.insert(
-                "details".into(),
-                e.details
-                    .iter()
-                    .map(|(term, value)| json!({"term": term, "value": value}))
-                    .collect(),
-            );
-            for other in Kind::ALL {
-                let mut list: Vec<Value> = Vec::new();
-                let mut seen: Vec<usize> = Vec::new();
-                for &i in e.refs[other.index()].iter().chain(&e.back[other.index()]) {
-                    if !seen.contains(&i) {
-                        seen.push(i);
-                        list.push(refs[other.index()][i].clone());
-                    }
-                }
-                for d in e.draft_refs.iter().filter(|d| d.kind == other) {
-                    list.push(json!({
-                        "kind": d.kind, "id": d.id, "title": d.title,
-                        "permalink": null, "draft": true, "code": null, "status": null,
-                        "group": null, "description": null,
-                    }));
-                }
-                v.insert(other.plural().into(), Value::Array(list));
-            }
-            v.insert(
-                "measure".into(),
-                e.measure
-                    .as_ref()
-                    .map(|m| {
-                        let mut mv = measure_value(m, &e.id, &e.title);
-                        // Its figures as CSV, beside the page (§6).
-                        mv["csv"] = json!(format!("{}{}.csv", page.permalink, e.id));
-                        mv
-                    })
-                    .unwrap_or(Value::Null),
-            );
-            if matches!(k, Kind::Programme | Kind::Commitment) {
-                v.insert("history".into(), history(review, &pre, k, i));
-                v.insert(
-                    "status_from".into(),
-                    match (
-                        page.meta.extra.contains_key("status"),
-                        review.latest_status(k, i),
-                    ) {
-                        (false, Some((_, y))) => pre.year[y].clone(),
-                        _ => Value::Null,
-                    },
-                );
-            }
-            Arc::new(Value::Object(v))
-        };
-        type PerKind<T> = [Vec<T>; 4];
-        let (entities, entity_texts): (PerKind<Arc<Value>>, PerKind<Box<str>>) = if compact {
-            (
-                Default::default(),
-                Kind::ALL.map(|k| {
-                    let list = g.entities[k.index()].par_iter().enumerate();
-                    list.map(|(i, e)| to_text(&entity_value(k, i, e))).collect()
-                }),
-            )
+        let pages: [Vec<PageBits>; 4] = Kind::ALL.map(|k| {
+            g.entities[k.index()]
+                .iter()
+                .map(|e| PageBits::of(site, e))
+                .collect()
+        });
+        let entities: [Vec<Arc<Value>>; 4] = if lazy {
+            Default::default()
         } else {
-            (
-                Kind::ALL.map(|k| {
-                    let list = g.entities[k.index()].par_iter().enumerate();
-                    list.map(|(i, e)| entity_value(k, i, e)).collect()
-                }),
-                Default::default(),
-            )
+            Kind::ALL.map(|k| {
+                (0..g.entities[k.index()].len())
+                    .into_par_iter()
+                    .map(|i| {
+                        kept_entity(k, i).unwrap_or_else(|| {
+                            let bits = &pages[k.index()][i];
+                            Arc::new(entity_value(g, review, &refs, &pre, bits, k, i))
+                        })
+                    })
+                    .collect()
+            })
         };
 
         let mut sections = Map::new();
@@ -411,7 +358,12 @@ impl Data {
             }
         }
 
-        let plan = plan_value(g, &refs).to_string().into_boxed_str();
+        // (In a build, made when read: see `whole_graph`.)
+        let plan = if lazy {
+            Box::default()
+        } else {
+            plan_value(g, &refs).to_string().into_boxed_str()
+        };
 
         let mut graph = Map::new();
         graph.insert("labels".into(), labels);
@@ -438,31 +390,20 @@ impl Data {
             ),
         );
         let year = |y: usize| {
-            kept_year(y).unwrap_or_else(|| Arc::new(year_value(g, review, site, &refs, &pre, y)))
+            kept_year(y).unwrap_or_else(|| Arc::new(year_value(g, review, &refs, &pre, y)))
         };
         let update = |u: usize| {
             kept_update(u).unwrap_or_else(|| Arc::new(update_value(g, review, &refs, &pre, u)))
         };
-        let n_years = review.years.len();
-        let n_updates = review.updates.len();
-        let (years, updates, compact) = if compact {
-            let texts = Compact {
-                entities: entity_texts,
-                years: (0..n_years)
-                    .into_par_iter()
-                    .map(|y| to_text(&year(y)))
-                    .collect(),
-                updates: (0..n_updates)
-                    .into_par_iter()
-                    .map(|u| to_text(&update(u)))
-                    .collect(),
-            };
-            (Vec::new(), Vec::new(), Some(texts))
+        let (years, updates) = if lazy {
+            (Vec::new(), Vec::new())
         } else {
             (
-                (0..n_years).into_par_iter().map(year).collect(),
-                (0..n_updates).into_par_iter().map(update).collect(),
-                None,
+                (0..review.years.len()).into_par_iter().map(year).collect(),
+                (0..review.updates.len())
+                    .into_par_iter()
+                    .map(update)
+                    .collect(),
             )
         };
         let years_brief = (0..review.years.len())
@@ -482,9 +423,95 @@ impl Data {
             years_brief,
             updates,
             review: review_value(g, review, site),
-            compact,
+            lazy: lazy.then_some(Lazy { pre, pages }),
         }
     }
+}
+
+/// `entity`: what an entity's page shows of it and its links.
+fn entity_value(
+    g: &Graph,
+    review: &Review,
+    refs: &[Vec<Value>; 4],
+    pre: &Pre,
+    bits: &PageBits,
+    k: Kind,
+    i: usize,
+) -> Value {
+    let s = &g.settings;
+    let e = &g.entities[k.index()][i];
+    let mut v = Map::new();
+    v.insert("kind".into(), json!(k));
+    v.insert("kind_label".into(), json!(s.one_heading(k)));
+    v.insert("kind_plural_label".into(), json!(s.plural[k.index()]));
+    v.insert("labels".into(), pre.labels.clone());
+    v.insert("id".into(), json!(e.id));
+    v.insert("title".into(), json!(e.title));
+    v.insert("description".into(), json!(bits.description));
+    v.insert("permalink".into(), json!(bits.permalink));
+    v.insert("path".into(), json!(bits.path));
+    v.insert("relative_path".into(), json!(bits.relative));
+    v.insert("code".into(), json!(e.code));
+    v.insert("group".into(), json!(e.group));
+    v.insert("status".into(), json!(e.status));
+    v.insert("lead".into(), json!(e.lead));
+    v.insert("start".into(), json!(e.start));
+    v.insert("end".into(), json!(e.end));
+    v.insert(
+                    "milestones".into(),
+                    e.milestones
+                        .iter()
+                        .map(|m| json!({"title": m.title, "due": m.due, "due_text": m.due_text, "status": m.status}))
+                        .collect(),
+                );
+    v.insert(
+        "details".into(),
+        e.details
+            .iter()
+            .map(|(term, value)| json!({"term": term, "value": value}))
+            .collect(),
+    );
+    for other in Kind::ALL {
+        let mut list: Vec<Value> = Vec::new();
+        let mut seen: Vec<usize> = Vec::new();
+        for &i in e.refs[other.index()].iter().chain(&e.back[other.index()]) {
+            if !seen.contains(&i) {
+                seen.push(i);
+                list.push(refs[other.index()][i].clone());
+            }
+        }
+        for d in e.draft_refs.iter().filter(|d| d.kind == other) {
+            list.push(json!({
+                "kind": d.kind, "id": d.id, "title": d.title,
+                "permalink": null, "draft": true, "code": null, "status": null,
+                "group": null, "description": null,
+            }));
+        }
+        v.insert(other.plural().into(), Value::Array(list));
+    }
+    v.insert(
+        "measure".into(),
+        e.measure
+            .as_ref()
+            .map(|m| {
+                let mut mv = measure_value(m, &e.id, &e.title);
+                // Its figures as CSV, beside the page (§6).
+                mv["csv"] = json!(format!("{}{}.csv", bits.permalink, e.id));
+                mv
+            })
+            .unwrap_or(Value::Null),
+    );
+    if matches!(k, Kind::Programme | Kind::Commitment) {
+        v.insert("history".into(), history(review, pre, k, i));
+        v.insert(
+            "status_from".into(),
+            match (bits.sets_status, review.latest_status(k, i)) {
+                (false, Some((_, y))) => pre.year[y].clone(),
+                _ => Value::Null,
+            },
+        );
+    }
+    Value::Object(v)
 }
 
 /// Beyond this many priorities or programmes the plan on a page is a list
@@ -594,10 +621,22 @@ fn plan_value(g: &Graph, refs: &[Vec<Value>; 4]) -> Value {
 
 /// Values many others embed, made once: each year's and each update's
 /// link, and the labels.
+#[derive(Debug)]
 struct Pre {
     year: Vec<Value>,
     update: Vec<Value>,
     labels: Value,
+    /// What each year's stories show of their pages.
+    story: std::collections::HashMap<PageId, StoryBits>,
+}
+
+/// What a year shows of a story's page.
+#[derive(Debug)]
+struct StoryBits {
+    title: String,
+    permalink: String,
+    description: Option<String>,
+    relative: String,
 }
 
 impl Pre {
@@ -610,6 +649,21 @@ impl Pre {
                 .map(|u| update_link(review, site, u))
                 .collect(),
             labels: g_labels(g),
+            story: review
+                .years
+                .iter()
+                .flat_map(|y| &y.stories)
+                .map(|&p| {
+                    let page = &site.pages[p];
+                    let bits = StoryBits {
+                        title: page.meta.title.clone().unwrap_or_else(|| page.slug.clone()),
+                        permalink: page.permalink.clone(),
+                        description: page.meta.description.clone(),
+                        relative: page.file.relative.clone(),
+                    };
+                    (p, bits)
+                })
+                .collect(),
         }
     }
 }
@@ -874,14 +928,7 @@ fn year_heading(review: &Review, pre: &Pre, y: usize) -> Value {
 }
 
 /// `year`: everything a year's page shows, generated from the data.
-fn year_value(
-    g: &Graph,
-    review: &Review,
-    site: &Site,
-    refs: &[Vec<Value>; 4],
-    pre: &Pre,
-    y: usize,
-) -> Value {
+fn year_value(g: &Graph, review: &Review, refs: &[Vec<Value>; 4], pre: &Pre, y: usize) -> Value {
     let year = &review.years[y];
     let mut v = year_heading(review, pre, y);
     let update = |u: Option<usize>| u.map(|u| pre.update[u].clone()).unwrap_or(Value::Null);
@@ -931,15 +978,15 @@ fn year_value(
             })
             .collect(),
     );
-    let story = |p: &crate::site::PageId| {
-        let page = &site.pages[*p];
-        json!({
-            "title": page.meta.title.clone().unwrap_or_else(|| page.slug.clone()),
-            "permalink": page.permalink,
-            "description": page.meta.description,
-            "relative_path": page.file.relative,
+    let story = |p: &PageId| match pre.story.get(p) {
+        Some(b) => json!({
+            "title": b.title,
+            "permalink": b.permalink,
+            "description": b.description,
+            "relative_path": b.relative,
             "featured": year.featured.contains(p),
-        })
+        }),
+        None => Value::Null,
     };
     // Every story (version 1's list), the featured ones (shown first, after
     // the year's own text: §5), and the rest (at the end).

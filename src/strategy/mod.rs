@@ -76,8 +76,8 @@ impl State {
 #[derive(Debug, Default)]
 pub(crate) struct StrategyPlugin {
     state: Arc<State>,
-    /// Built once (see [`Plugin::built_once`]): values kept as text.
-    compact: bool,
+    /// Built once (see [`Plugin::built_once`]): values made when read.
+    lazy: bool,
 }
 
 /// Built-in templates, so that any theme can show the strategy. Their
@@ -166,7 +166,12 @@ fn get_entity(state: &State, args: &Args) -> Result<Value, String> {
     };
     let g = &state.graph;
     match g.index(kind, id) {
-        Some(i) => Ok(Arc::unwrap_or_clone(state.data.entity(kind, i))),
+        Some(i) => Ok(Arc::unwrap_or_clone(state.data.entity(
+            &state.graph,
+            &state.review,
+            kind,
+            i,
+        ))),
         None => Err(match closest(id, g.ids(kind)) {
             Some(c) => format!(
                 "there is no {} `{id}`; did you mean `{c}`?",
@@ -189,13 +194,13 @@ impl Plugin for StrategyPlugin {
     }
 
     fn built_once(&mut self) {
-        self.compact = true;
+        self.lazy = true;
     }
 
     fn site_loaded(&mut self, site: &Site, config: &Config, diags: &Diagnostics) {
         let (graph, review) = graph_and_review(site, config, diags);
-        let data = if self.compact {
-            data::Data::new_compact(&graph, &review, site)
+        let data = if self.lazy {
+            data::Data::new_lazy(&graph, &review, site)
         } else {
             data::Data::new(&graph, &review, site)
         };
@@ -301,7 +306,7 @@ impl Plugin for StrategyPlugin {
         vec![
             Function::new("get_entity", move |args| get_entity(&s, args)),
             Function::new("get_strategy", move |_| {
-                Ok(s2.data.whole_graph().into_owned())
+                Ok(s2.data.whole_graph(&s2.graph).into_owned())
             }),
         ]
     }
@@ -346,7 +351,7 @@ impl Plugin for StrategyPlugin {
                 // Each value is parsed (or copied) once, lent to the
                 // fragment's render and then moved into the context.
                 if let Some(u) = self.state.review.update_of_page(pid) {
-                    let mut update = cx.own(self.state.data.update(u));
+                    let mut update = cx.own(self.state.data.update(g, &self.state.review, u));
                     if cx.template == Some("page.html") {
                         let template = "strategy/update_summary.html";
                         update = append_lent(cx, ctx, "page", template, ("update", update), false)?;
@@ -357,7 +362,7 @@ impl Plugin for StrategyPlugin {
                 let Some((kind, i)) = g.index_of_page(pid) else {
                     return Ok(());
                 };
-                let mut entity = cx.own(self.state.data.entity(kind, i));
+                let mut entity = cx.own(self.state.data.entity(g, &self.state.review, kind, i));
                 // With Zola's plain page template, the links follow the
                 // page's own text, so any theme shows them.
                 if cx.template == Some("page.html") {
@@ -384,7 +389,7 @@ impl Plugin for StrategyPlugin {
                     && !g.entities[Kind::Programme.index()].is_empty()
                 {
                     let template = "strategy/plan.html";
-                    let plan = cx.large_for(template, "strategy", &self.state.data.whole_graph());
+                    let plan = cx.large_for(template, "strategy", &self.state.data.whole_graph(g));
                     append_lent(cx, ctx, "section", template, ("strategy", plan), false)?;
                 }
                 // §3: a kind whose entities have groups is listed under
@@ -413,7 +418,7 @@ impl Plugin for StrategyPlugin {
                     let mut year = if later_page {
                         cx.large(&self.state.data.years_brief[y])
                     } else {
-                        cx.own(self.state.data.year(y))
+                        cx.own(self.state.data.year(g, review, y))
                     };
                     // With Zola's plain section template, the year's
                     // tables and charts follow its own text.
@@ -433,7 +438,7 @@ impl Plugin for StrategyPlugin {
                 if (section.is_index() || g.kind_of_section(sid).is_some())
                     && cx.template_mentions(STRATEGY_USES)
                 {
-                    let graph = &self.state.data.whole_graph();
+                    let graph = &self.state.data.whole_graph(g);
                     let value = match cx.template {
                         Some(t) => cx.large_for(t, "strategy", graph),
                         None => cx.large(graph),
@@ -831,7 +836,7 @@ fn review_feed(state: &State, cx: &RenderCx<'_>) -> Option<GeneratedPage> {
     for (date, u) in dated {
         let up = &review.updates[u];
         let page = &cx.site.pages[up.page];
-        let mut v = Arc::unwrap_or_clone(state.data.update(u));
+        let mut v = Arc::unwrap_or_clone(state.data.update(&state.graph, &state.review, u));
         v["title"] =
             serde_json::json!(page.meta.title.clone().unwrap_or_else(|| page.slug.clone()));
         v["permalink"] = serde_json::json!(page.permalink);
