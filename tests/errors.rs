@@ -132,6 +132,36 @@ fn broken_internal_link_and_anchor() {
         .contains("did you mean `#real-heading`?"));
 }
 
+/// A build lets each page's body go once it is rendered: an anchor that
+/// breaks is still reported at its line and column, with the line shown.
+#[test]
+fn broken_anchor_in_a_page_is_located_after_its_body_is_let_go() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "content/news/one.md",
+            "+++\ntitle = \"One\"\n+++\n## Real heading\n\nText.\n",
+        );
+        s.write(
+            "content/news/two.md",
+            "+++\ntitle = \"Two\"\n+++\nIntro.\n\nSee [one](@/news/one.md#real-headin) now.\n",
+        );
+    });
+    let d = only(&errors);
+    assert_eq!(file_name(d), "two.md");
+    let loc = d.location.as_ref().expect("located");
+    assert_eq!((loc.line, loc.column), (6, 24), "{d:#?}");
+    let shown = d.render(std::path::Path::new(""));
+    assert!(
+        shown.contains("6 | See [one](@/news/one.md#real-headin) now."),
+        "{shown}"
+    );
+    assert!(d
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("did you mean `#real-heading`?"));
+}
+
 #[test]
 fn missing_template() {
     let (_s, errors) = break_site(|s| {

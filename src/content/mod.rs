@@ -54,6 +54,16 @@ impl Source {
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }
+    /// Keeps only the front matter (a build, once the body is rendered).
+    pub fn let_body_go(&mut self) {
+        if self.body_offset < self.text.len() {
+            self.text = Arc::from(&self.text[..self.body_offset]);
+        }
+    }
+    /// Whether the body was let go ([`Source::let_body_go`]) or is empty.
+    pub fn body_is_gone(&self) -> bool {
+        self.body_offset >= self.text.len()
+    }
     /// 1-based line of the body's first line in the file.
     pub fn body_line(&self) -> usize {
         self.text[..self.body_offset].matches('\n').count() + 1

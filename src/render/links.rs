@@ -4,10 +4,10 @@
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::site::Site;
 
-/// Where internal links were written: file, its text, and the links.
+/// Where internal links were written: file, its source, and the links.
 type LinkSource<'a> = (
     &'a std::path::Path,
-    &'a str,
+    &'a crate::content::Source,
     &'a Vec<crate::content::InternalLink>,
 );
 
@@ -24,22 +24,14 @@ pub(crate) fn check_anchors(site: &Site, diags: &Diagnostics) {
     let sources: Vec<LinkSource<'_>> = site
         .pages
         .iter()
-        .map(|p| {
-            (
-                p.file.path.as_path(),
-                &*p.source.text,
-                &p.rendered.internal_links,
-            )
-        })
-        .chain(site.sections.iter().map(|s| {
-            (
-                s.file.path.as_path(),
-                &*s.source.text,
-                &s.rendered.internal_links,
-            )
-        }))
+        .map(|p| (p.file.path.as_path(), &p.source, &p.rendered.internal_links))
+        .chain(
+            site.sections
+                .iter()
+                .map(|s| (s.file.path.as_path(), &s.source, &s.rendered.internal_links)),
+        )
         .collect();
-    for (file, text, links) in sources {
+    for (file, source, links) in sources {
         for link in links {
             let Some(a) = &link.anchor else {
                 continue;
@@ -54,6 +46,15 @@ pub(crate) fn check_anchors(site: &Site, diags: &Diagnostics) {
             if anchors.iter().any(|x| x == a) {
                 continue;
             }
+            // A build lets bodies go once rendered: the line the link is
+            // on is read from the file again (it is only for the message).
+            let again;
+            let text = if source.body_is_gone() {
+                again = std::fs::read_to_string(file).unwrap_or_default();
+                &again
+            } else {
+                &*source.text
+            };
             let loc = Location::from_line(file, text, link.line, 1);
             let col = loc
                 .source_line

@@ -46,8 +46,8 @@ use crate::plugin::{Plugin, RenderCx};
 use crate::site::{Item, PageId, SectionId, Site};
 pub(crate) use bodies::{
     image_answer, link_answer, markdown_renders_anchor_links, markdown_renders_templates,
-    may_have_shortcodes, page_insert_anchor, render_markdown, render_markdown_of, ImageFiles,
-    MarkdownResult, Selection,
+    may_have_shortcodes, page_insert_anchor, render_markdown, render_markdown_of, Bodies,
+    ImageFiles, MarkdownResult, Selection,
 };
 pub(crate) use context::SiteData;
 pub(crate) use engine::{Engine, EngineKind};

@@ -7,8 +7,6 @@
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::Rendered;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -52,28 +50,27 @@ impl Session {
         if let Some(b) = &before {
             engine.set_functions(b.clone());
         }
+        // A build lets each body go once it is rendered and its links
+        // read; what a diagnostic may still point into is the front
+        // matter (a broken anchor's line is read from the file again).
+        // A word count is counted when first read, from the body: counted
+        // before it goes where a template may show one.
+        let bodies = if keep_sources {
+            render::Bodies::Keep
+        } else {
+            render::Bodies::LetGo {
+                count_words: engine.may_show_word_counts(),
+            }
+        };
         render::render_markdown(
             &mut site,
             config,
             &engine,
             before.as_ref().map(|b| &*b.data),
             diags,
+            bodies,
         );
         drop(before);
-        if !keep_sources {
-            // Each body is rendered and its links checked; what a
-            // diagnostic may still point into is the front matter (the
-            // bodies of a 10,000-page site hold about 20 MB).
-            // A word count is counted when first read, from the body:
-            // counted now where a template may show one.
-            let count = engine.may_show_word_counts();
-            site.pages.par_iter_mut().for_each(|p| {
-                if count {
-                    p.word_count();
-                }
-                p.source.text = Arc::from(&p.source.text[..p.source.body_offset]);
-            });
-        }
         timer.lap("markdown");
         // Nothing changes the site from here: templates' page values are
         // made from it as they are asked for, not kept.
