@@ -162,6 +162,26 @@ fn broken_anchor_in_a_page_is_located_after_its_body_is_let_go() {
         .contains("did you mean `#real-heading`?"));
 }
 
+/// `extra` is moved out of the front matter into the page's metadata; one
+/// that is not a table is still said, where it was written.
+#[test]
+fn extra_that_is_not_a_table_is_located() {
+    let (_s, errors) = break_site(|s| {
+        s.write(
+            "content/news/one.md",
+            "+++\ntitle = \"One\"\nextra = \"lead\"\n+++\nBody\n",
+        )
+    });
+    let d = only(&errors);
+    assert_eq!(file_name(d), "one.md");
+    assert!(
+        d.message.contains("`extra` must be a table"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.location.as_ref().expect("located").line, 3);
+}
+
 #[test]
 fn missing_template() {
     let (_s, errors) = break_site(|s| {

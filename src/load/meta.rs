@@ -146,10 +146,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn extra(&mut self) -> toml::Table {
-        match self.fm.table.get("extra") {
+    /// `extra`, taken out of the table by [`take_extra`].
+    fn extra(&mut self, taken: Option<toml::Value>) -> toml::Table {
+        match taken {
             None => toml::Table::new(),
-            Some(toml::Value::Table(t)) => t.clone(),
+            Some(toml::Value::Table(t)) => t,
             Some(_) => {
                 self.wrong_type("extra", "a table", "{ … } or a `[extra]` heading");
                 toml::Table::new()
@@ -185,7 +186,24 @@ impl<'a> Reader<'a> {
 /// Read a page's front matter. Diagnostics are returned alongside; the meta
 /// is usable (with defaults) even when there are errors, so later stages can
 /// keep checking the rest of the site.
-pub(crate) fn page_meta(file: &Path, text: &str, fm: &FrontMatter) -> (PageMeta, Vec<Diagnostic>) {
+/// The `extra` table moved out of the front matter (its key stays, with
+/// an empty table: what reads the front matter after loading reads only
+/// its keys), so the page's metadata holds the one copy.
+fn take_extra(fm: &mut FrontMatter) -> Option<toml::Value> {
+    let v = fm.table.get_mut("extra")?;
+    if !v.is_table() {
+        // Not a table: an error, said by the reader.
+        return Some(v.clone());
+    }
+    Some(std::mem::replace(v, toml::Value::Table(toml::Table::new())))
+}
+
+pub(crate) fn page_meta(
+    file: &Path,
+    text: &str,
+    fm: &mut FrontMatter,
+) -> (PageMeta, Vec<Diagnostic>) {
+    let extra = take_extra(fm);
     let mut r = Reader {
         file,
         text,
@@ -231,7 +249,7 @@ pub(crate) fn page_meta(file: &Path, text: &str, fm: &FrontMatter) -> (PageMeta,
         in_search_index: r.boolean("in_search_index", true),
         template: r.string("template"),
         taxonomies,
-        extra: r.extra(),
+        extra: r.extra(extra),
     };
     r.unknown_keys(PAGE_KEYS, false, "page");
     (meta, r.diags)
@@ -241,8 +259,9 @@ pub(crate) fn page_meta(file: &Path, text: &str, fm: &FrontMatter) -> (PageMeta,
 pub(crate) fn section_meta(
     file: &Path,
     text: &str,
-    fm: &FrontMatter,
+    fm: &mut FrontMatter,
 ) -> (SectionMeta, Vec<Diagnostic>) {
+    let extra = take_extra(fm);
     let mut r = Reader {
         file,
         text,
@@ -328,7 +347,7 @@ pub(crate) fn section_meta(
         transparent: r.boolean("transparent", false),
         aliases: r.strings("aliases"),
         generate_feeds: r.boolean("generate_feeds", false),
-        extra: r.extra(),
+        extra: r.extra(extra),
     };
     r.unknown_keys(SECTION_KEYS, true, "section");
     (meta, r.diags)

@@ -447,7 +447,7 @@ fn load_file(
         }
     };
     let split = frontmatter::split(path, &text).map_err(|d| diags.push(d))?;
-    let fm = frontmatter::parse(path, &text, &split).map_err(|d| diags.push(d))?;
+    let mut fm = frontmatter::parse(path, &text, &split).map_err(|d| diags.push(d))?;
     let body_offset = split.body_offset;
     let rel = relative(content, path);
     let (file_name, lang) = language_of(path, config).map_err(|d| diags.push(d))?;
@@ -463,7 +463,7 @@ fn load_file(
     };
 
     if file_name == "_index.md" {
-        let (meta, ds) = meta::section_meta(path, &text, &fm);
+        let (meta, ds) = meta::section_meta(path, &text, &mut fm);
         let source = into_source(fm);
         diags.extend(ds);
         let path_str = if dirs.is_empty() {
@@ -505,7 +505,7 @@ fn load_file(
         })));
     }
 
-    let (mut meta, ds) = meta::page_meta(path, &text, &fm);
+    let (mut meta, ds) = meta::page_meta(path, &text, &mut fm);
     diags.extend(ds);
     let stem = file_name.trim_end_matches(".md").to_string();
     let is_bundle = stem == "index" && !dirs.is_empty();

@@ -210,6 +210,23 @@ impl RenderCx<'_> {
         }
     }
 
+    /// [`RenderCx::large_for`] (or, without a template,
+    /// [`RenderCx::large`]) for a value that may have been made for this
+    /// item alone (`Cow::Owned`): when rendering, such a value goes in as
+    /// it is, without a copy.
+    pub fn own_for(
+        &self,
+        template: Option<&str>,
+        name: &str,
+        v: std::borrow::Cow<'_, Value>,
+    ) -> Value {
+        match (v, template) {
+            (std::borrow::Cow::Owned(v), _) if !self.host.fingerprinting() => v,
+            (v, Some(t)) => self.large_for(t, name, &v),
+            (v, None) => self.large(&v),
+        }
+    }
+
     /// Render a template with a context, for a fragment the plugin places
     /// itself.
     ///

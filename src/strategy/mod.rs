@@ -389,7 +389,8 @@ impl Plugin for StrategyPlugin {
                     && !g.entities[Kind::Programme.index()].is_empty()
                 {
                     let template = "strategy/plan.html";
-                    let plan = cx.large_for(template, "strategy", &self.state.data.whole_graph(g));
+                    let graph = self.state.data.whole_graph(g);
+                    let plan = cx.own_for(Some(template), "strategy", graph);
                     append_lent(cx, ctx, "section", template, ("strategy", plan), false)?;
                 }
                 // §3: a kind whose entities have groups is listed under
@@ -438,12 +439,11 @@ impl Plugin for StrategyPlugin {
                 if (section.is_index() || g.kind_of_section(sid).is_some())
                     && cx.template_mentions(STRATEGY_USES)
                 {
-                    let graph = &self.state.data.whole_graph(g);
-                    let value = match cx.template {
-                        Some(t) => cx.large_for(t, "strategy", graph),
-                        None => cx.large(graph),
-                    };
-                    ctx.insert("strategy".into(), value);
+                    let graph = self.state.data.whole_graph(g);
+                    ctx.insert(
+                        "strategy".into(),
+                        cx.own_for(cx.template, "strategy", graph),
+                    );
                 }
             }
         }
